@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Compiled policy as the BPF side reads it (DESIGN.md §4). User space
+ * (user/policy_compile.c) writes these maps; bpf/match.bpf.h and the
+ * fanotify responder (user/enforce.c) read them through rtg_decide().
+ *
+ * Every rule of every loaded policy owns one bit in the u64 of its hook
+ * (so at most RTG_MAX_RULES rules per event type across all policies).
+ * Each match key contributes a mask of the rules whose clause for that key
+ * holds; a rule matches when every key's mask has its bit:
+ *
+ *   M = AND over keys k of (match_k | dontcare_m[k])
+ *   U = AND over keys k of (unless_k | dontcare_u[k]) & has_unless
+ *   matching rules = M & ~U
+ *
+ * Per policy the lowest set bit wins (rules keep their order), otherwise the
+ * policy's default; across policies the strictest action wins. The number of
+ * map lookups depends on the keys, never on the number of rules.
+ *
+ * Atomic reload: every key carries the generation (0 or 1) it belongs to;
+ * the BPF side reads the active generation once per event from `.bss`.
+ */
+#ifndef RTG_RULES_H
+#define RTG_RULES_H
+
+#include "events.h"
+
+#define RTG_MAX_RULES 64 /* per hook, all policies together */
+#define RTG_MAX_POLICIES 16
+#define RTG_NGEN 2
+
+enum rtg_hook {
+	RTG_HOOK_EXEC = 0,
+	RTG_HOOK_OPEN = 1,
+	RTG_HOOK_CONNECT = 2,
+	RTG_NHOOKS = 3,
+};
+
+enum rtg_key {
+	RTG_KEY_PATH = 0, /* exec: the new binary (or script); open: the file */
+	RTG_KEY_BINARY = 1, /* the executable of the acting process */
+	RTG_KEY_FLAGS = 2, /* open: read/write/create/truncate */
+	RTG_KEY_UID = 3,
+	RTG_KEY_DADDR = 4,
+	RTG_KEY_DPORT = 5,
+	RTG_KEY_PROTO = 6,
+	RTG_KEY_ARGS = 7, /* exec: contains (evaluated in user space) */
+	RTG_KEY_CONTAINER = 8,
+	RTG_NKEYS = 9,
+};
+
+enum rtg_flagbit {
+	RTG_FLAG_READ = 0,
+	RTG_FLAG_WRITE = 1,
+	RTG_FLAG_CREATE = 2,
+	RTG_FLAG_TRUNCATE = 3,
+	RTG_NFLAGS = 4,
+};
+
+/* The masks a lookup yields: rules whose `match` clause for this key holds,
+ * and rules whose `unless` clause for this key holds. */
+struct rtg_bits {
+	__u64 m;
+	__u64 u;
+};
+_Static_assert(sizeof(struct rtg_bits) == 16, "rtg_bits ABI");
+
+/* kind byte of a string key: hook << 4 | key, RTG_KIND_SUFFIX for the
+ * reversed-tail trie of suffix rules. */
+#define RTG_KIND(hook, key) ((__u8)(((hook) << 4) | (key)))
+#define RTG_KIND_SUFFIX 0x08
+
+/* LPM trie `rules_str`: prefix rules are stored as their bytes, equal rules
+ * as their bytes plus the NUL, suffix rules reversed under RTG_KIND_SUFFIX.
+ * prefixlen counts the gen and kind bytes too. Each entry's value is the
+ * OR of its own masks and those of every stored prefix of it, so one lookup
+ * yields every matching rule. */
+struct rtg_str_key {
+	__u32 prefixlen;
+	__u8 gen;
+	__u8 kind;
+	char s[RTG_KEY_MAX];
+};
+_Static_assert(sizeof(struct rtg_str_key) == 260, "rtg_str_key ABI");
+#define RTG_STR_HDR_BITS 16
+
+/* LPM trie `rules_addr`: CIDRs; v4 uses addr[0..3]. v4-mapped v6 rules and
+ * destinations are folded to v4 before they get here. */
+struct rtg_addr_key {
+	__u32 prefixlen; /* 16 + CIDR bits */
+	__u8 gen;
+	__u8 family; /* 4 or 6 */
+	__u8 addr[16];
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct rtg_addr_key) == 24, "rtg_addr_key ABI");
+
+/* hash `rules_uid` */
+struct rtg_uid_key {
+	__u8 gen;
+	__u8 hook;
+	__u16 pad;
+	__u32 uid;
+};
+_Static_assert(sizeof(struct rtg_uid_key) == 8, "rtg_uid_key ABI");
+
+/* array `rules_port`: index gen * 65536 + port, value struct rtg_bits */
+#define RTG_PORT_SLOTS 65536
+
+/* hookset.features */
+#define RTG_HF_SUFFIX_PATH (1u << 0) /* some rule has path.suffix */
+#define RTG_HF_SUFFIX_BINARY (1u << 1)
+#define RTG_HF_STR_PATH (1u << 2) /* some rule has path.equal/prefix */
+#define RTG_HF_STR_BINARY (1u << 3)
+#define RTG_HF_UID (1u << 4)
+#define RTG_HF_DADDR (1u << 5)
+#define RTG_HF_DPORT (1u << 6)
+#define RTG_HF_ARGS (1u << 7)
+#define RTG_HF_ACTIVE (1u << 8) /* any rule or non-allow default */
+
+struct rtg_hookset {
+	__u64 dc_m[RTG_NKEYS]; /* rules that do not use key k in `match` */
+	__u64 dc_u[RTG_NKEYS]; /* rules that do not use key k in `unless` */
+	__u64 has_unless;
+	__u64 pmask[RTG_MAX_POLICIES]; /* rules belonging to policy p */
+	__u64 flag_m[RTG_NFLAGS], flag_u[RTG_NFLAGS];
+	__u64 proto_m[2], proto_u[2]; /* [0] tcp, [1] udp */
+	__u64 cont_m[2], cont_u[2]; /* [0] host, [1] container */
+	__u8 action[RTG_MAX_RULES]; /* enum rtg_action */
+	__u8 mech[RTG_MAX_RULES]; /* enum rtg_mech chosen for deny rules */
+	__u8 def_action[RTG_MAX_POLICIES];
+	__u8 def_mech[RTG_MAX_POLICIES];
+	__u32 npolicies;
+	__u32 features; /* RTG_HF_* */
+};
+_Static_assert(sizeof(struct rtg_hookset) == 576, "rtg_hookset ABI");
+
+/* array `rules_set`, index = generation */
+struct rtg_ruleset {
+	struct rtg_hookset h[RTG_NHOOKS];
+};
+_Static_assert(sizeof(struct rtg_ruleset) == 1728, "rtg_ruleset ABI");
+
+struct rtg_verdict {
+	__u8 action; /* enum rtg_action */
+	__u8 mech; /* enum rtg_mech (RTG_MECH_NONE for audit) */
+	__u16 rule; /* RTG_RULE_* */
+};
+
+#ifndef RTG_INLINE
+#define RTG_INLINE static inline __attribute__((always_inline))
+#endif
+
+/* The one place that turns per-key masks into a verdict; used by the BPF
+ * programs and by user space (fanotify answers, `policy check`, tests).
+ * `keys[k]` must be the lookup result for key k (zero when the event has no
+ * value for it). */
+RTG_INLINE void rtg_decide(const struct rtg_hookset *hs,
+			   const struct rtg_bits keys[RTG_NKEYS],
+			   struct rtg_verdict *v)
+{
+	__u64 m = ~0ULL, u = hs->has_unless;
+	__u32 p, np = hs->npolicies;
+	int k;
+
+	for (k = 0; k < RTG_NKEYS; k++) {
+		m &= keys[k].m | hs->dc_m[k];
+		u &= keys[k].u | hs->dc_u[k];
+	}
+	m &= ~u;
+	v->action = RTG_ACT_ALLOW;
+	v->mech = RTG_MECH_NONE;
+	v->rule = RTG_RULE_NONE;
+	if (np > RTG_MAX_POLICIES)
+		np = RTG_MAX_POLICIES;
+	for (p = 0; p < RTG_MAX_POLICIES; p++) {
+		__u64 pm;
+		__u8 act;
+		__u16 rule;
+
+		if (p >= np)
+			break;
+		pm = m & hs->pmask[p];
+		if (pm) {
+			rule = (__u16)__builtin_ctzll(pm);
+			act = hs->action[rule & (RTG_MAX_RULES - 1)];
+		} else {
+			rule = RTG_RULE_DEFAULT | p;
+			act = hs->def_action[p];
+		}
+		if (act > v->action) {
+			v->action = act;
+			v->rule = rule;
+			v->mech = rule & RTG_RULE_DEFAULT ?
+					  hs->def_mech[p] :
+					  hs->mech[rule & (RTG_MAX_RULES - 1)];
+		}
+	}
+}
+
+#endif

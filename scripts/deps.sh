@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install missing Debian packages for the given purposes (build, test, bench).
+# Idempotent; apt-get runs only when something is missing and we are root.
+set -euo pipefail
+declare -A sets=(
+  [build]="clang-19 llvm-19 bpftool libbpf-dev libelf-dev zlib1g-dev libyaml-dev libmicrohttpd-dev pkg-config make gcc"
+  [test]="qemu-system-x86 linux-image-amd64 busybox-static cpio python3 iproute2"
+  [bench]="nginx wrk redis-server redis-tools zstd linux-source-6.1 openssl auditd bpftrace xz-utils e2fsprogs"
+)
+want=()
+for s in "$@"; do
+  for p in ${sets[$s]}; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || want+=("$p")
+  done
+done
+[ ${#want[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "rtguard: missing packages: ${want[*]} (run as root, or: sudo apt-get install ${want[*]})" >&2
+  exit 1
+fi
+echo "rtguard: installing ${want[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null

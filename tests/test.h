@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * test_progs-style harness. A test is
+ *
+ *   TEST(json_escape) { ... if (!ASSERT_EQ(a, b, "what")) return; ... }
+ *
+ * Every test runs in its own forked child with a time limit; ASSERT_* print
+ * `test:FAIL:what actual X != expected Y` and mark the test failed, and
+ * evaluate to true when the assertion held. test_skip() ends the test as
+ * skipped with a reason; TEST_NEED_ROOT() skips when not root.
+ */
+#ifndef RTG_TEST_H
+#define RTG_TEST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+struct rtg_test {
+	const char *name;
+	void (*fn)(void);
+	int timeout_s;
+	struct rtg_test *next;
+};
+
+void rtg_test_register(struct rtg_test *t);
+void test_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+						     noreturn));
+extern const char *test_name; /* the running test */
+extern int test_verbose;
+
+/* Path of the rtguard binary under test ($RTG_BIN or ./rtguard). */
+const char *test_rtguard_bin(void);
+
+#define TEST_T(tname, timeout)                                                 \
+	static void test_##tname(void);                                        \
+	static struct rtg_test rtg_t_##tname = { #tname, test_##tname,         \
+						 timeout, NULL };              \
+	__attribute__((constructor)) static void rtg_reg_##tname(void)         \
+	{                                                                      \
+		rtg_test_register(&rtg_t_##tname);                             \
+	}                                                                      \
+	static void test_##tname(void)
+#define TEST(tname) TEST_T(tname, 60)
+
+#define TEST_NEED_ROOT()                                                       \
+	do {                                                                   \
+		if (geteuid() != 0)                                            \
+			test_skip("needs root (CAP_BPF, CAP_SYS_ADMIN)");      \
+	} while (0)
+
+#define ASSERT_TRUE(cond, what)                                                \
+	({                                                                     \
+		bool ___ok = !!(cond);                                         \
+		if (!___ok)                                                    \
+			test_fail(__FILE__, __LINE__, "%s: not true: %s",      \
+				  (what), #cond);                              \
+		___ok;                                                         \
+	})
+
+#define ASSERT_EQ(actual, expected, what)                                      \
+	({                                                                     \
+		long long ___a = (long long)(actual);                          \
+		long long ___e = (long long)(expected);                        \
+		bool ___ok = ___a == ___e;                                     \
+		if (!___ok)                                                    \
+			test_fail(__FILE__, __LINE__,                          \
+				  "%s: actual %lld != expected %lld", (what),  \
+				  ___a, ___e);                                 \
+		___ok;                                                         \
+	})
+
+#define ASSERT_NEQ(actual, expected, what)                                     \
+	({                                                                     \
+		long long ___a = (long long)(actual);                          \
+		long long ___e = (long long)(expected);                        \
+		bool ___ok = ___a != ___e;                                     \
+		if (!___ok)                                                    \
+			test_fail(__FILE__, __LINE__,                          \
+				  "%s: actual %lld == unexpected %lld",        \
+				  (what), ___a, ___e);                         \
+		___ok;                                                         \
+	})
+
+#define ASSERT_GE(actual, expected, what)                                      \
+	({                                                                     \
+		long long ___a = (long long)(actual);                          \
+		long long ___e = (long long)(expected);                        \
+		bool ___ok = ___a >= ___e;                                     \
+		if (!___ok)                                                    \
+			test_fail(__FILE__, __LINE__,                          \
+				  "%s: actual %lld < expected %lld", (what),   \
+				  ___a, ___e);                                 \
+		___ok;                                                         \
+	})
+
+#define ASSERT_OK(err, what)                                                   \
+	({                                                                     \
+		long long ___e = (long long)(err);                             \
+		bool ___ok = ___e == 0;                                        \
+		if (!___ok)                                                    \
+			test_fail(__FILE__, __LINE__,                          \
+				  "%s: unexpected error %lld (%s)", (what),    \
+				  ___e, strerror(___e < 0 ? -___e : ___e));    \
+		___ok;                                                         \
+	})
+
+#define ASSERT_STREQ(actual, expected, what)                                   \
+	({                                                                     \
+		const char *___a = (actual);                                   \
+		const char *___e = (expected);                                 \
+		bool ___ok = ___a && ___e && !strcmp(___a, ___e);              \
+		if (!___ok)                                                    \
+			test_fail(__FILE__, __LINE__,                          \
+				  "%s: actual '%s' != expected '%s'", (what),  \
+				  ___a ? ___a : "(null)",                      \
+				  ___e ? ___e : "(null)");                     \
+		___ok;                                                         \
+	})
+
+#define ASSERT_STRCONTAINS(actual, needle, what)                               \
+	({                                                                     \
+		const char *___a = (actual);                                   \
+		const char *___n = (needle);                                   \
+		bool ___ok = ___a && ___n && strstr(___a, ___n);               \
+		if (!___ok)                                                    \
+			test_fail(__FILE__, __LINE__,                          \
+				  "%s: '%s' does not contain '%s'", (what),    \
+				  ___a ? ___a : "(null)",                      \
+				  ___n ? ___n : "(null)");                     \
+		___ok;                                                         \
+	})
+
+#endif

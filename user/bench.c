@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Placeholder until its module lands; owner replaces this file. */
+#include "cmds.h"
+#include "log.h"
+
+int cmd_bench(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	log_err("'rtguard bench' is not available in this build yet");
+	return RTG_EXIT_INPUT;
+}
