@@ -58,6 +58,8 @@ enum rtg_mech {
 #define RTG_F_CWD_TRUNC (1u << 3)
 #define RTG_F_IN_CONTAINER (1u << 4) /* task not in the initial pid ns */
 #define RTG_F_NO_PROC (1u << 5) /* process not in the procs map */
+#define RTG_F_ARGS_PENDING (1u << 6) /* an `args` rule may match: user space decides */
+#define RTG_F_SCRIPT (1u << 7) /* exec ran a #! script through an interpreter */
 
 /* Rule ids in events: bits 0-5 the rule's bit in its hook, or
  * RTG_RULE_DEFAULT | policy index when a policy default decided. */
@@ -96,9 +98,14 @@ struct rtg_exec {
 	__u16 args_len;
 	__u32 argc;
 	__u32 pad;
+	/* When RTG_F_ARGS_PENDING: the rule masks computed in the kernel with
+	 * every key but `args` (struct rtg_bits m/u, rules.h); user space
+	 * finishes the decision with the args substrings. */
+	__u64 cand_m;
+	__u64 cand_u;
 	char data[];
 };
-_Static_assert(sizeof(struct rtg_exec) == 96, "rtg_exec ABI");
+_Static_assert(sizeof(struct rtg_exec) == 112, "rtg_exec ABI");
 
 struct rtg_exit {
 	struct rtg_hdr hdr;
