@@ -36,6 +36,7 @@ TEST_OBJS := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(TEST_SRCS))
 HDRS := $(wildcard bpf/*.h user/*.h tests/*.h)
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .PHONY: all deps run test test-unit test-lsm clean install static fuzz bench-deps
 
 all: rtguard
@@ -101,3 +102,22 @@ install: rtguard
 
 clean:
 	rm -rf $(OUT) rtguard rtguard-static
+
+# static binary (LSM guest, container image)
+# ./rtguard-static: the same objects, linked -static (glibc warns about
+# getpwnam & co. in static binaries; rtguard does not use NSS). Debian ships
+# no static libp11-kit/libunistring, so the real GnuTLS cannot be linked
+# statically: tests/lsm/notls.c stands in for the GnuTLS symbols that
+# libmicrohttpd.a references (rtguard's /metrics is plain HTTP).
+STATIC_LDLIBS := -lbpf -lelf -lz -lyaml -lmicrohttpd -lpthread -lm
+
+$(OUT)/static/notls.o: tests/lsm/notls.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+static: rtguard-static
+
+rtguard-static: $(USER_OBJS) $(OUT)/static/notls.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LDLIBS) -o $@

@@ -147,8 +147,44 @@ struct rtg_verdict {
 	__u16 rule; /* RTG_RULE_* */
 };
 
+/* hash `procs`, key tgid: what the kernel side knows of each process.
+ * Written at fork and exec by BPF and, for processes older than the agent,
+ * by user space at start-up. `bin` holds the binary-key masks for policy
+ * generation `gen`; when the active generation differs they are recomputed
+ * from bin_key/bin_rtail (the binary's path, and its last bytes reversed). */
+#define RTG_PS_EXEC (1u << 0) /* image came from an exec we saw (or /proc) */
+#define RTG_PS_CONTAINER (1u << 1)
+struct rtg_proc_state {
+	__u64 exec_ktime; /* boot ns of the image start (exec_id) */
+	__u64 parent_exec_ktime;
+	__u32 ppid;
+	__u32 flags; /* RTG_PS_* */
+	__u8 gen; /* generation of `bin`; 0xff = not computed */
+	__u8 pad[3];
+	__u16 bin_len; /* strlen of the binary path (may exceed bin_key) */
+	__u16 pad2;
+	struct rtg_bits bin[RTG_NHOOKS];
+	char bin_key[RTG_KEY_MAX]; /* NUL-terminated when it fits */
+	char bin_rtail[RTG_SUFFIX_MAX];
+	__u8 pad3[2];
+};
+_Static_assert(sizeof(struct rtg_proc_state) == 400, "rtg_proc_state ABI");
+
 #ifndef RTG_INLINE
 #define RTG_INLINE static inline __attribute__((always_inline))
+#endif
+
+/* Keep `x & mask` as an instruction even where the compiler proved it
+ * redundant, for the BPF verifier's sake. */
+#ifdef __bpf__
+#define RTG_MASK(x, mask)                                                      \
+	({                                                                     \
+		__u64 ___v = (x);                                              \
+		asm volatile("" : "+r"(___v));                                 \
+		___v & (mask);                                                 \
+	})
+#else
+#define RTG_MASK(x, mask) ((x) & (mask))
 #endif
 
 /* The one place that turns per-key masks into a verdict; used by the BPF
@@ -180,20 +216,20 @@ RTG_INLINE void rtg_decide(const struct rtg_hookset *hs,
 
 		if (p >= np)
 			break;
-		pm = m & hs->pmask[p];
+		pm = m & hs->pmask[RTG_MASK(p, RTG_MAX_POLICIES - 1)];
 		if (pm) {
 			rule = (__u16)__builtin_ctzll(pm);
-			act = hs->action[rule & (RTG_MAX_RULES - 1)];
+			act = hs->action[RTG_MASK(rule, RTG_MAX_RULES - 1)];
 		} else {
 			rule = RTG_RULE_DEFAULT | p;
-			act = hs->def_action[p];
+			act = hs->def_action[RTG_MASK(p, RTG_MAX_POLICIES - 1)];
 		}
 		if (act > v->action) {
 			v->action = act;
 			v->rule = rule;
 			v->mech = rule & RTG_RULE_DEFAULT ?
-					  hs->def_mech[p] :
-					  hs->mech[rule & (RTG_MAX_RULES - 1)];
+					  hs->def_mech[RTG_MASK(p, RTG_MAX_POLICIES - 1)] :
+					  hs->mech[RTG_MASK(rule, RTG_MAX_RULES - 1)];
 		}
 	}
 }

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Full path of a struct path, resolved in the kernel: a bounded walk up the
+ * dentry tree that crosses mount points through struct mount, like d_path()
+ * but with CO-RE reads so it works from any program type. The result is
+ * relative to the root of the task's mount namespace (what a process in a
+ * container sees), independent of the string the process passed, its cwd,
+ * `..`, symlinks or /proc/self/root tricks.
+ */
+#ifndef RTG_PATH_BPF_H
+#define RTG_PATH_BPF_H
+
+#include "events.h"
+
+/* Scratch for one walk: the path is written backwards, ending at
+ * buf[RTG_PATH_MAX - 1] = '\0'. Twice the size so that masked offsets keep
+ * the verifier's bounds trivially true. */
+struct path_scratch {
+	char buf[RTG_PATH_MAX * 2];
+};
+
+#define RTG_NAME_MAX 255
+
+struct walk_ctx {
+	struct path_scratch *ps;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	__u32 off;
+	bool done;
+	bool trunc;
+};
+
+/* One step up the tree; a bpf_loop() callback so that the verifier checks
+ * the body once instead of once per level. */
+static long walk_step(__u32 i, void *arg)
+{
+	struct walk_ctx *c = arg;
+	struct dentry *dentry = c->dentry;
+	struct vfsmount *vfsmnt = c->vfsmnt;
+	struct mount *mnt = c->mnt;
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+	struct qstr name;
+	__u32 nlen, off = c->off;
+
+	if (dentry == mnt_root || dentry == parent) {
+		struct mount *mparent;
+
+		if (dentry != mnt_root) {
+			c->done = true; /* fs root or a detached tree */
+			return 1;
+		}
+		mparent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mparent == mnt) {
+			c->done = true; /* root of the mount namespace */
+			return 1;
+		}
+		c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		c->mnt = mparent;
+		c->vfsmnt = &mparent->mnt;
+		return 0;
+	}
+	name = BPF_CORE_READ(dentry, d_name);
+	nlen = name.len;
+	if (nlen > RTG_NAME_MAX)
+		nlen = RTG_NAME_MAX;
+	if (nlen + 1 > off) {
+		c->trunc = true;
+		return 1;
+	}
+	off -= nlen;
+	off &= RTG_PATH_MAX - 1;
+	bpf_probe_read_kernel(&c->ps->buf[off], nlen & RTG_NAME_MAX, name.name);
+	off -= 1;
+	off &= RTG_PATH_MAX - 1;
+	c->ps->buf[off] = '/';
+	c->off = off;
+	c->dentry = parent;
+	return 0;
+}
+
+/* Returns the offset of the first byte of the path in ps->buf; *len is the
+ * string length (without NUL). Sets *trunc when the walk limit or the buffer
+ * was exhausted before reaching the root (the path then holds the deepest
+ * components that fit, and is reported truncated). */
+static __always_inline __u32 path_resolve(struct path_scratch *ps,
+					  struct dentry *dentry,
+					  struct vfsmount *vfsmnt, __u32 *len,
+					  bool *trunc)
+{
+	struct walk_ctx c = {
+		.ps = ps,
+		.dentry = dentry,
+		.vfsmnt = vfsmnt,
+		.mnt = container_of(vfsmnt, struct mount, mnt),
+		.off = RTG_PATH_MAX - 1,
+	};
+	__u32 off;
+
+	ps->buf[RTG_PATH_MAX - 1] = '\0';
+	bpf_loop(RTG_PATH_DEPTH, walk_step, &c, 0);
+	*trunc = c.trunc || !c.done;
+	off = c.off & (RTG_PATH_MAX - 1);
+	if (off == RTG_PATH_MAX - 1) {
+		off = RTG_PATH_MAX - 2;
+		ps->buf[off] = '/';
+	}
+	*len = RTG_PATH_MAX - 1 - off;
+	return off;
+}
+
+#endif
