@@ -1,11 +1,791 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The agent (rtguard without a subcommand): probe, compile policies, load
+ * and attach the BPF programs the probe chose, seed processes that predate
+ * us, then stream events until SIGINT/SIGTERM; SIGHUP or a change of a
+ * policy file reloads atomically.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "agent.h"
 #include "cmds.h"
+#include "decode.h"
+#include "enforce.h"
 #include "log.h"
+#include "output.h"
+#include "policy.h"
+#include "policy_compile.h"
+#include "probe.h"
+#include "proc_cache.h"
+#include "rtguard.skel.h"
+
+extern const char rtg_default_policy[];
+extern const char rtg_default_policy_end[];
+
+static volatile sig_atomic_t sig_stop, sig_reload, sig_reopen;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		sig_reload = 1;
+	else if (sig == SIGUSR1)
+		sig_reopen = 1;
+	else
+		sig_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rtguard [--policy FILE|DIR]... [--output compact|json]\n"
+		"               [--output-file PATH] [--dry-run] [--verbose]\n"
+		"       rtguard probe | policy check FILE... | bench ... | "
+		"events | status\n"
+		"       rtguard --version | --help\n"
+		"\n"
+		"Without --policy the embedded default policy runs (exec, exit,\n"
+		"connect of every process; opens of credentials and writes to\n"
+		"system directories). See README.md and DESIGN.md.\n");
+}
+
+static int parse_opts(int argc, char **argv, struct agent_opts *o)
+{
+	enum { OPT_RINGBUF = 256, OPT_METRICS, OPT_SOCKET, OPT_MAXMB, OPT_KEEP };
+	static const struct option lopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "output-file", required_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "output-file-max-mb", required_argument, NULL, OPT_MAXMB },
+		{ "output-file-keep", required_argument, NULL, OPT_KEEP },
+		{},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->output_format = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:o:f:nvh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (o->npolicy_paths >= AGENT_MAX_POLICY_PATHS) {
+				log_err("--policy: at most %d paths",
+					AGENT_MAX_POLICY_PATHS);
+				return -EINVAL;
+			}
+			o->policy_paths[o->npolicy_paths++] = optarg;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "json")) {
+				o->output_format = OUTPUT_JSON;
+			} else if (!strcmp(optarg, "compact")) {
+				o->output_format = OUTPUT_COMPACT;
+			} else {
+				log_err("--output: expected 'compact' or 'json', got '%s'",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'f':
+			o->output_file = optarg;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case OPT_RINGBUF: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			/* a power of two of at least one page */
+			if (*end || v < 4 || v > (1 << 20) || (v & (v - 1))) {
+				log_err("--ringbuf-kb: expected a power of two from 4 to 1048576, got '%s'",
+					optarg);
+				return -EINVAL;
+			}
+			o->ringbuf_kb = v;
+			break;
+		}
+		case OPT_METRICS:
+		case OPT_SOCKET:
+		case OPT_MAXMB:
+		case OPT_KEEP:
+			log_err("--%s is not available in this build yet",
+				c == OPT_METRICS ? "metrics" :
+				c == OPT_SOCKET	 ? "socket" :
+				c == OPT_MAXMB	 ? "output-file-max-mb" :
+						   "output-file-keep");
+			return -EINVAL;
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		log_err("unexpected argument '%s' (see rtguard --help)",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int agent_compile_policies(const struct agent_opts *opts,
+			   const struct rtg_probe *probe,
+			   struct rtg_compiled **out)
+{
+	struct rtg_backends be = {
+		.lsm = probe_ok(probe, RTG_FEAT_LSM),
+		.fanotify = probe_ok(probe, RTG_FEAT_FANOTIFY_PERM),
+		.cgroup_connect = probe_ok(probe, RTG_FEAT_CGROUP_CONNECT4),
+	};
+	struct rtg_policy_set *set = policy_set_new();
+	int err = 0, i;
+
+	if (!set)
+		return -ENOMEM;
+	if (!opts->npolicy_paths)
+		err = policy_load_buffer(set, "<embedded default>",
+					 rtg_default_policy,
+					 rtg_default_policy_end -
+						 rtg_default_policy);
+	for (i = 0; i < opts->npolicy_paths && !err; i++)
+		err = policy_load_path(set, opts->policy_paths[i]);
+	if (err || set->nerrors) {
+		for (i = 0; i < set->nerrors; i++)
+			log_err("%s", set->errors[i].text);
+		if (!set->nerrors)
+			log_err("cannot load policies: %s", strerror(-err));
+		err = -EINVAL;
+		goto out;
+	}
+	err = policy_compile(set, &be, out);
+	if (err)
+		log_err("cannot compile policies: %s", strerror(-err));
+out:
+	policy_set_free(set);
+	return err;
+}
+
+static void map_fds(const struct agent *a, struct rtg_map_fds *fds)
+{
+	fds->set = bpf_map__fd(a->skel->maps.rules_set);
+	fds->str = bpf_map__fd(a->skel->maps.rules_str);
+	fds->addr = bpf_map__fd(a->skel->maps.rules_addr);
+	fds->uid = bpf_map__fd(a->skel->maps.rules_uid);
+	fds->port = bpf_map__fd(a->skel->maps.rules_port);
+}
+
+static int hook_of(int type)
+{
+	switch (type) {
+	case RTG_EV_EXEC:
+		return RTG_HOOK_EXEC;
+	case RTG_EV_OPEN:
+		return RTG_HOOK_OPEN;
+	case RTG_EV_CONNECT:
+		return RTG_HOOK_CONNECT;
+	}
+	return -1;
+}
+
+/* An exec that an `args` rule may decide: finish the decision here. */
+static void exec_args_decide(struct agent *a, struct rtg_event_view *ev,
+			     const void *data, size_t size)
+{
+	const struct rtg_exec *e = data;
+	const struct rtg_compiled *c = a->comp[ev->gen & 1];
+	const char *args;
+	struct rtg_verdict v;
+	size_t off;
+
+	if (!c || size < sizeof(*e))
+		return;
+	off = (size_t)e->binary_len + e->script_len + e->cwd_len;
+	if (off + e->args_len > size - sizeof(*e))
+		return;
+	args = e->data + off;
+	policy_decide_args(c, e->cand_m, e->cand_u, args, e->args_len, &v);
+	ev->action = v.action;
+	ev->mech = v.mech;
+	ev->rule = v.rule;
+	ev->enforced = false;
+	if (v.action >= RTG_ACT_DENY && !a->opts.dry_run) {
+		/* the image runs already: kill it, if it is still this one */
+		int pfd = syscall(SYS_pidfd_open, ev->pid, 0);
+		const struct rtg_proc_info *pi = proc_cache_get(a->pc, ev->pid);
+
+		if (pfd >= 0 && pi && pi->exec_ktime == e->hdr.exec_ktime &&
+		    !syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0)) {
+			ev->enforced = true;
+			ev->action = RTG_ACT_KILL;
+			ev->mech = RTG_MECH_SIGKILL;
+		}
+		if (pfd >= 0)
+			close(pfd);
+	}
+}
+
+int agent_handle_record(struct agent *a, const void *data, size_t size)
+{
+	struct rtg_event_view ev;
+	int hook, err;
+
+	err = event_decode(a->dec, data, size, &ev);
+	if (err) {
+		a->cnt.decode_errors++;
+		log_debug("malformed record of %zu bytes: %s", size,
+			  strerror(-err));
+		return 0;
+	}
+	if (ev.type == RTG_EV_EXEC && (ev.flags & RTG_F_ARGS_PENDING)) {
+		exec_args_decide(a, &ev, data, size);
+		if (ev.action < RTG_ACT_AUDIT)
+			return 0;
+	}
+	hook = hook_of(ev.type);
+	ev.policy = NULL;
+	ev.rule_name = NULL;
+	if (hook >= 0 && ev.rule != RTG_RULE_NONE && a->comp[ev.gen & 1])
+		ev.rule_name = policy_rule_name(a->comp[ev.gen & 1], hook,
+						ev.rule, &ev.policy);
+	if (ev.type < RTG_EV_MAX && ev.action < 4)
+		a->cnt.events[ev.type][ev.action]++;
+	output_event(a->out, &ev);
+	return 0;
+}
+
+static int on_ringbuf(void *ctx, void *data, size_t size)
+{
+	return agent_handle_record(ctx, data, size);
+}
+
+static uint64_t stat_sum(struct agent *a, uint32_t idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t vals[ncpu > 0 ? ncpu : 1], sum = 0;
+	int i;
+
+	if (ncpu <= 0 ||
+	    bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.stats), &idx, vals))
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+/* Turns new kernel-side drop counts into `lost` events. */
+static void report_losses(struct agent *a)
+{
+	static const char *const src[RTG_EV_MAX] = {
+		[RTG_EV_EXEC] = "ringbuf:exec",
+		[RTG_EV_EXIT] = "ringbuf:exit",
+		[RTG_EV_OPEN] = "ringbuf:open",
+		[RTG_EV_CONNECT] = "ringbuf:connect",
+	};
+	struct rtg_event_view ev;
+	uint64_t n, full;
+	int t;
+
+	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
+		n = stat_sum(a, RTG_STAT_LOST + t);
+		if (n > a->last_lost[t]) {
+			event_view_lost(a->dec, n - a->last_lost[t], src[t], &ev);
+			output_event(a->out, &ev);
+			a->cnt.lost_reported[t] += n - a->last_lost[t];
+			a->last_lost[t] = n;
+		}
+	}
+	full = stat_sum(a, RTG_STAT_PROCS_FULL);
+	if (full > a->last_procs_full) {
+		log_warn("procs map full: %llu processes not tracked in the kernel",
+			 (unsigned long long)(full - a->last_procs_full));
+		a->last_procs_full = full;
+	}
+	if (a->enf) {
+		n = enforcer_lost(a->enf);
+		if (n) {
+			event_view_lost(a->dec, n, "fanotify", &ev);
+			output_event(a->out, &ev);
+		}
+	}
+}
+
+/* Processes that predate the agent: the kernel side learns their binary so
+ * `binary` rules and exit events hold for them too. Entries created by the
+ * programs in the meantime win (BPF_NOEXIST). */
+static int seed_one(const struct rtg_proc_info *pi, void *arg)
+{
+	struct agent *a = arg;
+	struct rtg_proc_state st = {};
+	size_t len, n, j;
+
+	if (!pi->binary || pi->pid == (uint32_t)getpid())
+		return 0;
+	st.exec_ktime = pi->exec_ktime;
+	st.parent_exec_ktime = pi->parent_exec_ktime;
+	st.ppid = pi->ppid;
+	st.flags = RTG_PS_EXEC;
+	st.gen = 0xff;
+	len = strlen(pi->binary);
+	st.bin_len = len > 0xffff ? 0xffff : len;
+	n = len < RTG_KEY_MAX - 1 ? len : RTG_KEY_MAX - 1;
+	memcpy(st.bin_key, pi->binary, n);
+	for (j = 0; j < RTG_SUFFIX_MAX && j < len; j++)
+		st.bin_rtail[j] = pi->binary[len - 1 - j];
+	bpf_map_update_elem(bpf_map__fd(a->skel->maps.procs), &pi->pid, &st,
+			    BPF_NOEXIST);
+	return 0;
+}
+
+static void seed_procs_map(struct agent *a)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+		const struct rtg_proc_info *pi;
+
+		if (*end || !pid)
+			continue;
+		pi = proc_cache_get(a->pc, pid);
+		if (pi)
+			seed_one(pi, a);
+	}
+	closedir(d);
+}
+
+static int open_output(struct agent *a)
+{
+	int fmt = a->opts.output_format;
+	FILE *f = stdout;
+
+	if (a->opts.output_file) {
+		f = fopen(a->opts.output_file, "ae");
+		if (!f) {
+			log_err("cannot open --output-file %s: %s",
+				a->opts.output_file, strerror(errno));
+			return -errno;
+		}
+		a->out_file = f;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	if (fmt < 0)
+		fmt = isatty(fileno(f)) ? OUTPUT_COMPACT : OUTPUT_JSON;
+	a->out = output_new(fmt, f);
+	return a->out ? 0 : -ENOMEM;
+}
+
+static void reopen_output(struct agent *a)
+{
+	FILE *f;
+
+	if (!a->opts.output_file)
+		return;
+	f = freopen(a->opts.output_file, "ae", a->out_file);
+	if (!f) {
+		log_err("cannot reopen %s: %s", a->opts.output_file,
+			strerror(errno));
+		return;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	log_info("reopened %s", a->opts.output_file);
+}
+
+static int load_and_attach(struct agent *a)
+{
+	struct rtguard_bpf *s;
+	const struct rtg_decision *d = &a->probe->d;
+	bool lsm = probe_ok(a->probe, RTG_FEAT_LSM);
+	struct bpf_program *tps[RTG_NOPEN_TPS];
+	int err, i;
+
+	s = rtguard_bpf__open();
+	if (!s) {
+		log_err("cannot open BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	a->skel = s;
+	if (a->opts.ringbuf_kb)
+		bpf_map__set_max_entries(s->maps.events,
+					 a->opts.ringbuf_kb * 1024);
+	bpf_program__set_autoload(s->progs.lsm_file_open, lsm);
+	bpf_program__set_autoload(s->progs.lsm_bprm_check, lsm);
+	tps[RTG_TP_ENTER_OPENAT] = s->progs.enter_openat;
+	tps[RTG_TP_EXIT_OPENAT] = s->progs.exit_openat;
+	tps[RTG_TP_ENTER_OPENAT2] = s->progs.enter_openat2;
+	tps[RTG_TP_EXIT_OPENAT2] = s->progs.exit_openat2;
+	tps[RTG_TP_ENTER_OPEN] = s->progs.enter_open;
+	tps[RTG_TP_EXIT_OPEN] = s->progs.exit_open;
+	tps[RTG_TP_ENTER_CREAT] = s->progs.enter_creat;
+	tps[RTG_TP_EXIT_CREAT] = s->progs.exit_creat;
+	for (i = 0; i < RTG_NOPEN_TPS; i++)
+		bpf_program__set_autoload(tps[i],
+					  !!(d->open_tps & (1u << i)));
+	if (d->exec != RTG_SRC_TP_BTF || d->connect != RTG_SRC_CGROUP) {
+		log_err("this kernel lacks %s (rtguard probe shows why)",
+			d->exec != RTG_SRC_TP_BTF ? "tp_btf programs" :
+						    "cgroup connect hooks");
+		return -EOPNOTSUPP;
+	}
+	err = rtguard_bpf__load(s);
+	if (err) {
+		log_err("cannot load BPF programs: %s", strerror(-err));
+		return err;
+	}
+	s->bss->agent_tgid = getpid();
+	s->bss->dry_run = a->opts.dry_run;
+	s->bss->lsm_active = lsm;
+	return 0;
+}
+
+static int attach_all(struct agent *a)
+{
+	struct rtguard_bpf *s = a->skel;
+	int err, cgfd;
+
+	err = rtguard_bpf__attach(s);
+	if (err) {
+		log_err("cannot attach BPF programs: %s", strerror(-err));
+		return err;
+	}
+	cgfd = open(a->probe->mounts.cgroup2, O_RDONLY | O_DIRECTORY |
+						      O_CLOEXEC);
+	if (cgfd < 0) {
+		log_err("cannot open cgroup2 root %s: %s",
+			a->probe->mounts.cgroup2, strerror(errno));
+		return -errno;
+	}
+	a->cg_links[0] = bpf_program__attach_cgroup(s->progs.connect4, cgfd);
+	a->cg_links[1] = bpf_program__attach_cgroup(s->progs.connect6, cgfd);
+	close(cgfd);
+	if (!a->cg_links[0] || !a->cg_links[1]) {
+		log_err("cannot attach connect hooks to %s: %s",
+			a->probe->mounts.cgroup2, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Atomic policy switch: fill the idle generation, flip the index the
+ * programs read, then empty the old generation once no program can still
+ * be using it. */
+static int agent_reload(struct agent *a)
+{
+	struct rtg_compiled *c = NULL;
+	struct rtg_map_fds fds;
+	uint8_t ng = a->gen ^ 1;
+	struct timespec grace = { 0, 20 * 1000 * 1000 };
+	int err;
+
+	err = agent_compile_policies(&a->opts, a->probe, &c);
+	if (err) {
+		a->cnt.reloads_failed++;
+		log_err("policy reload rejected; the previous policies stay in force");
+		return err;
+	}
+	map_fds(a, &fds);
+	if (a->comp[ng]) {
+		policy_clear(a->comp[ng], ng, &fds);
+		policy_compiled_free(a->comp[ng]);
+		a->comp[ng] = NULL;
+	}
+	err = policy_apply(c, ng, &fds);
+	if (err) {
+		policy_clear(c, ng, &fds);
+		policy_compiled_free(c);
+		a->cnt.reloads_failed++;
+		log_err("policy reload failed writing maps: %s; the previous policies stay in force",
+			strerror(-err));
+		return err;
+	}
+	a->comp[ng] = c;
+	__atomic_store_n(&a->skel->bss->active_gen, ng, __ATOMIC_SEQ_CST);
+	a->gen = ng;
+	if (a->enf)
+		enforcer_update(a->enf, c, ng);
+	/* programs that read the old index finish within microseconds */
+	nanosleep(&grace, NULL);
+	policy_clear(a->comp[ng ^ 1], ng ^ 1, &fds);
+	a->cnt.reloads_ok++;
+	log_info("policies reloaded (generation %u)", ng);
+	return 0;
+}
+
+/* Watch the policy files' directories: editors replace files, Kubernetes
+ * swaps the ..data symlink of a ConfigMap volume. */
+static void watch_policies(struct agent *a)
+{
+	int i;
+
+	if (!a->opts.npolicy_paths)
+		return;
+	a->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (a->inotify_fd < 0) {
+		log_warn("inotify unavailable (%s): reload with SIGHUP",
+			 strerror(errno));
+		return;
+	}
+	for (i = 0; i < a->opts.npolicy_paths; i++) {
+		const char *p = a->opts.policy_paths[i];
+		char dir[PATH_MAX];
+		struct stat st;
+
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(dir, sizeof(dir), "%s", p);
+		} else {
+			const char *slash = strrchr(p, '/');
+
+			if (slash)
+				snprintf(dir, sizeof(dir), "%.*s",
+					 (int)(slash - p ? slash - p : 1), p);
+			else
+				snprintf(dir, sizeof(dir), ".");
+		}
+		if (inotify_add_watch(a->inotify_fd, dir,
+				      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+					      IN_DELETE | IN_MOVED_FROM) < 0)
+			log_warn("cannot watch %s: %s", dir, strerror(errno));
+	}
+}
+
+static bool drain_inotify(struct agent *a)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	bool any = false;
+
+	while (read(a->inotify_fd, buf, sizeof(buf)) > 0)
+		any = true;
+	return any;
+}
+
+static void print_counters(struct agent *a)
+{
+	static const char *const tn[RTG_EV_MAX] = {
+		[RTG_EV_EXEC] = "exec", [RTG_EV_EXIT] = "exit",
+		[RTG_EV_OPEN] = "open", [RTG_EV_CONNECT] = "connect",
+		[RTG_EV_LOST] = "lost",
+	};
+	uint64_t lost = 0;
+	int t;
+
+	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
+		lost += a->cnt.lost_reported[t];
+		log_info("%-8s audit=%llu deny=%llu kill=%llu lost=%llu", tn[t],
+			 (unsigned long long)a->cnt.events[t][RTG_ACT_AUDIT],
+			 (unsigned long long)a->cnt.events[t][RTG_ACT_DENY],
+			 (unsigned long long)a->cnt.events[t][RTG_ACT_KILL],
+			 (unsigned long long)a->cnt.lost_reported[t]);
+	}
+	log_info("total lost=%llu decode_errors=%llu reloads ok=%llu failed=%llu",
+		 (unsigned long long)lost,
+		 (unsigned long long)a->cnt.decode_errors,
+		 (unsigned long long)a->cnt.reloads_ok,
+		 (unsigned long long)a->cnt.reloads_failed);
+}
+
+static void agent_destroy(struct agent *a)
+{
+	int i;
+
+	enforcer_stop(a->enf);
+	ring_buffer__free(a->rb);
+	for (i = 0; i < 2; i++)
+		bpf_link__destroy(a->cg_links[i]);
+	rtguard_bpf__destroy(a->skel);
+	for (i = 0; i < RTG_NGEN; i++)
+		policy_compiled_free(a->comp[i]);
+	decoder_free(a->dec);
+	proc_cache_free(a->pc);
+	if (a->out)
+		output_flush(a->out);
+	output_free(a->out);
+	if (a->out_file)
+		fclose(a->out_file);
+	if (a->epfd >= 0)
+		close(a->epfd);
+	if (a->inotify_fd >= 0)
+		close(a->inotify_fd);
+	free(a->probe);
+}
+
+static int run_loop(struct agent *a)
+{
+	struct epoll_event evs[4];
+	struct timespec last = { 0 }, now;
+	int enf_fd = a->enf ? enforcer_fd(a->enf) : -1;
+	int rb_fd = ring_buffer__epoll_fd(a->rb);
+	struct epoll_event ee = { .events = EPOLLIN };
+	int n, i;
+
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (a->epfd < 0)
+		return -errno;
+	ee.data.fd = rb_fd;
+	epoll_ctl(a->epfd, EPOLL_CTL_ADD, rb_fd, &ee);
+	if (enf_fd >= 0) {
+		ee.data.fd = enf_fd;
+		epoll_ctl(a->epfd, EPOLL_CTL_ADD, enf_fd, &ee);
+	}
+	if (a->inotify_fd >= 0) {
+		ee.data.fd = a->inotify_fd;
+		epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->inotify_fd, &ee);
+	}
+	while (!sig_stop) {
+		n = epoll_wait(a->epfd, evs, 4, 100);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == rb_fd)
+				ring_buffer__consume(a->rb);
+			else if (evs[i].data.fd == enf_fd)
+				enforcer_drain(a->enf, a);
+			else if (evs[i].data.fd == a->inotify_fd &&
+				 drain_inotify(a)) {
+				/* let the writer finish (editors, kubelet) */
+				usleep(100 * 1000);
+				drain_inotify(a);
+				sig_reload = 1;
+			}
+		}
+		if (sig_reload) {
+			sig_reload = 0;
+			agent_reload(a);
+		}
+		if (sig_reopen) {
+			sig_reopen = 0;
+			reopen_output(a);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec != last.tv_sec) {
+			last = now;
+			report_losses(a);
+			proc_cache_reap(a->pc);
+			output_flush(a->out);
+		}
+	}
+	/* drain what the kernel already wrote */
+	ring_buffer__consume(a->rb);
+	if (a->enf)
+		enforcer_drain(a->enf, a);
+	report_losses(a);
+	return 0;
+}
 
 int cmd_agent(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	log_err("agent not built yet");
-	return RTG_EXIT_KERNEL;
+	struct agent a = { .epfd = -1, .inotify_fd = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct proc_cache_opts pco = {};
+	struct rtg_map_fds fds;
+	int err, ret = RTG_EXIT_KERNEL;
+
+	err = parse_opts(argc, argv, &a.opts);
+	if (err)
+		return err > 0 ? RTG_EXIT_OK : RTG_EXIT_INPUT;
+	if (a.opts.verbose)
+		log_set_level(LOG_DEBUG);
+
+	a.probe = calloc(1, sizeof(*a.probe));
+	if (!a.probe)
+		return RTG_EXIT_KERNEL;
+	err = probe_kernel(a.probe);
+	if (err) {
+		log_err("%s", a.probe->error);
+		free(a.probe);
+		return RTG_EXIT_KERNEL;
+	}
+	err = agent_compile_policies(&a.opts, a.probe, &a.comp[0]);
+	if (err) {
+		free(a.probe);
+		return RTG_EXIT_INPUT;
+	}
+	if (open_output(&a))
+		goto out;
+	pco.cgroup2_root = a.probe->mounts.cgroup2;
+	a.pc = proc_cache_new(&pco);
+	a.dec = a.pc ? decoder_new(a.pc) : NULL;
+	if (!a.dec)
+		goto out;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (load_and_attach(&a))
+		goto out;
+	map_fds(&a, &fds);
+	err = policy_apply(a.comp[0], 0, &fds);
+	if (err) {
+		log_err("cannot write policy maps: %s", strerror(-err));
+		goto out;
+	}
+	a.skel->bss->active_gen = 0;
+	a.rb = ring_buffer__new(bpf_map__fd(a.skel->maps.events), on_ringbuf,
+				&a, NULL);
+	if (!a.rb) {
+		log_err("cannot set up the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	if (attach_all(&a))
+		goto out;
+	/* after attaching: nothing that starts from now on is missed */
+	proc_cache_seed(a.pc, "/proc");
+	seed_procs_map(&a);
+	if (a.comp[0]->nfan) {
+		if (!probe_ok(a.probe, RTG_FEAT_FANOTIFY_PERM)) {
+			log_err("fanotify permission events unavailable");
+			goto out;
+		}
+		a.enf = enforcer_start(a.comp[0], 0, &fds,
+				       bpf_map__fd(a.skel->maps.procs),
+				       a.opts.dry_run);
+		if (!a.enf)
+			goto out;
+	}
+	watch_policies(&a);
+	log_info("enforcement: exec/open deny by %s, connect deny by %s%s",
+		 probe_ok(a.probe, RTG_FEAT_LSM) ? "BPF LSM" :
+		 probe_ok(a.probe, RTG_FEAT_FANOTIFY_PERM) ?
+						   "fanotify (equal paths) and SIGKILL (prefix/suffix)" :
+						   "SIGKILL",
+		 "cgroup/connect4|6", a.opts.dry_run ? " [dry-run: nothing is enforced]" : "");
+	log_info("running");
+	err = run_loop(&a);
+	print_counters(&a);
+	ret = err ? RTG_EXIT_KERNEL : RTG_EXIT_OK;
+out:
+	agent_destroy(&a);
+	return ret;
 }

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "test.h"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &len, '\0', f) < 0) {
+		free(buf);
+		buf = strdup("");
+	}
+	fclose(f);
+	return buf;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int agent_start(struct agent_run *a, const char *const *args)
+{
+	const char *argv[64];
+	int n = 0, i;
+	long t0;
+
+	snprintf(a->dir, sizeof(a->dir), "/tmp/rtg-test-XXXXXX");
+	if (!mkdtemp(a->dir))
+		return -errno;
+	snprintf(a->out, sizeof(a->out), "%s/events.json", a->dir);
+	snprintf(a->err, sizeof(a->err), "%s/stderr", a->dir);
+	argv[n++] = test_rtguard_bin();
+	argv[n++] = "--output";
+	argv[n++] = "json";
+	argv[n++] = "--output-file";
+	argv[n++] = a->out;
+	for (i = 0; args && args[i] && n < 62; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	a->pid = fork();
+	if (a->pid < 0)
+		return -errno;
+	if (a->pid == 0) {
+		int fd = open(a->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	t0 = now_ms();
+	while (now_ms() - t0 < 20000) {
+		char *e = slurp(a->err);
+		int status;
+
+		if (e && strstr(e, "rtguard: info: running")) {
+			free(e);
+			return 0;
+		}
+		if (waitpid(a->pid, &status, WNOHANG) == a->pid) {
+			fprintf(stderr, "agent exited early (status %d):\n%s\n",
+				status, e ? e : "");
+			free(e);
+			a->pid = 0;
+			return -ECHILD;
+		}
+		free(e);
+		usleep(20000);
+	}
+	return -ETIMEDOUT;
+}
+
+int agent_stop(struct agent_run *a)
+{
+	int status;
+
+	if (a->pid <= 0)
+		return -1;
+	kill(a->pid, SIGTERM);
+	if (waitpid(a->pid, &status, 0) != a->pid)
+		return -1;
+	a->pid = 0;
+	return status;
+}
+
+static bool has_all(const char *line, const char *const *needles)
+{
+	int i;
+
+	for (i = 0; needles[i]; i++)
+		if (!strstr(line, needles[i]))
+			return false;
+	return true;
+}
+
+static char *find_line(const char *path, const char *const *needles,
+		       int *count)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL, *hit = NULL;
+	size_t len = 0;
+
+	if (count)
+		*count = 0;
+	if (!f)
+		return NULL;
+	while (getline(&line, &len, f) > 0) {
+		if (!has_all(line, needles))
+			continue;
+		if (count)
+			(*count)++;
+		if (!hit)
+			hit = strdup(line);
+		if (!count)
+			break;
+	}
+	free(line);
+	fclose(f);
+	return hit;
+}
+
+char *agent_wait_event(struct agent_run *a, int timeout_ms,
+		       const char *const *needles)
+{
+	long t0 = now_ms();
+	char *hit;
+
+	do {
+		hit = find_line(a->out, needles, NULL);
+		if (hit)
+			return hit;
+		usleep(20000);
+	} while (now_ms() - t0 < timeout_ms);
+	return NULL;
+}
+
+int agent_count_events(struct agent_run *a, const char *const *needles)
+{
+	int n;
+
+	free(find_line(a->out, needles, &n));
+	return n;
+}
+
+char *agent_stderr(struct agent_run *a)
+{
+	return slurp(a->err);
+}
+
+int run_cmd(char *const *argv, char *out, size_t len)
+{
+	int p[2], status;
+	pid_t pid;
+	size_t got = 0;
+	ssize_t n;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (out && got + 1 < len &&
+	       (n = read(p[0], out + got, len - 1 - got)) > 0)
+		got += n;
+	if (out)
+		out[got] = '\0';
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+bool json_lines_valid(const char *path)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys\n"
+		 "n=0\n"
+		 "for l in open(sys.argv[1],\"rb\"):\n"
+		 "  o=json.loads(l); assert isinstance(o,dict); n+=1\n"
+		 "assert n>0' %s",
+		 path);
+	return system(cmd) == 0;
+}

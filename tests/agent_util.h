@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Integration-test helpers: run the real agent (./rtguard) with JSON output
+ * into a file, wait until it is attached, look for events in its output.
+ */
+#ifndef RTG_AGENT_UTIL_H
+#define RTG_AGENT_UTIL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct agent_run {
+	pid_t pid;
+	char dir[64]; /* temp dir holding the files below */
+	char out[128]; /* JSON events */
+	char err[128]; /* agent's stderr */
+};
+
+/* Starts `rtguard --output json --output-file OUT ARGS...` (NULL-ended
+ * args) and waits up to 20 s for "rtguard: info: running". 0 or -errno. */
+int agent_start(struct agent_run *a, const char *const *args);
+/* SIGTERM, wait; returns the exit status (or -1), and leaves the files. */
+int agent_stop(struct agent_run *a);
+/* First output line containing every needle (NULL-ended), waiting up to
+ * timeout_ms; a malloc'd line or NULL. */
+char *agent_wait_event(struct agent_run *a, int timeout_ms,
+		       const char *const *needles);
+/* Lines containing every needle, now. */
+int agent_count_events(struct agent_run *a, const char *const *needles);
+/* The agent's stderr, malloc'd. */
+char *agent_stderr(struct agent_run *a);
+/* Every line of path parses as a JSON object (python3). */
+bool json_lines_valid(const char *path);
+/* Run argv (NULL-ended) as a child; returns its wait status. Output goes
+ * to out (may be NULL) of size len. */
+int run_cmd(char *const *argv, char *out, size_t len);
+
+#define N(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The running agent: options, loaded programs, policies, output. */
+#ifndef RTG_AGENT_H
+#define RTG_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "events.h"
+#include "rules.h"
+
+struct rtguard_bpf;
+struct ring_buffer;
+struct rtg_compiled;
+struct rtg_probe;
+struct proc_cache;
+struct decoder;
+struct output;
+struct enforcer;
+struct bpf_link;
+
+#define AGENT_MAX_POLICY_PATHS 64
+
+struct agent_opts {
+	const char *policy_paths[AGENT_MAX_POLICY_PATHS];
+	int npolicy_paths;
+	int output_format; /* enum output_format, -1 = by terminal */
+	const char *output_file;
+	bool dry_run;
+	bool verbose;
+	unsigned int ringbuf_kb; /* 0 = default */
+};
+
+struct agent_counters {
+	uint64_t events[RTG_EV_MAX][4]; /* [type][action] written */
+	uint64_t lost_reported[RTG_EV_MAX]; /* ring buffer losses reported */
+	uint64_t reloads_ok, reloads_failed;
+	uint64_t decode_errors;
+};
+
+struct agent {
+	struct agent_opts opts;
+	struct rtg_probe *probe;
+	struct rtguard_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *cg_links[2];
+	struct rtg_compiled *comp[RTG_NGEN]; /* what each generation holds */
+	uint8_t gen; /* active generation */
+	struct proc_cache *pc;
+	struct decoder *dec;
+	struct output *out;
+	FILE *out_file;
+	struct enforcer *enf;
+	struct agent_counters cnt;
+	int epfd;
+	int inotify_fd;
+	uint64_t last_lost[RTG_EV_MAX];
+	uint64_t last_procs_full;
+};
+
+/* Compiles the policies named in opts (or the embedded default). */
+int agent_compile_policies(const struct agent_opts *opts,
+			   const struct rtg_probe *probe,
+			   struct rtg_compiled **out);
+
+/* Handles one raw record (ring buffer or synthesized by the enforcer). */
+int agent_handle_record(struct agent *a, const void *data, size_t size);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Deny through fanotify permission events, for exec/open rules on `equal`
+ * paths where BPF LSM is not available (DESIGN.md §1). A thread owns the
+ * fanotify group: it marks exactly the inodes of those paths, answers every
+ * permission event at once from the same rule maps the BPF side reads, and
+ * hands a record of each denial to the main loop over a socketpair.
+ *
+ * Fail-open: if the agent dies, the kernel drops the group and its marks and
+ * lets pending opens through; an event the thread cannot decide (process
+ * gone, map error) is allowed and counted. A file replaced under a marked
+ * path (rename over it) is re-marked within a second; in that window the
+ * open tracepoint still sees the open and kills the process.
+ */
+#ifndef RTG_ENFORCE_H
+#define RTG_ENFORCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct enforcer;
+struct agent;
+struct rtg_compiled;
+struct rtg_map_fds;
+
+struct enforcer *enforcer_start(const struct rtg_compiled *c, uint8_t gen,
+				const struct rtg_map_fds *fds, int procs_fd,
+				bool dry_run);
+/* New policies: re-mark (old marks are removed, new paths marked). */
+void enforcer_update(struct enforcer *e, const struct rtg_compiled *c,
+		     uint8_t gen);
+/* fd that becomes readable when denial records wait; enforcer_drain() feeds
+ * them to agent_handle_record(). */
+int enforcer_fd(const struct enforcer *e);
+void enforcer_drain(struct enforcer *e, struct agent *a);
+/* denial records dropped since the last call (main loop too slow) */
+uint64_t enforcer_lost(struct enforcer *e);
+void enforcer_stop(struct enforcer *e); /* accepts NULL */
+
+#endif
