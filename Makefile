@@ -89,7 +89,6 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory rtguard $(OUT)/test_progs
 	$(Q)./$(OUT)/test_progs $(T)
-	$(Q)tests/lsm/run.sh
 
 test-unit: rtguard $(OUT)/test_progs
 	./$(OUT)/test_progs $(T)
@@ -104,8 +103,7 @@ clean:
 	rm -rf $(OUT) rtguard rtguard-static
 
 # static binary (LSM guest, container image)
-# ./rtguard-static: the same objects, linked -static (glibc warns about
-# getpwnam & co. in static binaries; rtguard does not use NSS). Debian ships
+# ./rtguard-static: the same objects, linked -static. Debian ships
 # no static libp11-kit/libunistring, so the real GnuTLS cannot be linked
 # statically: tests/lsm/notls.c stands in for the GnuTLS symbols that
 # libmicrohttpd.a references (rtguard's /metrics is plain HTTP).

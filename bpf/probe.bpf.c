@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Trial programs for `rtguard probe` (user/probe.c): one tiny program per
- * mechanism the agent may use. Every program is autoload-off (SEC("?...")); the prober
- * turns on one (or one group) at a time, loads, attaches, triggers it with
- * an openat() of its own where the hook allows, and destroys the object.
+ * mechanism the agent may use. Every program is autoload-off (SEC("?...")):
+ * the prober turns on one (or one group) per object, loads, attaches,
+ * triggers it with an openat() of its own where the hook allows, checks
+ * that it ran, and destroys the object. Trials run in parallel, each in
+ * its own object.
  *
  * The programs do work only for the prober's own process (target_pid), so
  * the short time they stay attached costs the rest of the system nothing.
@@ -17,7 +19,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 __u32 target_pid = 0; /* set by the prober before load */
-__u64 hits = 0; /* times a program ran for target_pid */
+__u64 hits = 0;	      /* times a program ran for target_pid */
 __s64 signal_ret = 1; /* bpf_send_signal(0) return value */
 
 struct {

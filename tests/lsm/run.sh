@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# LSM guest test (issue 3, item 7): boot Debian's 6.1 kernel (BPF LSM on) in
+# qemu under TCG with an initramfs holding busybox, a static rtguard, the
+# tests and their fixtures; the guest runs tests/lsm/guest-tests.sh and
+# powers off. See ../shared/KERNELS.md.
+#
+# Exit: 0 when the guest printed `lsm-guest: N passed, 0 failed`;
+#       1 on any failure, a missing result line, a panic or a timeout;
+#       77 (skip) only when qemu or a 6.1 guest kernel cannot be had here.
+# Env:  RTG_LSM_TIMEOUT  seconds before the guest is killed (default 120)
+#       RTG_LSM_BIN      rtguard binary to put in the guest (default: make static)
+#       RTG_LSM_KERNEL   guest kernel (default: newest /boot/vmlinuz-6.1.0-*-amd64)
+#       RTG_LSM_APPEND   extra kernel command line (e.g. rdinit=... to test the harness)
+#       RTG_LSM_QUIET=1  print only the summary, not the guest's output
+set -uo pipefail
+
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+OUT=$ROOT/.output/lsm
+TIMEOUT=${RTG_LSM_TIMEOUT:-120}
+SKIP=77
+
+say() { echo "lsm: $*"; }
+skip() { say "SKIP: $*"; exit $SKIP; }
+die() { say "FAIL: $*"; exit 1; }
+
+mkdir -p "$OUT" || die "cannot create $OUT"
+# One guest at a time (make test and test_progs may both call us).
+exec 9>"$OUT/.lock"
+flock 9
+
+newest_kernel() {
+	local k
+	for k in /boot/vmlinuz-6.1.0-*-amd64; do
+		[ -e "$k" ] && echo "$k"
+	done | sort -V | tail -n 1
+}
+
+# --- what must exist on the host --------------------------------------------
+need_pkgs=0
+command -v qemu-system-x86_64 >/dev/null || need_pkgs=1
+[ -n "${RTG_LSM_KERNEL:-}" ] || [ -n "$(newest_kernel)" ] || need_pkgs=1
+command -v cpio >/dev/null || need_pkgs=1
+[ -x /bin/busybox ] || need_pkgs=1
+if [ "$need_pkgs" = 1 ] && [ "$(id -u)" = 0 ] && [ -x scripts/deps.sh ]; then
+	say "installing the LSM guest packages (scripts/deps.sh test)"
+	scripts/deps.sh test || say "warning: scripts/deps.sh test failed"
+fi
+command -v qemu-system-x86_64 >/dev/null ||
+	skip "qemu-system-x86_64 is not installed and cannot be installed here (apt-get install qemu-system-x86)"
+KERNEL=${RTG_LSM_KERNEL:-$(newest_kernel)}
+if [ -z "$KERNEL" ] || [ ! -e "$KERNEL" ]; then
+	skip "no Debian 6.1 guest kernel (/boot/vmlinuz-6.1.0-*-amd64) and it cannot be installed here (apt-get install linux-image-amd64 on Debian 12)"
+fi
+[ -r "$KERNEL" ] || skip "guest kernel $KERNEL is not readable (run as root)"
+command -v cpio >/dev/null || die "cpio is missing (apt-get install cpio)"
+if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
+	die "/bin/busybox is missing or not static (apt-get install busybox-static)"
+fi
+
+# --- build ----------------------------------------------------------------------
+BIN=${RTG_LSM_BIN:-}
+LIBS_FROM=
+if [ -z "$BIN" ]; then
+	if make --no-print-directory static >"$OUT/build.log" 2>&1; then
+		BIN=$ROOT/rtguard-static
+	else
+		tail -n 20 "$OUT/build.log"
+		say "note: 'make static' failed (log: $OUT/build.log); using the dynamic ./rtguard and its shared libraries"
+		make --no-print-directory rtguard >>"$OUT/build.log" 2>&1 ||
+			die "cannot build rtguard (log: $OUT/build.log)"
+		BIN=$ROOT/rtguard
+	fi
+fi
+[ -x "$BIN" ] || die "rtguard binary $BIN missing"
+ldd "$BIN" >/dev/null 2>&1 && LIBS_FROM=$BIN
+
+PROBE=$OUT/probe_guest
+if [ ! -x "$PROBE" ] || [ tests/lsm/probe_guest.c -nt "$PROBE" ]; then
+	gcc -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		tests/lsm/probe_guest.c -o "$PROBE" ||
+		die "cannot build tests/lsm/probe_guest.c (gcc -static)"
+fi
+
+# --- initramfs --------------------------------------------------------------------
+WORK=$(mktemp -d "$OUT/run.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$WORK"' EXIT
+R=$WORK/root
+mkdir -p "$R"/{bin,dev,proc,sys,tmp,run,etc,root,usr/bin,usr/sbin,usr/local/bin,tests/lsm}
+ln -s bin "$R/sbin"
+# Applet symlinks from busybox itself (a shell loop of `ln` takes seconds
+# here); they point at the host's busybox path, so put the binary there.
+/bin/busybox --install -s "$R/bin" || die "busybox --install failed"
+bb=$(readlink "$R/bin/sh")
+case "$bb" in /*) ;; *) die "unexpected busybox applet link '$bb'" ;; esac
+mkdir -p "$R$(dirname "$bb")"
+rm -f "$R$bb" # may be an applet link itself; never write through it
+cp /bin/busybox "$R$bb"
+[ -e "$R/bin/busybox" ] || ln -sf "$bb" "$R/bin/busybox"
+install -m 0755 tests/lsm/init "$R/init"
+install -m 0755 tests/lsm/guest-tests.sh "$R/tests/lsm/guest-tests.sh"
+cp tests/lsm/*.yaml "$R/tests/lsm/"
+install -m 0755 "$BIN" "$R/usr/sbin/rtguard"
+install -m 0755 "$PROBE" "$R/usr/local/bin/probe_guest"
+if [ -n "$LIBS_FROM" ]; then # dynamic fallback: the loader and every library
+	for lib in $(ldd "$LIBS_FROM" | grep -o '/[^ ]*'); do
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+fi
+echo "root:x:0:0:root:/root:/bin/sh" >"$R/etc/passwd"
+echo "root:x:0:" >"$R/etc/group"
+INITRD=$WORK/initrd.cpio
+(cd "$R" && find . | cpio -o -H newc --quiet >"$INITRD") || die "cpio failed"
+
+# --- boot -----------------------------------------------------------------------------
+LOG=$OUT/console.log
+APPEND="console=ttyS0 panic=-1 quiet${RTG_LSM_APPEND:+ $RTG_LSM_APPEND}"
+say "booting $(basename "$KERNEL") under qemu/TCG (timeout ${TIMEOUT}s, console: ${LOG#"$ROOT"/})"
+start=$(date +%s.%N)
+timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 1G -smp 2 \
+	-nographic -no-reboot -net none -kernel "$KERNEL" -initrd "$INITRD" \
+	-append "$APPEND" </dev/null >"$LOG" 2>&1
+qrc=$?
+secs=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
+
+# --- result ------------------------------------------------------------------------------
+# Plain text: no CRs, no terminal escapes from SeaBIOS/qemu.
+tr -d '\r' <"$LOG" | sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g' >"$WORK/console.txt"
+result=$(grep -aE '^lsm-guest: [0-9]+ passed, [0-9]+ failed$' "$WORK/console.txt" | tail -n 1)
+if [ "${RTG_LSM_QUIET:-0}" != 1 ]; then
+	# The guest's own output; the console's tail when it never got that far.
+	if grep -aq '^lsm-init:' "$WORK/console.txt"; then
+		sed -n '/^lsm-init:/,$p' "$WORK/console.txt" | grep -av '^\s*$'
+	else
+		tail -n 40 "$WORK/console.txt"
+	fi
+fi
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	die "guest timed out after ${TIMEOUT}s (hang or panic without reboot); console: $LOG"
+fi
+[ "$qrc" = 0 ] || die "qemu exited with status $qrc after ${secs}s; console: $LOG"
+if grep -aqE 'Kernel panic|BUG: |Oops|general protection fault' "$WORK/console.txt"; then
+	grep -aE -A3 'Kernel panic|BUG: |Oops|general protection fault' "$WORK/console.txt" | head -n 20
+	[ -n "$result" ] && die "guest kernel crashed; console: $LOG"
+fi
+[ -n "$result" ] || die "no 'lsm-guest: N passed, N failed' line from the guest (boot or init failure?) after ${secs}s; console: $LOG"
+nfail=$(echo "$result" | sed -E 's/.* ([0-9]+) failed$/\1/')
+say "$result (boot+tests ${secs}s)"
+[ "$nfail" = 0 ] || die "$nfail guest check(s) failed; console: $LOG"
+say "PASS"
+exit 0
