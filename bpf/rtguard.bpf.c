@@ -114,7 +114,7 @@ struct paths {
 	struct path_scratch b; /* exec: cwd */
 };
 
-#define EV_BUF 8192
+#define EV_BUF 16384
 struct evbuf {
 	char d[EV_BUF];
 };
@@ -405,8 +405,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 {
 	__u64 now = bpf_ktime_get_boot_ns();
 	__u32 gen = active_gen & 1, tgid = p->tgid, off, len, coff, clen;
-	__u32 pos, ppid, uid = (__u32)bpf_get_current_uid_gid();
-	__u64 n;
+	__u32 ppid, uid = (__u32)bpf_get_current_uid_gid();
+	__u64 n, pos;
 	struct rtg_verdict v = { .rule = RTG_RULE_NONE };
 	struct rtg_proc_state *old, *pst;
 	bool trunc, ctrunc, pending = false, enforced = false;
@@ -523,8 +523,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 		long r;
 
 		e->hdr.flags |= RTG_F_SCRIPT;
-		if (pos > RTG_PATH_MAX)
-			return 0;
+		BOUND(pos, 0x1fff);
 		r = bpf_probe_read_kernel_str(e->data + pos, 256,
 					      bprm->filename);
 		if (r > 0 && r <= 256) {
@@ -543,12 +542,11 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 	}
 	if (ctrunc)
 		e->hdr.flags |= RTG_F_CWD_TRUNC;
-	if (pos > RTG_PATH_MAX + 256)
-		return 0;
+	BOUND(pos, 0x1fff);
 	BOUND(n, 0x7ff);
 	bpf_probe_read_kernel(e->data + pos, n,
 			      &ps->b.buf[coff & (RTG_PATH_MAX - 1)]);
-	e->data[(pos + n - 1) & (EV_BUF - 1)] = '\0';
+	e->data[(pos + n - 1) & 0x1fff] = '\0';
 	e->cwd_len = n;
 	pos += n;
 
@@ -563,8 +561,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 			e->hdr.flags |= RTG_F_ARGS_TRUNC;
 		}
 		BOUND(alen, 0x7ff);
-		if (pos > RTG_PATH_MAX + 256 + RTG_CWD_MAX)
-			return 0;
+		BOUND(pos, 0x1fff);
 		if (alen && bpf_probe_read_user(e->data + pos, alen,
 						(void *)as)) {
 			stat_inc(RTG_STAT_ARGS_FAULT);
@@ -573,9 +570,9 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 		e->args_len = alen;
 		pos += alen;
 	}
-	if (pos > EV_BUF - sizeof(*e))
-		return 0;
-	emit(e, sizeof(*e) + pos, RTG_EV_EXEC);
+	pos += sizeof(*e);
+	BOUND(pos, 0x3fff);
+	emit(e, pos, RTG_EV_EXEC);
 	return 0;
 }
 
