@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -604,20 +605,29 @@ TEST(agent_compact_output)
 		_exit(127);
 	}
 	close(p[1]);
-	sleep(2);
-	{
-		int fd = open("/etc/shadow", O_RDONLY);
-
-		close(fd);
-	}
-	usleep(500000);
-	kill(pid, SIGINT);
 	{
 		size_t got = 0;
 		ssize_t n;
+		int opened = 0, i;
 
-		while ((n = read(p[0], out + got, sizeof(out) - 1 - got)) > 0)
-			got += n;
+		/* read until attached, open, then read the rest */
+		for (i = 0; i < 400 && got + 1 < sizeof(out); i++) {
+			struct pollfd pf = { .fd = p[0], .events = POLLIN };
+
+			if (poll(&pf, 1, 50) > 0) {
+				n = read(p[0], out + got, sizeof(out) - 1 - got);
+				if (n <= 0)
+					break;
+				got += n;
+				out[got] = '\0';
+			}
+			if (!opened && strstr(out, "rtguard: info: running")) {
+				close(open("/etc/shadow", O_RDONLY));
+				opened = i;
+			}
+			if (opened && i == opened + 10)
+				kill(pid, SIGINT);
+		}
 		out[got] = '\0';
 	}
 	waitpid(pid, &status, 0);
