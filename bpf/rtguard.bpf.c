@@ -492,9 +492,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 	if (bpf_map_update_elem(&procs, &tgid, &mc->st, BPF_ANY))
 		stat_inc(RTG_STAT_PROCS_FULL);
 
-	if (v.action < RTG_ACT_AUDIT && !pending)
-		return 0;
-
+	/* every exec reaches user space, allowed ones too: its process cache
+	 * must know each image to describe later events (not printed) */
 	e = (void *)eb->d;
 	fill_hdr(&e->hdr, RTG_EV_EXEC, p, &mc->st, now);
 	set_verdict(&e->hdr, &v, gen, enforced);

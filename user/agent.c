@@ -263,11 +263,11 @@ int agent_handle_record(struct agent *a, const void *data, size_t size)
 			  strerror(-err));
 		return 0;
 	}
-	if (ev.type == RTG_EV_EXEC && (ev.flags & RTG_F_ARGS_PENDING)) {
+	if (ev.type == RTG_EV_EXEC && (ev.flags & RTG_F_ARGS_PENDING))
 		exec_args_decide(a, &ev, data, size);
-		if (ev.action < RTG_ACT_AUDIT)
-			return 0;
-	}
+	/* allowed execs come only to keep the process cache current */
+	if (ev.action < RTG_ACT_AUDIT)
+		return 0;
 	hook = hook_of(ev.type);
 	ev.policy = NULL;
 	ev.rule_name = NULL;
@@ -496,6 +496,26 @@ static int attach_all(struct agent *a)
 	return 0;
 }
 
+static int start_enforcer(struct agent *a, const struct rtg_compiled *c,
+			  uint8_t gen)
+{
+	struct rtg_map_fds fds;
+	int err;
+
+	map_fds(a, &fds);
+	a->enf = enforcer_start(c, gen, &fds, bpf_map__fd(a->skel->maps.procs),
+				a->opts.dry_run);
+	if (a->enf && a->epfd >= 0) {
+		struct epoll_event ee = { .events = EPOLLIN,
+					  .data.fd = enforcer_fd(a->enf) };
+
+		err = epoll_ctl(a->epfd, EPOLL_CTL_ADD, ee.data.fd, &ee);
+		if (err)
+			log_warn("epoll: %s", strerror(errno));
+	}
+	return a->enf ? 0 : -EIO;
+}
+
 /* Atomic policy switch: fill the idle generation, flip the index the
  * programs read, then empty the old generation once no program can still
  * be using it. */
@@ -533,6 +553,8 @@ static int agent_reload(struct agent *a)
 	a->gen = ng;
 	if (a->enf)
 		enforcer_update(a->enf, c, ng);
+	else if (c->nfan && probe_ok(a->probe, RTG_FEAT_FANOTIFY_PERM))
+		start_enforcer(a, c, ng);
 	/* programs that read the old index finish within microseconds */
 	nanosleep(&grace, NULL);
 	policy_clear(a->comp[ng ^ 1], ng ^ 1, &fds);
@@ -667,7 +689,7 @@ static int run_loop(struct agent *a)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == rb_fd)
 				ring_buffer__consume(a->rb);
-			else if (evs[i].data.fd == enf_fd)
+			else if (a->enf && evs[i].data.fd == enforcer_fd(a->enf))
 				enforcer_drain(a->enf, a);
 			else if (evs[i].data.fd == a->inotify_fd &&
 				 drain_inotify(a)) {
@@ -763,17 +785,8 @@ int cmd_agent(int argc, char **argv)
 	/* after attaching: nothing that starts from now on is missed */
 	proc_cache_seed(a.pc, "/proc");
 	seed_procs_map(&a);
-	if (a.comp[0]->nfan) {
-		if (!probe_ok(a.probe, RTG_FEAT_FANOTIFY_PERM)) {
-			log_err("fanotify permission events unavailable");
-			goto out;
-		}
-		a.enf = enforcer_start(a.comp[0], 0, &fds,
-				       bpf_map__fd(a.skel->maps.procs),
-				       a.opts.dry_run);
-		if (!a.enf)
-			goto out;
-	}
+	if (a.comp[0]->nfan && start_enforcer(&a, a.comp[0], 0))
+		goto out;
 	watch_policies(&a);
 	log_info("enforcement: exec/open deny by %s, connect deny by %s%s",
 		 probe_ok(a.probe, RTG_FEAT_LSM) ? "BPF LSM" :

@@ -356,15 +356,44 @@ err:
 	return NULL;
 }
 
+/* Keeps the marks of paths that stay (no window in which they are
+ * unmarked), removes those that go, adds the new ones. */
 void enforcer_update(struct enforcer *e, const struct rtg_compiled *c,
 		     uint8_t gen)
 {
+	struct mark *old;
+	int nold, i, j;
+
 	pthread_mutex_lock(&e->lock);
-	marks_free(e);
+	old = e->marks;
+	nold = e->nmarks;
+	e->marks = NULL;
+	e->nmarks = 0;
 	e->comp = c;
 	e->gen = gen;
 	if (marks_build(e, c))
 		log_err("enforcer: out of memory re-marking");
+	for (i = 0; i < nold; i++) {
+		bool kept = false;
+
+		for (j = 0; j < e->nmarks && !kept; j++) {
+			struct mark *m = &e->marks[j];
+
+			if (m->hook == old[i].hook &&
+			    !strcmp(m->path, old[i].path) && !m->marked) {
+				m->marked = old[i].marked;
+				m->dev = old[i].dev;
+				m->ino = old[i].ino;
+				kept = true;
+			}
+		}
+		if (!kept && old[i].marked)
+			fanotify_mark(e->fan_fd, FAN_MARK_REMOVE,
+				      fan_mask(old[i].hook), AT_FDCWD,
+				      old[i].path);
+		free(old[i].path);
+	}
+	free(old);
 	marks_refresh(e);
 	pthread_mutex_unlock(&e->lock);
 }

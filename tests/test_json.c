@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON writer: escaping of every byte class, UTF-8 validation, nesting,
+ * numbers; the output is compared byte for byte and parsed by python3. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "test.h"
+
+/* Output of json_escape(s, n), malloc'd. */
+static char *esc(const char *s, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	json_escape(f, s, n);
+	fclose(f);
+	return buf;
+}
+
+#define ESC_EQ(in, expected)                                                   \
+	({                                                                     \
+		char *___o = esc(in, sizeof(in) - 1);                          \
+		bool ___r = ASSERT_STREQ(___o, expected, "escape " #in);       \
+		free(___o);                                                    \
+		___r;                                                          \
+	})
+
+/* Feeds text to python3 on stdin; every line must parse as JSON (strict
+ * UTF-8) and `expr` (with o = the last line's value) must be true. Returns
+ * python's exit status, or -1 when python3 cannot run (test skipped). */
+static int py_check(const char *text, const char *expr)
+{
+	static const char script[] =
+	    "import json,sys\n"
+	    "data=sys.stdin.buffer.read().decode('utf-8')\n"
+	    "lines=data.split('\\n')\n"
+	    "assert lines[-1]=='', 'no final newline'\n"
+	    "o=None\n"
+	    "for l in lines[:-1]: o=json.loads(l)\n"
+	    "sys.exit(0 if eval(sys.argv[1]) else 3)\n";
+	int in[2], status;
+	size_t len = strlen(text);
+	pid_t pid;
+
+	if (pipe(in))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(in[0], 0);
+		close(in[0]);
+		close(in[1]);
+		execlp("python3", "python3", "-c", script, expr, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	if (write(in[1], text, len) != (ssize_t)len)
+		status = -1;
+	close(in[1]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	if (WEXITSTATUS(status) == 127)
+		test_skip("python3 not available");
+	return WEXITSTATUS(status);
+}
+
+TEST(json_escape_classes)
+{
+	ESC_EQ("plain text /x", "\"plain text /x\"");
+	ESC_EQ("a\"b", "\"a\\\"b\"");
+	ESC_EQ("a\\b", "\"a\\\\b\"");
+	ESC_EQ("\n\t\r\b\f", "\"\\n\\t\\r\\b\\f\"");
+	ESC_EQ("\x01\x1b\x1f", "\"\\u0001\\u001b\\u001f\"");
+	ESC_EQ("\x7f", "\"\\u007f\"");
+	ESC_EQ(" ~", "\" ~\"");
+	ESC_EQ("", "\"\"");
+}
+
+TEST(json_escape_utf8_valid)
+{
+	ESC_EQ("\xc3\xa9", "\"\xc3\xa9\"");		    /* é */
+	ESC_EQ("\xe2\x82\xac", "\"\xe2\x82\xac\"");	    /* € */
+	ESC_EQ("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\""); /* emoji */
+	ESC_EQ("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\""); /* U+10FFFF */
+	ESC_EQ("\xed\x9f\xbf", "\"\xed\x9f\xbf\"");	    /* U+D7FF */
+	ESC_EQ("\xc2\x80", "\"\xc2\x80\""); /* U+0080, smallest 2-byte */
+}
+
+TEST(json_escape_utf8_invalid)
+{
+	ESC_EQ("\x80", "\"\\ufffd\""); /* lone continuation */
+	ESC_EQ("\xff", "\"\\ufffd\"");
+	ESC_EQ("\xfe", "\"\\ufffd\"");
+	ESC_EQ("\xc0\xaf", "\"\\ufffd\\ufffd\""); /* overlong '/' */
+	ESC_EQ("\xc1\xbf", "\"\\ufffd\\ufffd\"");
+	ESC_EQ("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\""); /* overlong */
+	ESC_EQ("\xf0\x80\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	ESC_EQ("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""); /* surrogate */
+	ESC_EQ("\xed\xbf\xbf", "\"\\ufffd\\ufffd\\ufffd\"");
+	ESC_EQ("\xf4\x90\x80\x80", /* U+110000 */
+	       "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	ESC_EQ("\xf5\x80\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	ESC_EQ("\xe2\x82", "\"\\ufffd\\ufffd\""); /* truncated at end */
+	ESC_EQ("\xe2\x82"
+	       "A",
+	       "\"\\ufffd\\ufffdA\""); /* truncated */
+	ESC_EQ("\xf0\x9f\x98", "\"\\ufffd\\ufffd\\ufffd\"");
+	ESC_EQ("a\xc3"
+	       "b\xc3\xa9",
+	       "\"a\\ufffdb\xc3\xa9\"");
+}
+
+TEST(json_string_len_nul)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer *jw = jw_new(f);
+
+	if (!ASSERT_TRUE(jw, "jw_new"))
+		return;
+	jw_start_array(jw);
+	jw_string_len(jw, "a\0b", 3);
+	jw_string_len(jw, "xyz", 2);
+	jw_string_len(jw, "\0", 1);
+	jw_string(jw, NULL);
+	jw_end_array(jw);
+	jw_newline(jw);
+	jw_destroy(jw);
+	fclose(f);
+	ASSERT_STREQ(buf, "[\"a\\u0000b\",\"xy\",\"\\u0000\",null]\n", "nul");
+	ASSERT_EQ(py_check(buf, "o==['a\\x00b','xy','\\x00',None]"), 0,
+		  "python parse");
+	free(buf);
+}
+
+TEST(json_nesting_commas)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer *jw = jw_new(f);
+
+	if (!ASSERT_TRUE(jw, "jw_new"))
+		return;
+	jw_start_object(jw);
+	jw_kv_string(jw, "a", "x");
+	jw_name(jw, "arr");
+	jw_start_array(jw);
+	jw_int(jw, 1);
+	jw_start_object(jw);
+	jw_end_object(jw);
+	jw_start_array(jw);
+	jw_end_array(jw);
+	jw_start_object(jw);
+	jw_kv_bool(jw, "t", true);
+	jw_kv_bool(jw, "f", false);
+	jw_name(jw, "n");
+	jw_null(jw);
+	jw_end_object(jw);
+	jw_end_array(jw);
+	jw_name(jw, "o");
+	jw_start_object(jw);
+	jw_name(jw, "deep");
+	jw_start_object(jw);
+	jw_kv_int(jw, "x", 2);
+	jw_end_object(jw);
+	jw_end_object(jw);
+	jw_end_object(jw);
+	jw_newline(jw);
+	/* a second object: no leading comma, its own line */
+	jw_start_object(jw);
+	jw_kv_string(jw, "k\n\"", "v");
+	jw_end_object(jw);
+	jw_newline(jw);
+	jw_destroy(jw);
+	fclose(f);
+	ASSERT_STREQ(buf,
+		     "{\"a\":\"x\",\"arr\":[1,{},[],{\"t\":true,\"f\":false,"
+		     "\"n\":null}],\"o\":{\"deep\":{\"x\":2}}}\n"
+		     "{\"k\\n\\\"\":\"v\"}\n",
+		     "nested");
+	ASSERT_EQ(py_check(buf, "o=={'k\\n\"':'v'}"), 0, "python parse");
+	free(buf);
+}
+
+TEST(json_numbers)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer *jw = jw_new(f);
+
+	if (!ASSERT_TRUE(jw, "jw_new"))
+		return;
+	jw_start_array(jw);
+	jw_int(jw, 0);
+	jw_int(jw, -1);
+	jw_int(jw, LLONG_MIN);
+	jw_int(jw, LLONG_MAX);
+	jw_uint(jw, ULLONG_MAX);
+	jw_double(jw, 0.1);
+	jw_double(jw, 1.0);
+	jw_double(jw, -2.5);
+	jw_double(jw, 1e300);
+	jw_double(jw, 1.0 / 3.0);
+	jw_double(jw, NAN);
+	jw_double(jw, INFINITY);
+	jw_double(jw, -INFINITY);
+	jw_end_array(jw);
+	jw_newline(jw);
+	jw_destroy(jw);
+	fclose(f);
+	ASSERT_STREQ(buf,
+		     "[0,-1,-9223372036854775808,9223372036854775807,"
+		     "18446744073709551615,0.1,1,-2.5,1e+300,"
+		     "0.3333333333333333,null,null,null]\n",
+		     "numbers");
+	ASSERT_EQ(py_check(buf, "o[4]==2**64-1 and o[2]==-2**63 and "
+				"o[5]==0.1 and o[8]==1e300 and o[9]==1/3 and "
+				"o[10] is None"),
+		  0, "python parse");
+	free(buf);
+}
+
+/* Every byte value 1..255 in a key and in a value: valid JSON, and the
+ * valid parts read back intact. */
+TEST(json_all_bytes_parse)
+{
+	char *buf = NULL, all[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer *jw = jw_new(f);
+	int i;
+
+	if (!ASSERT_TRUE(jw, "jw_new"))
+		return;
+	for (i = 1; i < 256; i++)
+		all[i - 1] = i;
+	all[255] = '\0';
+	jw_start_object(jw);
+	jw_kv_string(jw, all, all);
+	jw_kv_string(jw, "mixed", "caf\xc3\xa9\x1b[31m\xff\"\\end");
+	jw_end_object(jw);
+	jw_newline(jw);
+	jw_destroy(jw);
+	fclose(f);
+	ASSERT_EQ(py_check(buf,
+			   "o['mixed']=='caf\\u00e9\\x1b[31m\\ufffd\"\\\\end' "
+			   "and list(o)[0].startswith(''.join(chr(i) for i in "
+			   "range(1,128)))"
+			   " and "
+			   "list(o.values())[0].count('\\ufffd')==128"),
+		  0, "python parse");
+	/* no raw control byte made it through (python checked the UTF-8) */
+	for (i = 0; i < (int)len; i++) {
+		unsigned char c = buf[i];
+
+		if ((c < 0x20 && c != '\n') || c == 0x7f) {
+			ASSERT_TRUE(false, "raw control byte in output");
+			break;
+		}
+	}
+	free(buf);
+}
+
+TEST(json_pretty)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer *jw = jw_new(f);
+
+	if (!ASSERT_TRUE(jw, "jw_new"))
+		return;
+	jw_set_pretty(jw, true);
+	jw_start_object(jw);
+	jw_kv_int(jw, "a", 1);
+	jw_name(jw, "b");
+	jw_start_array(jw);
+	jw_string(jw, "x");
+	jw_end_array(jw);
+	jw_name(jw, "c");
+	jw_start_object(jw);
+	jw_end_object(jw);
+	jw_end_object(jw);
+	jw_newline(jw);
+	jw_destroy(jw);
+	fclose(f);
+	ASSERT_STREQ(buf,
+		     "{\n  \"a\": 1,\n  \"b\": [\n    \"x\"\n  ],\n"
+		     "  \"c\": {}\n}\n",
+		     "pretty");
+	free(buf);
+}

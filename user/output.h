@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Event output: JSON lines exactly as DESIGN.md §3, or one compact human
+ * line per event. Every byte that came from the monitored system is escaped
+ * (JSON escaping, or \xNN / \n style in compact lines), so no raw control
+ * character or terminal escape sequence is ever written.
+ */
+#ifndef RTG_OUTPUT_H
+#define RTG_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decode.h"
+
+enum output_format {
+	OUTPUT_COMPACT = 0,
+	OUTPUT_JSON = 1,
+};
+
+struct output;
+
+/* f is borrowed (not closed by output_free). NULL on ENOMEM. */
+struct output *output_new(enum output_format fmt, FILE *f);
+void output_free(struct output *o); /* accepts NULL */
+/* Writes one whole line (the event, then a single '\n'). 0 or -EIO. */
+int output_event(struct output *o, const struct rtg_event_view *ev);
+int output_flush(struct output *o);
+/* Point the output at another FILE (SIGUSR1 reopen); the old one is the
+ * caller's to close. */
+void output_set_file(struct output *o, FILE *f);
+
+/* "compact" / "json" -> format; -EINVAL otherwise. */
+int output_format_parse(const char *s, enum output_format *fmt);
+
+/* Names of open(2) flags: the access mode first (O_RDONLY, O_WRONLY,
+ * O_RDWR), then the other set flags in a fixed order. Bits without a name
+ * are returned in *unknown (may be NULL). Returns the number of names
+ * (at most max written). */
+int open_flags_decode(uint32_t flags, const char **names, int max,
+		      uint32_t *unknown);
+#define OPEN_FLAGS_MAX 20
+
+const char *action_name(uint8_t action);   /* "audit", "deny", ... */
+const char *mech_name(uint8_t mech);	   /* "lsm", ..., NULL for none */
+const char *type_name(enum rtg_type type); /* "exec", ... */
+
+/* Escapes s[0..n) for a terminal into f: printable ASCII and valid UTF-8
+ * as is, backslash doubled, control and C1/bidi characters as \n, \t,
+ * \xNN or \u{XXXX}, invalid UTF-8 as \xNN. */
+void compact_escape(FILE *f, const char *s, size_t n);
+
+#endif
