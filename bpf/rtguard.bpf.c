@@ -33,11 +33,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define O_TRUNC 00001000
 #define FMODE_EXEC_FLAG 0x20 /* __FMODE_EXEC in f_flags */
 
-/* Written by user space before and while running. */
-__u32 active_gen; /* policy generation the programs read */
-__u32 dry_run; /* report deny/kill as would-be, enforce nothing */
-__u32 agent_tgid; /* the agent itself: never reported */
-__u32 lsm_active; /* lsm/ programs are attached and decide denies */
+/* Written by user space; a pinned map rather than .bss so that a restarted
+ * agent and the programs it replaces share it (see struct rtg_config). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtg_config);
+} agent_cfg SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -148,6 +151,13 @@ struct {
 } scratch_misc SEC(".maps");
 
 static const __u32 zero;
+
+/* A field of the shared configuration (an inlined array lookup). */
+#define CFG(f)                                                                 \
+	({                                                                     \
+		struct rtg_config *___c = bpf_map_lookup_elem(&agent_cfg, &zero); \
+		___c ? ___c->f : 0;                                            \
+	})
 
 /* var &= mask as an instruction clang cannot drop: for bounds that clang
  * proved but the verifier cannot see (var is at most mask already). */
@@ -342,7 +352,7 @@ static __always_inline bool enforce_kill(struct rtg_verdict *v)
 {
 	if (v->action < RTG_ACT_DENY)
 		return false;
-	if (dry_run)
+	if (CFG(dry_run))
 		return false;
 	bpf_send_signal(SIGKILL);
 	v->action = RTG_ACT_KILL;
@@ -404,7 +414,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
-	__u32 gen = active_gen & 1, tgid = p->tgid, off, len, coff, clen;
+	__u32 gen = CFG(active_gen) & 1, tgid = p->tgid, off, len, coff, clen;
 	__u32 ppid, uid = (__u32)bpf_get_current_uid_gid();
 	__u64 n, pos;
 	struct rtg_verdict v = { .rule = RTG_RULE_NONE };
@@ -420,7 +430,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 	__u64 cm = 0, cu = 0;
 	int k;
 
-	if (tgid == agent_tgid)
+	if (tgid == CFG(agent_tgid))
 		return 0;
 	ps = bpf_map_lookup_elem(&scratch_paths, &zero);
 	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
@@ -587,7 +597,7 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 	if (p->signal->live.counter != 0)
 		return 0; /* other threads still run */
 	tgid = p->tgid;
-	if (tgid == agent_tgid)
+	if (tgid == CFG(agent_tgid))
 		return 0;
 	st = bpf_map_lookup_elem(&procs, &tgid);
 	if (!st)
@@ -601,7 +611,7 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 			e->hdr.action = RTG_ACT_AUDIT;
 			e->hdr.mech = RTG_MECH_NONE;
 			e->hdr.rule = RTG_RULE_NONE;
-			e->hdr.gen = active_gen & 1;
+			e->hdr.gen = CFG(active_gen) & 1;
 			code = p->exit_code;
 			e->signal = code & 0x7f;
 			e->code = e->signal ? 0 : (code >> 8) & 0xff;
@@ -646,7 +656,7 @@ static __always_inline __u32 open_eval(struct file *file, __u32 fl,
 				       struct task_struct *task,
 				       struct rtg_verdict *v, __u32 *genp)
 {
-	__u32 gen = active_gen & 1, tgid, off, len, n;
+	__u32 gen = CFG(active_gen) & 1, tgid, off, len, n;
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 	struct rtg_proc_state *st;
 	struct rtg_hookset *hs;
@@ -661,7 +671,7 @@ static __always_inline __u32 open_eval(struct file *file, __u32 fl,
 	if (!hs || !(hs->features & RTG_HF_ACTIVE))
 		return 0;
 	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (tgid == agent_tgid)
+	if (tgid == CFG(agent_tgid))
 		return 0;
 	ps = bpf_map_lookup_elem(&scratch_paths, &zero);
 	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
@@ -740,7 +750,7 @@ static __always_inline int open_exit(long fd)
 	if (!size)
 		return 0;
 	/* with BPF LSM the lsm program already decided and reported */
-	if (v.action >= RTG_ACT_DENY && v.mech == RTG_MECH_LSM && lsm_active)
+	if (v.action >= RTG_ACT_DENY && v.mech == RTG_MECH_LSM && CFG(lsm_active))
 		return 0;
 	enforced = enforce_kill(&v);
 	eb = bpf_map_lookup_elem(&scratch_ev, &zero);
@@ -808,7 +818,7 @@ int exit_creat(struct trace_event_raw_sys_exit *ctx)
 
 static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 {
-	__u32 gen = active_gen & 1, tgid, uid, proto;
+	__u32 gen = CFG(active_gen) & 1, tgid, uid, proto;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct rtg_verdict v;
 	struct rtg_proc_state *st;
@@ -829,7 +839,7 @@ static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 	if (!hs || !(hs->features & RTG_HF_ACTIVE))
 		return 1;
 	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (tgid == agent_tgid)
+	if (tgid == CFG(agent_tgid))
 		return 1;
 	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
 	eb = bpf_map_lookup_elem(&scratch_ev, &zero);
@@ -885,7 +895,7 @@ static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 		/* a socket hook cannot signal: kill rules deny here too */
 		v.action = RTG_ACT_DENY;
 		v.mech = RTG_MECH_CGROUP;
-		enforced = !dry_run;
+		enforced = !CFG(dry_run);
 	}
 	e = (void *)eb->d;
 	fill_hdr(&e->hdr, RTG_EV_CONNECT, task, st, bpf_ktime_get_boot_ns());
@@ -947,17 +957,17 @@ int BPF_PROG(lsm_file_open, struct file *file)
 	if (!eb)
 		return 0;
 	v.action = RTG_ACT_DENY;
-	set_verdict((struct rtg_hdr *)eb->d, &v, gen, !dry_run);
+	set_verdict((struct rtg_hdr *)eb->d, &v, gen, !CFG(dry_run));
 	if (size > EV_BUF)
 		return 0;
 	emit(eb->d, size, RTG_EV_OPEN);
-	return dry_run ? 0 : -EPERM;
+	return CFG(dry_run) ? 0 : -EPERM;
 }
 
 SEC("lsm/bprm_check_security")
 int BPF_PROG(lsm_bprm_check, struct linux_binprm *bprm)
 {
-	__u32 gen = active_gen & 1, tgid, off, len, n, uid;
+	__u32 gen = CFG(active_gen) & 1, tgid, off, len, n, uid;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct rtg_verdict v;
 	struct rtg_proc_state *st;
@@ -973,7 +983,7 @@ int BPF_PROG(lsm_bprm_check, struct linux_binprm *bprm)
 	if (!hs || !(hs->features & RTG_HF_ACTIVE))
 		return 0;
 	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (tgid == agent_tgid)
+	if (tgid == CFG(agent_tgid))
 		return 0;
 	ps = bpf_map_lookup_elem(&scratch_paths, &zero);
 	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
@@ -996,7 +1006,7 @@ int BPF_PROG(lsm_bprm_check, struct linux_binprm *bprm)
 	e = (void *)eb->d;
 	fill_hdr(&e->hdr, RTG_EV_EXEC, task, st, bpf_ktime_get_boot_ns());
 	v.action = RTG_ACT_DENY;
-	set_verdict(&e->hdr, &v, gen, !dry_run);
+	set_verdict(&e->hdr, &v, gen, !CFG(dry_run));
 	if (trunc)
 		e->hdr.flags |= RTG_F_PATH_TRUNC;
 	e->argc = bprm->argc;
@@ -1012,5 +1022,5 @@ int BPF_PROG(lsm_bprm_check, struct linux_binprm *bprm)
 	e->cwd_len = 0;
 	e->args_len = 0;
 	emit(e, sizeof(*e) + n, RTG_EV_EXEC);
-	return dry_run ? 0 : -EPERM;
+	return CFG(dry_run) ? 0 : -EPERM;
 }

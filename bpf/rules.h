@@ -147,6 +147,16 @@ struct rtg_verdict {
 	__u16 rule; /* RTG_RULE_* */
 };
 
+/* array `agent_cfg` (one entry): what the agent tells the programs. Shared by
+ * the programs of an agent and those of its successor while pinned. */
+struct rtg_config {
+	__u32 active_gen; /* policy generation the programs read (0/1) */
+	__u32 dry_run; /* report deny/kill as would-be, enforce nothing */
+	__u32 agent_tgid; /* the agent itself: never reported */
+	__u32 lsm_active; /* lsm/ programs attached and deciding denies */
+};
+_Static_assert(sizeof(struct rtg_config) == 16, "rtg_config ABI");
+
 /* hash `procs`, key tgid: what the kernel side knows of each process.
  * Written at fork and exec by BPF and, for processes older than the agent,
  * by user space at start-up. `bin` holds the binary-key masks for policy

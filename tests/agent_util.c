@@ -52,8 +52,19 @@ int agent_start(struct agent_run *a, const char *const *args)
 	argv[n++] = "json";
 	argv[n++] = "--output-file";
 	argv[n++] = a->out;
-	for (i = 0; args && args[i] && n < 62; i++)
+	for (i = 0; args && args[i] && n < 60; i++)
 		argv[n++] = args[i];
+	/* each test its own pins: tests may run beside another agent */
+	for (i = 0; args && args[i]; i++)
+		if (!strcmp(args[i], "--pin-dir") || !strcmp(args[i], "--no-pin"))
+			break;
+	if (!args || !args[i]) {
+		static char pin[64];
+
+		snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-test-%d", getpid());
+		argv[n++] = "--pin-dir";
+		argv[n++] = pin;
+	}
 	argv[n] = NULL;
 	a->pid = fork();
 	if (a->pid < 0)

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restart without a gap: kill -9 of the agent leaves its programs attached
+ * (pinned links), a new agent takes over, and a denied connect attempted in
+ * a loop all along never succeeds.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "test.h"
+
+static int put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static int try_connect(int port)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	inet_pton(AF_INET, "127.0.0.2", &in.sin_addr);
+	r = connect(s, (void *)&in, sizeof(in)) ? -errno : 0;
+	close(s);
+	return r;
+}
+
+static int listener(int *port)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(in);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET, "127.0.0.2", &in.sin_addr);
+	if (bind(s, (void *)&in, sizeof(in)) || listen(s, 4096))
+		return -1;
+	getsockname(s, (void *)&in, &sl);
+	*port = ntohs(in.sin_port);
+	return s;
+}
+
+static volatile sig_atomic_t loop_stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	loop_stop = 1;
+}
+
+/* Connects in a loop until SIGTERM; exits with the number of successes
+ * (capped) and writes the attempt count to fd. */
+static pid_t connect_loop(int port, int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long tries = 0, ok = 0;
+
+		signal(SIGTERM, on_term);
+		while (!loop_stop) {
+			if (try_connect(port) == 0)
+				ok++;
+			tries++;
+			usleep(1000);
+		}
+		if (write(fd, &tries, sizeof(tries)) != sizeof(tries))
+			_exit(255);
+		_exit(ok > 200 ? 200 : ok);
+	}
+	return pid;
+}
+
+static const char *policy_text =
+	"name: pin-test\n"
+	"defaults: { exec: audit, open: allow, connect: allow }\n"
+	"rules:\n"
+	"  - name: no-127-0-0-2\n"
+	"    on: connect\n"
+	"    match: { daddr: [127.0.0.2/32] }\n"
+	"    action: deny\n";
+
+TEST_T(pin_kill9_restart_no_gap, 120)
+{
+	char dir[] = "/tmp/rtg-pin-XXXXXX", pol[64], pin[64], *err, *ev;
+	struct agent_run a, b;
+	int l, port, status, res[2];
+	long tries = 0;
+	pid_t loop;
+
+	TEST_NEED_ROOT();
+	mkdtemp(dir);
+	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-pin-%d", getpid());
+	put(pol, policy_text);
+	l = listener(&port);
+	if (!ASSERT_TRUE(l >= 0, "listener") || pipe(res))
+		return;
+	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--pin-dir", pin)),
+		       "first agent"))
+		return;
+	ASSERT_EQ(try_connect(port), -EPERM, "denied while the agent runs");
+	loop = connect_loop(port, res[1]);
+	usleep(300000);
+	kill(a.pid, SIGKILL);
+	waitpid(a.pid, &status, 0);
+	a.pid = 0;
+	/* no agent at all now: the pinned programs still decide */
+	usleep(500000);
+	ASSERT_EQ(try_connect(port), -EPERM, "denied with no agent running");
+	{
+		char *const argv[] = { "/bin/true", "rtg-gap-marker", NULL };
+		pid_t t = fork();
+
+		if (t == 0) {
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		waitpid(t, &status, 0);
+	}
+	if (!ASSERT_OK(agent_start(&b, N("--policy", pol, "--pin-dir", pin)),
+		       "second agent"))
+		goto out;
+	err = agent_stderr(&b);
+	ASSERT_STRCONTAINS(err, "took over", "second agent adopted the pins");
+	free(err);
+	usleep(300000);
+	ASSERT_EQ(try_connect(port), -EPERM, "denied after the restart");
+	ev = agent_wait_event(&b, 5000, N("\"type\":\"exec\"", "rtg-gap-marker"));
+	ASSERT_TRUE(ev, "an exec from the gap is delivered by the new agent");
+	free(ev);
+out:
+	kill(loop, SIGTERM);
+	waitpid(loop, &status, 0);
+	if (read(res[0], &tries, sizeof(tries)) != sizeof(tries))
+		tries = 0;
+	ASSERT_TRUE(WIFEXITED(status), "loop ended");
+	ASSERT_EQ(WEXITSTATUS(status), 0, "no denied connect ever succeeded");
+	ASSERT_GE(tries, 100, "connects were attempted throughout");
+	ASSERT_EQ(agent_stop(&b), 0, "second agent exits cleanly");
+	/* a clean exit detaches */
+	ASSERT_TRUE(access(pin, F_OK) != 0, "pins removed on clean exit");
+	ASSERT_EQ(try_connect(port), 0, "connect works once rtguard is gone");
+	close(l);
+}
+
+TEST(pin_unpin)
+{
+	char dir[] = "/tmp/rtg-pin-XXXXXX", pol[64], pin[64], out[2048];
+	struct agent_run a;
+	int l, port, status;
+
+	TEST_NEED_ROOT();
+	mkdtemp(dir);
+	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-unpin-%d", getpid());
+	put(pol, policy_text);
+	l = listener(&port);
+	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--pin-dir", pin)),
+		       "agent"))
+		return;
+	kill(a.pid, SIGKILL);
+	waitpid(a.pid, &status, 0);
+	ASSERT_EQ(try_connect(port), -EPERM, "programs outlive the agent");
+	status = run_cmd((char *const[]){ (char *)test_rtguard_bin(), "--unpin",
+					  "--pin-dir", pin, NULL },
+			 out, sizeof(out));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "--unpin exits 0");
+	ASSERT_TRUE(access(pin, F_OK) != 0, "pin dir gone");
+	ASSERT_EQ(try_connect(port), 0, "detached after --unpin");
+	close(l);
+}
+
+TEST(pin_second_agent_refused)
+{
+	char pin[64], out[2048];
+	struct agent_run a;
+	int st;
+
+	TEST_NEED_ROOT();
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-lock-%d", getpid());
+	if (!ASSERT_OK(agent_start(&a, N("--pin-dir", pin)), "agent"))
+		return;
+	st = run_cmd((char *const[]){ (char *)test_rtguard_bin(), "--pin-dir",
+				      pin, NULL },
+		     out, sizeof(out));
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 2, "second agent exit 2");
+	ASSERT_STRCONTAINS(out, "another rtguard agent", "clear reason");
+	agent_stop(&a);
+}
