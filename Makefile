@@ -88,6 +88,7 @@ run: deps
 # The test command of the README and of CI.
 test: deps
 	$(Q)$(MAKE) --no-print-directory rtguard $(OUT)/test_progs
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)./$(OUT)/test_progs $(T)
 
 test-unit: rtguard $(OUT)/test_progs
@@ -119,3 +120,84 @@ static: rtguard-static
 rtguard-static: $(USER_OBJS) $(OUT)/static/notls.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LDLIBS) -o $@
+
+# fuzzing (policy)
+# `make fuzz` runs each libFuzzer harness for FUZZ_SECONDS; `make fuzz-smoke`
+# for 10 s (part of `make test`). New inputs go to .output/fuzz/corpus-*,
+# crashes to .output/fuzz/ (each fixed crash becomes a test in tests/).
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang-19
+FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -I$(OUT) -Ibpf -Iuser
+FUZZ_POLICY_SRCS := user/policy.c user/policy_compile.c user/log.c
+.PHONY: fuzz-smoke
+
+$(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) $(HDRS) | $(OUT)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(OUT)/fuzz
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_POLICY_SRCS) -lyaml -lbpf -lelf -lz -o $@
+
+fuzz: $(OUT)/fuzz/fuzz_policy
+	$(Q)mkdir -p $(OUT)/fuzz/corpus-policy
+	$(Q)$(OUT)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-dict=tests/fuzz/policy.dict -artifact_prefix=$(OUT)/fuzz/ \
+		$(OUT)/fuzz/corpus-policy tests/fuzz/corpus/policy
+
+fuzz-smoke:
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+# sanitizers, fuzzing (decoder), deep checks
+# `make fuzz-decode` runs the decoder/JSON-writer harness for FUZZ_SECONDS
+# (`make fuzz` runs it too); `make fuzz-decode-regress` replays the
+# committed corpus once. `make check-deep`: the whole test_progs suite
+# against an ASan+UBSan build in .output-san (SAN=1, OUT=.output-san), then
+# valgrind on the agent under a short load (tests/test_load.c load_valgrind).
+FUZZ_DECODE_SRCS := user/decode.c user/proc_cache.c user/output.c user/json.c \
+	user/log.c $(wildcard user/rotate.c)
+FUZZ_DECODE_RUN := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
+SAN_OUT := .output-san
+.PHONY: fuzz-decode fuzz-decode-regress check-deep check-deep-san check-deep-valgrind
+
+$(OUT)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c tests/fuzz/decode.ubsan-ignore \
+		$(FUZZ_DECODE_SRCS) $(HDRS) | $(OUT)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(OUT)/fuzz
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Wall -Wextra -Werror \
+		-fsanitize-ignorelist=tests/fuzz/decode.ubsan-ignore \
+		$< $(FUZZ_DECODE_SRCS) -o $@
+
+# seed-corpus generator (the same file without libFuzzer)
+$(OUT)/fuzz/fuzz_decode_gen: tests/fuzz/fuzz_decode.c $(HDRS) | $(OUT)
+	$(Q)mkdir -p $(OUT)/fuzz
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DRTG_GEN_CORPUS \
+		-Ibpf -Iuser $< -o $@
+
+fuzz-decode: $(OUT)/fuzz/fuzz_decode
+	$(Q)mkdir -p $(OUT)/fuzz/corpus-decode
+	$(Q)$(FUZZ_DECODE_RUN) $(OUT)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(OUT)/fuzz/ $(OUT)/fuzz/corpus-decode tests/fuzz/corpus/decode
+
+fuzz-decode-regress: $(OUT)/fuzz/fuzz_decode
+	$(Q)$(FUZZ_DECODE_RUN) $(OUT)/fuzz/fuzz_decode -runs=0 tests/fuzz/corpus/decode
+
+fuzz: fuzz-decode
+
+$(OUT)/rtguard: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+check-deep: check-deep-san check-deep-valgrind
+
+# The whole suite with the agent and the tests built with ASan+UBSan; any
+# report makes the agent (or the test) exit non-zero, which fails the test.
+check-deep-san:
+	$(Q)$(MAKE) --no-print-directory OUT=$(SAN_OUT) SAN=1 \
+		$(SAN_OUT)/rtguard $(SAN_OUT)/test_progs
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	RTG_BIN=$(SAN_OUT)/rtguard ./$(SAN_OUT)/test_progs $(T)
+
+check-deep-valgrind: rtguard $(OUT)/test_progs
+	RTG_VALGRIND=1 ./$(OUT)/test_progs load_valgrind

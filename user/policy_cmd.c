@@ -1,12 +1,632 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Placeholder until its module lands; owner replaces this file. */
+/*
+ * `rtguard policy check FILE|DIR... [--output compact|json]`: validate,
+ * print the compiled rules (what each matches, its action, the mechanism on
+ * this kernel), exit 0; or print every error as file:line:col and exit 1.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <unistd.h>
+
 #include "cmds.h"
+#include "json.h"
 #include "log.h"
+#include "policy.h"
+#include "policy_compile.h"
+#include "probe.h"
+
+#define KEYBIT(k) (1u << (k))
+
+/* Until the agent's probe module is wired in: fanotify permission events
+ * when fanotify_init(FAN_CLASS_CONTENT) works, BPF LSM only when the kernel
+ * lists `bpf` among its active LSMs, cgroup connect hooks assumed. */
+/* Backends from the probe module (the one place that decides them); not
+ * root: the probe cannot run, so show the fallback without BPF LSM. */
+static bool policy_backends(struct rtg_backends *be)
+{
+	struct rtg_probe *p = calloc(1, sizeof(*p));
+	bool probed = false;
+
+	be->lsm = false;
+	be->fanotify = true;
+	be->cgroup_connect = true;
+	if (p && probe_kernel(p) == 0) {
+		probe_backends(p, be);
+		probed = true;
+	}
+	free(p);
+	return probed;
+}
+
+static const char *mech_words(int action, int mech)
+{
+	if (action == RTG_ACT_ALLOW)
+		return "no event";
+	if (action == RTG_ACT_AUDIT)
+		return "event only";
+	switch (mech) {
+	case RTG_MECH_LSM:
+		return "BPF LSM returns EPERM";
+	case RTG_MECH_CGROUP:
+		return "cgroup/connect returns EPERM";
+	case RTG_MECH_FANOTIFY:
+		return "fanotify permission event answers EPERM";
+	case RTG_MECH_SIGKILL:
+		return action == RTG_ACT_DENY ? "SIGKILL (no EPERM possible "
+						"here: reported as kill)"
+					      : "SIGKILL";
+	default:
+		return "?";
+	}
+}
+
+static void cidr_str(const struct rtg_cidr *a, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->addr, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%u", ip, a->bits);
+}
+
+static void port_str(const struct rtg_portrange *r, char *buf, size_t len)
+{
+	if (r->lo == r->hi)
+		snprintf(buf, len, "%u", r->lo);
+	else
+		snprintf(buf, len, "%u-%u", r->lo, r->hi);
+}
+
+static void words_list(FILE *f, const char *const *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%s",
+			i == 0	     ? ""
+			: i == n - 1 ? " or "
+				     : ", ",
+			v[i]);
+}
+
+static void words_strmatch(FILE *f, const char *key,
+			   const struct rtg_strlist *ops)
+{
+	static const char *const verbs[RTG_NSTROPS] = {"is", "starts with",
+						       "ends with"};
+	int op, first = 1;
+
+	fprintf(f, "%s ", key);
+	for (op = 0; op < RTG_NSTROPS; op++) {
+		if (!ops[op].n)
+			continue;
+		fprintf(f, "%s%s ", first ? "" : ", or ", verbs[op]);
+		words_list(f, (const char *const *)ops[op].v, ops[op].n);
+		first = 0;
+	}
+}
+
+/* one clause in words: "path is /etc/shadow and uid 0" */
+static void words_clause(FILE *f, const struct rtg_clause *c)
+{
+	const char *names[RTG_MAX_LIST];
+	char bufs[8][64];
+	int k, i, n, first = 1;
+
+	for (k = 0; k < RTG_NKEYS; k++) {
+		if (!(c->keys & KEYBIT(k)))
+			continue;
+		if (!first)
+			fputs(" and ", f);
+		first = 0;
+		switch (k) {
+		case RTG_KEY_PATH:
+			words_strmatch(f, "path", c->path);
+			break;
+		case RTG_KEY_BINARY:
+			words_strmatch(f, "binary", c->binary);
+			break;
+		case RTG_KEY_FLAGS:
+			for (i = n = 0; i < RTG_NFLAGS; i++)
+				if (c->flags & (1u << i))
+					names[n++] = policy_flag_name(i);
+			fputs("opened for ", f);
+			words_list(f, names, n);
+			break;
+		case RTG_KEY_UID:
+			fputs("uid ", f);
+			for (i = 0; i < c->nuid; i++)
+				fprintf(f, "%s%u", i ? ", " : "", c->uid[i]);
+			break;
+		case RTG_KEY_DADDR:
+			fputs("daddr in ", f);
+			for (i = 0; i < c->ndaddr; i++) {
+				cidr_str(&c->daddr[i], bufs[0],
+					 sizeof(bufs[0]));
+				fprintf(f, "%s%s", i ? ", " : "", bufs[0]);
+			}
+			break;
+		case RTG_KEY_DPORT:
+			fputs("dport ", f);
+			for (i = 0; i < c->ndport; i++) {
+				port_str(&c->dport[i], bufs[0],
+					 sizeof(bufs[0]));
+				fprintf(f, "%s%s", i ? ", " : "", bufs[0]);
+			}
+			break;
+		case RTG_KEY_PROTO:
+			for (i = n = 0; i < 2; i++)
+				if (c->proto & (1u << i))
+					names[n++] = i ? "udp" : "tcp";
+			fputs("protocol ", f);
+			words_list(f, names, n);
+			break;
+		case RTG_KEY_ARGS:
+			fputs("an argument contains ", f);
+			for (i = 0; i < c->args.n; i++)
+				fprintf(f, "%s'%s'",
+					i == 0		     ? ""
+					: i == c->args.n - 1 ? " or "
+							     : ", ",
+					c->args.v[i]);
+			break;
+		case RTG_KEY_CONTAINER:
+			fputs(c->container ? "in a container" : "on the host",
+			      f);
+			break;
+		}
+	}
+}
+
+static char *clause_text(const struct rtg_clause *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	words_clause(f, c);
+	fclose(f);
+	return buf;
+}
+
+static void json_strlist(struct json_writer *jw, const char *name,
+			 const struct rtg_strlist *l)
+{
+	int i;
+
+	jw_name(jw, name);
+	jw_start_array(jw);
+	for (i = 0; i < l->n; i++)
+		jw_string(jw, l->v[i]);
+	jw_end_array(jw);
+}
+
+static void json_strmatch(struct json_writer *jw, const char *key,
+			  const struct rtg_strlist *ops)
+{
+	int op;
+
+	jw_name(jw, key);
+	jw_start_object(jw);
+	for (op = 0; op < RTG_NSTROPS; op++)
+		if (ops[op].n)
+			json_strlist(jw, policy_strop_name(op), &ops[op]);
+	jw_end_object(jw);
+}
+
+static void json_clause(struct json_writer *jw, const char *name,
+			const struct rtg_clause *c)
+{
+	char buf[64];
+	char *text;
+	int k, i;
+
+	jw_name(jw, name);
+	jw_start_object(jw);
+	for (k = 0; k < RTG_NKEYS; k++) {
+		if (!(c->keys & KEYBIT(k)))
+			continue;
+		switch (k) {
+		case RTG_KEY_PATH:
+			json_strmatch(jw, "path", c->path);
+			break;
+		case RTG_KEY_BINARY:
+			json_strmatch(jw, "binary", c->binary);
+			break;
+		case RTG_KEY_FLAGS:
+			jw_name(jw, "flags");
+			jw_start_array(jw);
+			for (i = 0; i < RTG_NFLAGS; i++)
+				if (c->flags & (1u << i))
+					jw_string(jw, policy_flag_name(i));
+			jw_end_array(jw);
+			break;
+		case RTG_KEY_UID:
+			jw_name(jw, "uid");
+			jw_start_array(jw);
+			for (i = 0; i < c->nuid; i++)
+				jw_uint(jw, c->uid[i]);
+			jw_end_array(jw);
+			break;
+		case RTG_KEY_DADDR:
+			jw_name(jw, "daddr");
+			jw_start_array(jw);
+			for (i = 0; i < c->ndaddr; i++) {
+				cidr_str(&c->daddr[i], buf, sizeof(buf));
+				jw_string(jw, buf);
+			}
+			jw_end_array(jw);
+			break;
+		case RTG_KEY_DPORT:
+			jw_name(jw, "dport");
+			jw_start_array(jw);
+			for (i = 0; i < c->ndport; i++) {
+				if (c->dport[i].lo == c->dport[i].hi) {
+					jw_uint(jw, c->dport[i].lo);
+				} else {
+					port_str(&c->dport[i], buf,
+						 sizeof(buf));
+					jw_string(jw, buf);
+				}
+			}
+			jw_end_array(jw);
+			break;
+		case RTG_KEY_PROTO:
+			jw_name(jw, "protocol");
+			jw_start_array(jw);
+			for (i = 0; i < 2; i++)
+				if (c->proto & (1u << i))
+					jw_string(jw, i ? "udp" : "tcp");
+			jw_end_array(jw);
+			break;
+		case RTG_KEY_ARGS:
+			jw_name(jw, "args");
+			jw_start_object(jw);
+			json_strlist(jw, "contains", &c->args);
+			jw_end_object(jw);
+			break;
+		case RTG_KEY_CONTAINER:
+			jw_kv_bool(jw, "container", c->container);
+			break;
+		}
+	}
+	text = clause_text(c);
+	if (text)
+		jw_kv_string(jw, "text", text);
+	free(text);
+	jw_end_object(jw);
+}
+
+struct check_opts {
+	bool json;
+	char **paths;
+	int npaths;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: rtguard policy check FILE|DIR... [--output compact|json]\n"
+	    "  Validates policies (DIR: its *.yaml and *.yml files), prints "
+	    "the\n"
+	    "  compiled rules and the mechanism that carries out each action "
+	    "on\n"
+	    "  this kernel. Exit 0 when valid, 1 with file:line:col errors.\n");
+}
+
+static int parse_args(int argc, char **argv, struct check_opts *o)
+{
+	int i;
+
+	o->paths = calloc((size_t)argc, sizeof(char *));
+	if (!o->paths)
+		return -ENOMEM;
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (!strcmp(a, "--output") || !strcmp(a, "-o")) {
+			if (i + 1 >= argc) {
+				log_err(
+				    "--output needs a value (compact or json)");
+				return -EINVAL;
+			}
+			v = argv[++i];
+		} else if (!strncmp(a, "--output=", 9)) {
+			v = a + 9;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 1;
+		} else if (a[0] == '-' && a[1]) {
+			log_err(
+			    "unknown option '%s' (see rtguard policy --help)",
+			    a);
+			return -EINVAL;
+		} else {
+			o->paths[o->npaths++] = argv[i];
+			continue;
+		}
+		if (!strcmp(v, "json")) {
+			o->json = true;
+		} else if (!strcmp(v, "compact")) {
+			o->json = false;
+		} else {
+			log_err("bad --output '%s' (expected compact or json)",
+				v);
+			return -EINVAL;
+		}
+	}
+	if (!o->npaths) {
+		log_err("policy check needs at least one FILE or DIR");
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void print_compact(bool probed, const struct rtg_policy_set *set,
+			  const struct rtg_compiled *c,
+			  const struct rtg_backends *be)
+{
+	int p, r, h, bit[RTG_NHOOKS] = {0};
+
+	for (p = 0; p < set->npolicies; p++) {
+		const struct rtg_policy *pol = &set->policies[p];
+
+		printf("policy %s (%s)\n", pol->name, pol->file);
+		if (pol->description)
+			printf("  %s\n", pol->description);
+		printf("  defaults:");
+		for (h = 0; h < RTG_NHOOKS; h++)
+			printf("%s %s %s", h ? "," : "", policy_hook_name(h),
+			       policy_action_name(pol->defaults[h]));
+		putchar('\n');
+		for (h = 0; h < RTG_NHOOKS; h++) {
+			int a = pol->defaults[h];
+
+			if (a >= RTG_ACT_DENY)
+				printf("    default %s %s: %s\n",
+				       policy_hook_name(h),
+				       policy_action_name(a),
+				       mech_words(a, c->rs.h[h].def_mech[p]));
+		}
+		for (r = 0; r < pol->nrules; r++) {
+			const struct rtg_rule *ru = &pol->rules[r];
+			int b = bit[ru->hook]++;
+			const struct rtg_crule *cr = &c->rules[ru->hook][b];
+			char *m = clause_text(&ru->match), *u = NULL;
+
+			if (ru->has_unless)
+				u = clause_text(&ru->unless);
+			printf("  %-7s #%-2d %s: %s when %s%s%s -> %s\n",
+			       policy_hook_name(ru->hook), b, ru->name,
+			       policy_action_name(ru->action), m ? m : "?",
+			       u ? ", unless " : "", u ? u : "",
+			       mech_words(cr->action, cr->mech));
+			free(m);
+			free(u);
+		}
+	}
+	printf("%d %s; rules per event type: exec %d/%d, open %d/%d, connect "
+	       "%d/%d\n",
+	       set->npolicies, set->npolicies == 1 ? "policy" : "policies",
+	       c->nrules[0], RTG_MAX_RULES, c->nrules[1], RTG_MAX_RULES,
+	       c->nrules[2], RTG_MAX_RULES);
+	printf("enforcement %s: bpf-lsm %s, fanotify %s, cgroup connect %s\n",
+	       probed ? "on this kernel (rtguard probe)" :
+			"assumed without BPF LSM (not probed: run as root)",
+	       be->lsm ? "yes" : "no", be->fanotify ? "yes" : "no",
+	       be->cgroup_connect ? "yes" : "no");
+	if (c->nfan) {
+		printf("fanotify marks:");
+		for (r = 0; r < c->nfan; r++)
+			printf(" %s(%s)", c->fan[r].path,
+			       policy_hook_name(c->fan[r].hook));
+		putchar('\n');
+	}
+}
+
+static void json_backends(struct json_writer *jw, const struct rtg_backends *be)
+{
+	jw_name(jw, "backends");
+	jw_start_object(jw);
+	jw_kv_bool(jw, "lsm", be->lsm);
+	jw_kv_bool(jw, "fanotify", be->fanotify);
+	jw_kv_bool(jw, "cgroup_connect", be->cgroup_connect);
+	jw_end_object(jw);
+}
+
+static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
+		       const struct rtg_compiled *c,
+		       const struct rtg_backends *be)
+{
+	int p, r, h, bit[RTG_NHOOKS] = {0};
+
+	jw_start_object(jw);
+	jw_kv_bool(jw, "ok", true);
+	json_backends(jw, be);
+	jw_name(jw, "rules");
+	jw_start_object(jw);
+	for (h = 0; h < RTG_NHOOKS; h++)
+		jw_kv_int(jw, policy_hook_name(h), c->nrules[h]);
+	jw_kv_int(jw, "limit", RTG_MAX_RULES);
+	jw_end_object(jw);
+	jw_name(jw, "policies");
+	jw_start_array(jw);
+	for (p = 0; p < set->npolicies; p++) {
+		const struct rtg_policy *pol = &set->policies[p];
+
+		jw_start_object(jw);
+		jw_kv_string(jw, "name", pol->name);
+		jw_kv_string(jw, "file", pol->file);
+		if (pol->description)
+			jw_kv_string(jw, "description", pol->description);
+		jw_name(jw, "defaults");
+		jw_start_object(jw);
+		for (h = 0; h < RTG_NHOOKS; h++) {
+			jw_name(jw, policy_hook_name(h));
+			jw_start_object(jw);
+			jw_kv_string(jw, "action",
+				     policy_action_name(pol->defaults[h]));
+			jw_kv_string(jw, "mechanism",
+				     policy_mech_name(c->rs.h[h].def_mech[p]));
+			jw_end_object(jw);
+		}
+		jw_end_object(jw);
+		jw_name(jw, "rules");
+		jw_start_array(jw);
+		for (r = 0; r < pol->nrules; r++) {
+			const struct rtg_rule *ru = &pol->rules[r];
+			int b = bit[ru->hook]++;
+			const struct rtg_crule *cr = &c->rules[ru->hook][b];
+
+			jw_start_object(jw);
+			jw_kv_string(jw, "name", ru->name);
+			jw_kv_string(jw, "on", policy_hook_name(ru->hook));
+			jw_kv_int(jw, "bit", b);
+			jw_kv_string(jw, "action",
+				     policy_action_name(ru->action));
+			jw_kv_string(jw, "mechanism",
+				     policy_mech_name(cr->mech));
+			jw_kv_string(jw, "effect",
+				     mech_words(cr->action, cr->mech));
+			json_clause(jw, "match", &ru->match);
+			if (ru->has_unless)
+				json_clause(jw, "unless", &ru->unless);
+			jw_end_object(jw);
+		}
+		jw_end_array(jw);
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+	jw_name(jw, "fanotify_marks");
+	jw_start_array(jw);
+	for (r = 0; r < c->nfan; r++) {
+		jw_start_object(jw);
+		jw_kv_string(jw, "path", c->fan[r].path);
+		jw_kv_string(jw, "on", policy_hook_name(c->fan[r].hook));
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+	jw_end_object(jw);
+	jw_newline(jw);
+}
+
+static void print_errors_json(struct json_writer *jw,
+			      const struct rtg_policy_set *set,
+			      const char *extra)
+{
+	int i;
+
+	jw_start_object(jw);
+	jw_kv_bool(jw, "ok", false);
+	jw_name(jw, "errors");
+	jw_start_array(jw);
+	for (i = 0; i < set->nerrors; i++) {
+		const struct rtg_policy_error *e = &set->errors[i];
+
+		jw_start_object(jw);
+		jw_kv_string(jw, "file", e->file);
+		if (e->line) {
+			jw_kv_int(jw, "line", e->line);
+			jw_kv_int(jw, "column", e->col);
+		}
+		jw_kv_string(jw, "message", e->msg);
+		jw_kv_string(jw, "text", e->text);
+		jw_end_object(jw);
+	}
+	if (extra) {
+		jw_start_object(jw);
+		jw_kv_string(jw, "message", extra);
+		jw_kv_string(jw, "text", extra);
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+	jw_end_object(jw);
+	jw_newline(jw);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct check_opts o = {0};
+	struct rtg_policy_set *set = NULL;
+	struct rtg_compiled *c = NULL;
+	struct json_writer *jw = NULL;
+	struct rtg_backends be;
+	bool probed;
+	int i, err, ret = RTG_EXIT_INPUT;
+	char msg[128];
+
+	err = parse_args(argc, argv, &o);
+	if (err) {
+		ret = err > 0 ? RTG_EXIT_OK : RTG_EXIT_INPUT;
+		goto cleanup;
+	}
+	set = policy_set_new();
+	if (o.json)
+		jw = jw_new(stdout);
+	if (!set || (o.json && !jw)) {
+		log_err("out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < o.npaths; i++)
+		policy_load_path(set, o.paths[i]);
+	if (set->nerrors) {
+		if (jw) {
+			print_errors_json(jw, set, NULL);
+		} else {
+			for (i = 0; i < set->nerrors; i++)
+				fprintf(stderr, "%s\n", set->errors[i].text);
+			log_err("%d %s in policy files", set->nerrors,
+				set->nerrors == 1 ? "error" : "errors");
+		}
+		goto cleanup;
+	}
+	probed = policy_backends(&be);
+	err = policy_compile(set, &be, &c);
+	if (err) {
+		snprintf(msg, sizeof(msg), "cannot compile the policies: %s",
+			 strerror(-err));
+		if (jw)
+			print_errors_json(jw, set, msg);
+		else
+			log_err("%s", msg);
+		goto cleanup;
+	}
+	if (jw)
+		print_json(jw, set, c, &be);
+	else
+		print_compact(probed, set, c, &be);
+	ret = RTG_EXIT_OK;
+cleanup:
+	fflush(stdout);
+	jw_destroy(jw);
+	policy_compiled_free(c);
+	policy_set_free(set);
+	free(o.paths);
+	return ret;
+}
 
 int cmd_policy(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	log_err("'rtguard policy' is not available in this build yet");
+	if (argc >= 2 && !strcmp(argv[1], "check"))
+		return cmd_check(argc, argv);
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return RTG_EXIT_OK;
+	}
+	if (argc < 2)
+		log_err("policy needs a subcommand: check");
+	else
+		log_err("unknown policy subcommand '%s' (expected check)",
+			argv[1]);
+	usage(stderr);
 	return RTG_EXIT_INPUT;
 }

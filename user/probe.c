@@ -20,6 +20,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "policy_compile.h"
 #include "probe.h"
 #include "probe.skel.h"
 
@@ -909,4 +910,13 @@ void probe_print_json(const struct rtg_probe *p, struct json_writer *jw)
 		jw_kv_string(jw, enf_names[i], probe_mech_name(p->d.mech[i]));
 	jw_end_object(jw);
 	jw_end_object(jw);
+}
+
+void probe_backends(const struct rtg_probe *p, struct rtg_backends *be)
+{
+	be->lsm = p->d.mech[RTG_ENF_OPEN_DENY_AFFIX] == RTG_MECH_LSM &&
+		  p->d.mech[RTG_ENF_EXEC_DENY_AFFIX] == RTG_MECH_LSM;
+	be->fanotify = p->d.mech[RTG_ENF_OPEN_DENY_EQUAL] == RTG_MECH_FANOTIFY ||
+		       p->d.mech[RTG_ENF_OPEN_DENY_EQUAL] == RTG_MECH_LSM;
+	be->cgroup_connect = p->d.mech[RTG_ENF_CONNECT_DENY] == RTG_MECH_CGROUP;
 }

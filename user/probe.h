@@ -126,6 +126,10 @@ int probe_kernel(struct rtg_probe *p);
 void probe_decide(struct rtg_probe *p);
 
 /* Human table (feature | works? | detail), then hook -> mechanism. */
+struct rtg_backends;
+/* What the policy compiler may use, from the decisions above. */
+void probe_backends(const struct rtg_probe *p, struct rtg_backends *be);
+
 void probe_print(const struct rtg_probe *p, FILE *f);
 /* One JSON object (no trailing newline). */
 void probe_print_json(const struct rtg_probe *p, struct json_writer *jw);
