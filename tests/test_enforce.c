@@ -559,3 +559,43 @@ TEST(enforce_bad_reload_keeps_rules)
 	ASSERT_STRCONTAINS(err, "reload rejected", "reload rejected");
 	free(err);
 }
+
+/* `args` rules are finished in user space: the miner is killed by the
+ * agent (pidfd) shortly after its exec, a look-alike without the args
+ * runs to the end. */
+TEST(enforce_args_kill)
+{
+	char dir[] = "/tmp/rtg-args-XXXXXX", bin[96], pol[96], text[512], *ev;
+	struct agent_run a;
+	int st;
+
+	TEST_NEED_ROOT();
+	mkdtemp(dir);
+	snprintf(bin, sizeof(bin), "%s/xmrig", dir);
+	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
+	copy_file("/bin/dash", bin);
+	snprintf(text, sizeof(text),
+		 "name: miners\n"
+		 "rules:\n"
+		 "  - name: xmrig-pool\n"
+		 "    on: exec\n"
+		 "    match: { path: { prefix: [%s/] }, args: { contains: [stratum+tcp] } }\n"
+		 "    action: kill\n",
+		 dir);
+	put(pol, text);
+	if (!ASSERT_OK(agent_start(&a, N("--policy", pol)), "agent_start"))
+		return;
+	st = exec_status(bin, (char *const[]){ "xmrig", "-c", "exit 0", NULL });
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "without the pool argument it runs");
+	st = exec_status(bin, (char *const[]){ "xmrig", "-c", "sleep 5; exit 0",
+					       "stratum+tcp://pool:3333", NULL });
+	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		    "with the pool argument it is killed");
+	ev = agent_wait_event(&a, 5000, N("\"type\":\"exec\"", "\"action\":\"kill\"",
+					  "stratum+tcp"));
+	if (ASSERT_TRUE(ev, "kill event"))
+		ASSERT_STRCONTAINS(ev, "\"rule\":\"xmrig-pool\"", "rule");
+	free(ev);
+	agent_stop(&a);
+}
