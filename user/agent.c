@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -28,12 +29,16 @@
 #include "decode.h"
 #include "enforce.h"
 #include "log.h"
+#include "metrics.h"
 #include "output.h"
+#include "pin.h"
 #include "policy.h"
 #include "policy_compile.h"
 #include "probe.h"
 #include "proc_cache.h"
+#include "rotate.h"
 #include "rtguard.skel.h"
+#include "server.h"
 
 extern const char rtg_default_policy[];
 extern const char rtg_default_policy_end[];
@@ -54,7 +59,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rtguard [--policy FILE|DIR]... [--output compact|json]\n"
-		"               [--output-file PATH] [--dry-run] [--verbose]\n"
+		"               [--output-file PATH] [--output-file-max-mb N]\n"
+		"               [--output-file-keep K] [--metrics ADDR:PORT]\n"
+		"               [--metrics-allow-remote] [--socket PATH|none]\n"
+		"               [--dry-run] [--verbose]\n"
 		"       rtguard probe | policy check FILE... | bench ... | "
 		"events | status\n"
 		"       rtguard --version | --help\n"
@@ -66,7 +74,9 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct agent_opts *o)
 {
-	enum { OPT_RINGBUF = 256, OPT_METRICS, OPT_SOCKET, OPT_MAXMB, OPT_KEEP };
+	enum { OPT_RINGBUF = 256, OPT_METRICS, OPT_SOCKET, OPT_MAXMB, OPT_KEEP,
+	       OPT_PINDIR, OPT_NOPIN, OPT_KEEPPINS, OPT_UNPIN,
+	       OPT_METRICS_REMOTE };
 	static const struct option lopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
@@ -75,7 +85,12 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF },
+		{ "pin-dir", required_argument, NULL, OPT_PINDIR },
+		{ "no-pin", no_argument, NULL, OPT_NOPIN },
+		{ "keep-pins", no_argument, NULL, OPT_KEEPPINS },
+		{ "unpin", no_argument, NULL, OPT_UNPIN },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "metrics-allow-remote", no_argument, NULL, OPT_METRICS_REMOTE },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "output-file-max-mb", required_argument, NULL, OPT_MAXMB },
 		{ "output-file-keep", required_argument, NULL, OPT_KEEP },
@@ -85,6 +100,7 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->output_format = -1;
+	o->output_keep = ROTATE_KEEP_DEFAULT;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:o:f:nvh", lopts, NULL)) != -1) {
 		switch (c) {
@@ -119,6 +135,18 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 		case 'h':
 			usage(stdout);
 			return 1;
+		case OPT_PINDIR:
+			o->pin_dir = optarg;
+			break;
+		case OPT_NOPIN:
+			o->no_pin = true;
+			break;
+		case OPT_KEEPPINS:
+			o->keep_pins = true;
+			break;
+		case OPT_UNPIN:
+			o->unpin = true;
+			break;
 		case OPT_RINGBUF: {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -133,15 +161,33 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 			break;
 		}
 		case OPT_METRICS:
+			o->metrics_addr = optarg;
+			break;
+		case OPT_METRICS_REMOTE:
+			o->metrics_allow_remote = true;
+			break;
 		case OPT_SOCKET:
+			o->socket_path = optarg;
+			break;
 		case OPT_MAXMB:
-		case OPT_KEEP:
-			log_err("--%s is not available in this build yet",
-				c == OPT_METRICS ? "metrics" :
-				c == OPT_SOCKET	 ? "socket" :
-				c == OPT_MAXMB	 ? "output-file-max-mb" :
-						   "output-file-keep");
-			return -EINVAL;
+			if (rotate_parse_mb(optarg, &o->output_max_bytes)) {
+				log_err("--output-file-max-mb: expected a positive number of MiB, got '%s'",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_KEEP: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 0 || v > ROTATE_KEEP_MAX) {
+				log_err("--output-file-keep: expected 0 to %d, got '%s'",
+					ROTATE_KEEP_MAX, optarg);
+				return -EINVAL;
+			}
+			o->output_keep = v;
+			break;
+		}
 		default:
 			usage(stderr);
 			return -EINVAL;
@@ -152,6 +198,20 @@ static int parse_opts(int argc, char **argv, struct agent_opts *o)
 			argv[optind]);
 		return -EINVAL;
 	}
+	if (o->output_max_bytes && !o->output_file) {
+		log_err("--output-file-max-mb needs --output-file");
+		return -EINVAL;
+	}
+	if (o->metrics_addr) {
+		struct sockaddr_storage ss;
+		char err[256];
+
+		if (metrics_parse_addr(o->metrics_addr, o->metrics_allow_remote,
+				       &ss, err, sizeof(err))) {
+			log_err("%s", err);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -159,16 +219,13 @@ int agent_compile_policies(const struct agent_opts *opts,
 			   const struct rtg_probe *probe,
 			   struct rtg_compiled **out)
 {
-	struct rtg_backends be = {
-		.lsm = probe_ok(probe, RTG_FEAT_LSM),
-		.fanotify = probe_ok(probe, RTG_FEAT_FANOTIFY_PERM),
-		.cgroup_connect = probe_ok(probe, RTG_FEAT_CGROUP_CONNECT4),
-	};
+	struct rtg_backends be;
 	struct rtg_policy_set *set = policy_set_new();
 	int err = 0, i;
 
 	if (!set)
 		return -ENOMEM;
+	probe_backends(probe, &be);
 	if (!opts->npolicy_paths)
 		err = policy_load_buffer(set, "<embedded default>",
 					 rtg_default_policy,
@@ -277,6 +334,7 @@ int agent_handle_record(struct agent *a, const void *data, size_t size)
 	if (ev.type < RTG_EV_MAX && ev.action < 4)
 		a->cnt.events[ev.type][ev.action]++;
 	output_event(a->out, &ev);
+	server_publish(a->srv, &ev, a->out);
 	return 0;
 }
 
@@ -317,6 +375,7 @@ static void report_losses(struct agent *a)
 		if (n > a->last_lost[t]) {
 			event_view_lost(a->dec, n - a->last_lost[t], src[t], &ev);
 			output_event(a->out, &ev);
+			server_publish(a->srv, &ev, a->out);
 			a->cnt.lost_reported[t] += n - a->last_lost[t];
 			a->last_lost[t] = n;
 		}
@@ -332,7 +391,15 @@ static void report_losses(struct agent *a)
 		if (n) {
 			event_view_lost(a->dec, n, "fanotify", &ev);
 			output_event(a->out, &ev);
+			server_publish(a->srv, &ev, a->out);
+			a->lost_fanotify += n;
 		}
+	}
+	n = server_take_lost(a->srv);
+	if (n) {
+		event_view_lost(a->dec, n, "subscriber", &ev);
+		output_event(a->out, &ev);
+		server_publish(a->srv, &ev, a->out);
 	}
 }
 
@@ -402,23 +469,95 @@ static int open_output(struct agent *a)
 	if (fmt < 0)
 		fmt = isatty(fileno(f)) ? OUTPUT_COMPACT : OUTPUT_JSON;
 	a->out = output_new(fmt, f);
+	if (a->out && a->opts.output_max_bytes)
+		output_set_rotation(a->out, a->opts.output_file,
+				    a->opts.output_max_bytes,
+				    a->opts.output_keep);
 	return a->out ? 0 : -ENOMEM;
 }
 
+/* The same FILE gets a new descriptor (user/rotate.h): a failed open
+ * leaves the old file in use rather than a closed stream. */
 static void reopen_output(struct agent *a)
 {
-	FILE *f;
+	int err;
 
 	if (!a->opts.output_file)
 		return;
-	f = freopen(a->opts.output_file, "ae", a->out_file);
-	if (!f) {
+	err = output_reopen(a->out, a->opts.output_file);
+	if (err) {
 		log_err("cannot reopen %s: %s", a->opts.output_file,
-			strerror(errno));
+			strerror(-err));
 		return;
 	}
-	setvbuf(f, NULL, _IOLBF, 0);
 	log_info("reopened %s", a->opts.output_file);
+}
+
+static void cfg_write(struct agent *a)
+{
+	struct rtg_config cfg = {
+		.active_gen = a->gen,
+		.dry_run = a->opts.dry_run,
+		.agent_tgid = getpid(),
+		.lsm_active = probe_ok(a->probe, RTG_FEAT_LSM),
+	};
+	uint32_t zero = 0;
+	int err;
+
+	err = bpf_map_update_elem(bpf_map__fd(a->skel->maps.agent_cfg), &zero,
+				  &cfg, BPF_ANY);
+	if (err)
+		log_err("cannot write agent_cfg: %s", strerror(-err));
+}
+
+/* Empties generation gen when no compiled policy says what it holds (it
+ * came with maps adopted from a previous agent). */
+static void rules_purge_gen(struct agent *a, uint8_t gen)
+{
+	const struct {
+		int fd;
+		size_t ksize;
+		size_t gen_off;
+	} maps[] = {
+		{ bpf_map__fd(a->skel->maps.rules_str),
+		  sizeof(struct rtg_str_key),
+		  offsetof(struct rtg_str_key, gen) },
+		{ bpf_map__fd(a->skel->maps.rules_addr),
+		  sizeof(struct rtg_addr_key),
+		  offsetof(struct rtg_addr_key, gen) },
+		{ bpf_map__fd(a->skel->maps.rules_uid),
+		  sizeof(struct rtg_uid_key),
+		  offsetof(struct rtg_uid_key, gen) },
+	};
+	struct rtg_ruleset empty = {};
+	struct rtg_bits zero = {}, b;
+	char key[sizeof(struct rtg_str_key)], next[sizeof(key)];
+	uint32_t i, idx = gen;
+	size_t m;
+
+	for (m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
+		void *prev = NULL;
+
+		/* delete as we go; restart from the top after a deletion */
+		while (!bpf_map_get_next_key(maps[m].fd, prev, next)) {
+			if ((uint8_t)next[maps[m].gen_off] == gen) {
+				bpf_map_delete_elem(maps[m].fd, next);
+				prev = NULL;
+				continue;
+			}
+			memcpy(key, next, maps[m].ksize);
+			prev = key;
+		}
+	}
+	for (i = 0; i < RTG_PORT_SLOTS; i++) {
+		uint32_t pi = gen * RTG_PORT_SLOTS + i;
+		int fd = bpf_map__fd(a->skel->maps.rules_port);
+
+		if (!bpf_map_lookup_elem(fd, &pi, &b) && (b.m || b.u))
+			bpf_map_update_elem(fd, &pi, &zero, BPF_ANY);
+	}
+	bpf_map_update_elem(bpf_map__fd(a->skel->maps.rules_set), &idx, &empty,
+			    BPF_ANY);
 }
 
 static int load_and_attach(struct agent *a)
@@ -457,14 +596,31 @@ static int load_and_attach(struct agent *a)
 						    "cgroup connect hooks");
 		return -EOPNOTSUPP;
 	}
+	if (!a->opts.no_pin) {
+		if (a->opts.pin_dir)
+			snprintf(a->pin_dir, sizeof(a->pin_dir), "%s",
+				 a->opts.pin_dir);
+		else
+			snprintf(a->pin_dir, sizeof(a->pin_dir), "%s/rtguard",
+				 a->probe->mounts.bpffs);
+		a->lock_fd = pin_lock(a->pin_dir);
+		if (a->lock_fd == -EBUSY) {
+			log_err("another rtguard agent runs with pins in %s (use --pin-dir or --no-pin to run a second one)",
+				a->pin_dir);
+			a->pin_dir[0] = '\0';
+			return -EBUSY;
+		}
+		err = pin_prepare(s, a->pin_dir, &a->adopted);
+		if (err) {
+			a->pin_dir[0] = '\0';
+			return err;
+		}
+	}
 	err = rtguard_bpf__load(s);
 	if (err) {
 		log_err("cannot load BPF programs: %s", strerror(-err));
 		return err;
 	}
-	s->bss->agent_tgid = getpid();
-	s->bss->dry_run = a->opts.dry_run;
-	s->bss->lsm_active = lsm;
 	return 0;
 }
 
@@ -538,6 +694,8 @@ static int agent_reload(struct agent *a)
 		policy_clear(a->comp[ng], ng, &fds);
 		policy_compiled_free(a->comp[ng]);
 		a->comp[ng] = NULL;
+	} else if (a->adopted) {
+		rules_purge_gen(a, ng); /* the previous agent's rules */
 	}
 	err = policy_apply(c, ng, &fds);
 	if (err) {
@@ -549,8 +707,8 @@ static int agent_reload(struct agent *a)
 		return err;
 	}
 	a->comp[ng] = c;
-	__atomic_store_n(&a->skel->bss->active_gen, ng, __ATOMIC_SEQ_CST);
 	a->gen = ng;
+	cfg_write(a);
 	if (a->enf)
 		enforcer_update(a->enf, c, ng);
 	else if (c->nfan && probe_ok(a->probe, RTG_FEAT_FANOTIFY_PERM))
@@ -600,13 +758,46 @@ static void watch_policies(struct agent *a)
 	}
 }
 
+/* Does a change to `name` in a watched directory concern the policies? */
+static bool policy_name_relevant(const struct agent *a, const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	if (!strcmp(name, "..data")) /* Kubernetes ConfigMap swap */
+		return true;
+	if (name[0] == '.')
+		return false;
+	if ((n > 5 && !strcmp(name + n - 5, ".yaml")) ||
+	    (n > 4 && !strcmp(name + n - 4, ".yml")))
+		return true;
+	for (i = 0; i < a->opts.npolicy_paths; i++) {
+		const char *p = a->opts.policy_paths[i];
+		const char *base = strrchr(p, '/');
+
+		if (!strcmp(base ? base + 1 : p, name))
+			return true;
+	}
+	return false;
+}
+
 static bool drain_inotify(struct agent *a)
 {
-	char buf[4096] __attribute__((aligned(8)));
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool any = false;
+	ssize_t n;
 
-	while (read(a->inotify_fd, buf, sizeof(buf)) > 0)
-		any = true;
+	while ((n = read(a->inotify_fd, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+
+		while (p < buf + n) {
+			const struct inotify_event *ev = (const void *)p;
+
+			if (ev->len && policy_name_relevant(a, ev->name))
+				any = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
 	return any;
 }
 
@@ -639,8 +830,15 @@ static void agent_destroy(struct agent *a)
 {
 	int i;
 
+	metrics_free(a->metrics); /* its HTTP thread reads program fds */
+	server_free(a->srv);
 	enforcer_stop(a->enf);
 	ring_buffer__free(a->rb);
+	/* a clean exit detaches, unless the programs are to outlive us */
+	if (a->pin_dir[0] && !a->opts.keep_pins)
+		pin_remove_all(a->pin_dir);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
 	for (i = 0; i < 2; i++)
 		bpf_link__destroy(a->cg_links[i]);
 	rtguard_bpf__destroy(a->skel);
@@ -682,6 +880,10 @@ static int run_loop(struct agent *a)
 		ee.data.fd = a->inotify_fd;
 		epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->inotify_fd, &ee);
 	}
+	if (a->srv) {
+		ee.data.fd = server_fd(a->srv);
+		epoll_ctl(a->epfd, EPOLL_CTL_ADD, ee.data.fd, &ee);
+	}
 	while (!sig_stop) {
 		n = epoll_wait(a->epfd, evs, 4, 100);
 		if (n < 0 && errno != EINTR)
@@ -691,6 +893,8 @@ static int run_loop(struct agent *a)
 				ring_buffer__consume(a->rb);
 			else if (a->enf && evs[i].data.fd == enforcer_fd(a->enf))
 				enforcer_drain(a->enf, a);
+			else if (a->srv && evs[i].data.fd == server_fd(a->srv))
+				server_handle(a->srv, a);
 			else if (evs[i].data.fd == a->inotify_fd &&
 				 drain_inotify(a)) {
 				/* let the writer finish (editors, kubelet) */
@@ -707,6 +911,7 @@ static int run_loop(struct agent *a)
 			sig_reopen = 0;
 			reopen_output(a);
 		}
+		metrics_update(a->metrics, a);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last.tv_sec) {
 			last = now;
@@ -725,7 +930,7 @@ static int run_loop(struct agent *a)
 
 int cmd_agent(int argc, char **argv)
 {
-	struct agent a = { .epfd = -1, .inotify_fd = -1 };
+	struct agent a = { .epfd = -1, .inotify_fd = -1, .lock_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct proc_cache_opts pco = {};
 	struct rtg_map_fds fds;
@@ -745,6 +950,19 @@ int cmd_agent(int argc, char **argv)
 		log_err("%s", a.probe->error);
 		free(a.probe);
 		return RTG_EXIT_KERNEL;
+	}
+	if (a.opts.unpin) {
+		char dir[600];
+
+		snprintf(dir, sizeof(dir), "%s/rtguard", a.probe->mounts.bpffs);
+		err = pin_remove_all(a.opts.pin_dir ? a.opts.pin_dir : dir);
+		if (err)
+			log_err("cannot remove pins: %s", strerror(-err));
+		else
+			log_info("removed pins in %s; rtguard programs left behind are detached",
+				 a.opts.pin_dir ? a.opts.pin_dir : dir);
+		free(a.probe);
+		return err ? RTG_EXIT_KERNEL : RTG_EXIT_OK;
 	}
 	err = agent_compile_policies(&a.opts, a.probe, &a.comp[0]);
 	if (err) {
@@ -768,12 +986,27 @@ int cmd_agent(int argc, char **argv)
 	if (load_and_attach(&a))
 		goto out;
 	map_fds(&a, &fds);
-	err = policy_apply(a.comp[0], 0, &fds);
+	if (a.adopted) {
+		/* the previous agent's programs still read the generation in
+		 * force: fill the other one, then flip */
+		struct rtg_config cfg = {};
+		uint8_t ng;
+
+		bpf_map_lookup_elem(bpf_map__fd(a.skel->maps.agent_cfg),
+				    &(uint32_t){ 0 }, &cfg);
+		ng = (cfg.active_gen & 1) ^ 1;
+		a.comp[ng] = a.comp[0];
+		if (ng)
+			a.comp[0] = NULL;
+		rules_purge_gen(&a, ng);
+		a.gen = ng;
+	}
+	err = policy_apply(a.comp[a.gen], a.gen, &fds);
 	if (err) {
 		log_err("cannot write policy maps: %s", strerror(-err));
 		goto out;
 	}
-	a.skel->bss->active_gen = 0;
+	cfg_write(&a);
 	a.rb = ring_buffer__new(bpf_map__fd(a.skel->maps.events), on_ringbuf,
 				&a, NULL);
 	if (!a.rb) {
@@ -782,12 +1015,34 @@ int cmd_agent(int argc, char **argv)
 	}
 	if (attach_all(&a))
 		goto out;
+	if (a.pin_dir[0] &&
+	    pin_links(a.skel, a.cg_links,
+		      (const char *const[]){ "connect4_root", "connect6_root" },
+		      2, a.pin_dir))
+		goto out;
+	if (a.adopted)
+		log_info("took over from the previous agent's pinned programs in %s",
+			 a.pin_dir);
 	/* after attaching: nothing that starts from now on is missed */
 	proc_cache_seed(a.pc, "/proc");
 	seed_procs_map(&a);
-	if (a.comp[0]->nfan && start_enforcer(&a, a.comp[0], 0))
+	if (a.comp[a.gen]->nfan && start_enforcer(&a, a.comp[a.gen], a.gen))
 		goto out;
 	watch_policies(&a);
+	/* self-measurement, /metrics and the socket (user/metrics.h,
+	 * user/server.h): address and socket problems are bad input */
+	a.metrics = metrics_new(a.skel->obj, bpf_map__fd(a.skel->maps.events),
+				bpf_map__max_entries(a.skel->maps.events));
+	if (!a.metrics)
+		goto out;
+	if ((a.opts.metrics_addr &&
+	     metrics_serve(a.metrics, a.opts.metrics_addr,
+			   a.opts.metrics_allow_remote)) ||
+	    server_start(&a.srv, a.opts.socket_path)) {
+		ret = RTG_EXIT_INPUT;
+		goto out;
+	}
+	metrics_update(a.metrics, &a);
 	log_info("enforcement: exec/open deny by %s, connect deny by %s%s",
 		 probe_ok(a.probe, RTG_FEAT_LSM) ? "BPF LSM" :
 		 probe_ok(a.probe, RTG_FEAT_FANOTIFY_PERM) ?

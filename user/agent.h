@@ -19,6 +19,8 @@ struct decoder;
 struct output;
 struct enforcer;
 struct bpf_link;
+struct metrics;
+struct server;
 
 #define AGENT_MAX_POLICY_PATHS 64
 
@@ -30,6 +32,15 @@ struct agent_opts {
 	bool dry_run;
 	bool verbose;
 	unsigned int ringbuf_kb; /* 0 = default */
+	const char *metrics_addr; /* --metrics ADDR:PORT, NULL = off */
+	bool metrics_allow_remote; /* serve metrics on a non-loopback address */
+	const char *socket_path; /* NULL = RTG_SOCKET_DEFAULT, "none" = off */
+	uint64_t output_max_bytes; /* --output-file-max-mb, 0 = no rotation */
+	int output_keep; /* --output-file-keep */
+	const char *pin_dir; /* NULL = <bpffs>/rtguard */
+	bool no_pin; /* nothing pinned: programs go with the agent */
+	bool keep_pins; /* clean exit leaves programs attached */
+	bool unpin; /* remove the pins of a previous agent and exit */
 };
 
 struct agent_counters {
@@ -57,6 +68,12 @@ struct agent {
 	int inotify_fd;
 	uint64_t last_lost[RTG_EV_MAX];
 	uint64_t last_procs_full;
+	struct metrics *metrics; /* self-measurement, /metrics */
+	struct server *srv; /* the socket: subscribers, status */
+	uint64_t lost_fanotify; /* fanotify denial records lost */
+	char pin_dir[600]; /* "" when not pinning */
+	bool adopted; /* took over a previous agent's pins */
+	int lock_fd;
 };
 
 /* Compiles the policies named in opts (or the embedded default). */

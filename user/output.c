@@ -16,6 +16,7 @@
 #include "json.h"
 #include "log.h"
 #include "output.h"
+#include "rotate.h"
 
 struct output {
 	enum output_format fmt;
@@ -24,6 +25,7 @@ struct output {
 	struct json_writer *jw; /* writes to ms */
 	char *buf;
 	size_t len, cap;
+	struct rotate rot; /* rot.max_bytes 0: no rotation */
 };
 
 static ssize_t ms_write(void *cookie, const char *data, size_t n)
@@ -86,6 +88,8 @@ void output_set_file(struct output *o, FILE *f)
 
 int output_flush(struct output *o)
 {
+	if (!o->out)
+		return 0;
 	return fflush(o->out) ? -errno : 0;
 }
 
@@ -596,7 +600,8 @@ static void json_event(struct output *o, const struct rtg_event_view *ev)
 	jw_end_object(jw);
 }
 
-int output_event(struct output *o, const struct rtg_event_view *ev)
+const char *output_render(struct output *o, const struct rtg_event_view *ev,
+			  size_t *len)
 {
 	o->len = 0;
 	clearerr(o->ms);
@@ -609,9 +614,52 @@ int output_event(struct output *o, const struct rtg_event_view *ev)
 		jw_newline(o->jw);
 	else
 		fputc('\n', o->ms);
-	if (fflush(o->ms) || !o->len)
+	if (fflush(o->ms) || !o->len) {
+		o->len = 0;
+		return NULL;
+	}
+	*len = o->len;
+	return o->buf;
+}
+
+const char *output_last(const struct output *o, size_t *len)
+{
+	*len = o->len;
+	return o->len ? o->buf : NULL;
+}
+
+enum output_format output_get_format(const struct output *o)
+{
+	return o->fmt;
+}
+
+void output_set_rotation(struct output *o, const char *path,
+			 uint64_t max_bytes, int keep)
+{
+	rotate_init(&o->rot, path, max_bytes, keep, o->out);
+}
+
+int output_reopen(struct output *o, const char *path)
+{
+	int err = file_reopen_append(o->out, path);
+
+	if (!err && o->rot.max_bytes)
+		rotate_init(&o->rot, path, o->rot.max_bytes, o->rot.keep,
+			    o->out);
+	return err;
+}
+
+int output_event(struct output *o, const struct rtg_event_view *ev)
+{
+	size_t len;
+
+	if (!output_render(o, ev, &len))
 		return -ENOMEM;
-	if (fwrite(o->buf, 1, o->len, o->out) != o->len)
+	if (o->rot.max_bytes)
+		rotate_before_write(&o->rot, o->out, len);
+	if (fwrite(o->buf, 1, len, o->out) != len)
 		return -EIO;
+	if (o->rot.max_bytes)
+		rotate_account(&o->rot, len);
 	return 0;
 }

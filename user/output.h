@@ -30,6 +30,24 @@ int output_flush(struct output *o);
  * caller's to close. */
 void output_set_file(struct output *o, FILE *f);
 
+/* Composes the line for ev (ending in '\n') without writing it; f of
+ * output_new() may be NULL for an output used only this way. The line is
+ * valid until the next output_render()/output_event() on o. NULL on
+ * ENOMEM. */
+const char *output_render(struct output *o, const struct rtg_event_view *ev,
+			  size_t *len);
+/* The line the last output_event()/output_render() composed. */
+const char *output_last(const struct output *o, size_t *len);
+enum output_format output_get_format(const struct output *o);
+
+/* Size-based rotation of the file o writes to, opened from path for
+ * appending (user/rotate.h); max_bytes 0 turns it off. */
+void output_set_rotation(struct output *o, const char *path,
+			 uint64_t max_bytes, int keep);
+/* Points the file at a freshly opened path (SIGUSR1 after logrotate moved
+ * it away), keeping the same FILE. 0 or a negative errno. */
+int output_reopen(struct output *o, const char *path);
+
 /* "compact" / "json" -> format; -EINVAL otherwise. */
 int output_format_parse(const char *s, enum output_format *fmt);
 

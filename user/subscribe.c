@@ -1,21 +1,375 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `rtguard events` and `rtguard status` talk to a running agent over its
- * socket (DESIGN.md §2). Not built yet: see issue 5. */
+/*
+ * `rtguard events` and `rtguard status`: clients of a running agent's socket
+ * (DESIGN.md §2; protocol in user/server.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "cmds.h"
+#include "json.h"
 #include "log.h"
+#include "server.h"
+
+#define SUB_MAX_TYPES 8
+
+struct sub_opts {
+	const char *socket;
+	const char *format; /* NULL: by terminal */
+	const char *types[SUB_MAX_TYPES];
+	int ntypes;
+	const char *policy;
+};
+
+/* Connects; RTG_EXIT_* on failure (reported), 0 with *fd otherwise. */
+static int sock_connect(const char *path, int *fd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int s;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_err("socket path too long: %s", path);
+		return RTG_EXIT_INPUT;
+	}
+	strcpy(sa.sun_path, path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		log_err("socket: %s", strerror(errno));
+		return RTG_EXIT_KERNEL;
+	}
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+
+		close(s);
+		if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR)
+			log_err("no agent at %s (is rtguard running?)", path);
+		else if (e == EACCES || e == EPERM)
+			log_err("cannot connect to %s: %s (run as root)", path,
+				strerror(e));
+		else
+			log_err("cannot connect to %s: %s", path, strerror(e));
+		return RTG_EXIT_KERNEL;
+	}
+	*fd = s;
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -errno;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* Sends the request built by the caller into *req (a memstream). */
+static int send_request(int fd, char *req, size_t len)
+{
+	int err = write_all(fd, req, len);
+
+	if (err)
+		log_err("cannot send the request: %s", strerror(-err));
+	return err;
+}
+
+static void events_usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: rtguard events [--socket PATH] [--output compact|json]\n"
+	    "                      [--type exec|exit|open|connect|lost]... "
+	    "[--policy NAME]\n"
+	    "Prints the events of the agent listening on PATH (default %s)\n"
+	    "until interrupted.\n",
+	    RTG_SOCKET_DEFAULT);
+}
+
+static int parse_events(int argc, char **argv, struct sub_opts *o)
+{
+	static const struct option lopts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"type", required_argument, NULL, 't'},
+	    {"policy", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:o:t:p:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "json") &&
+			    strcmp(optarg, "compact")) {
+				log_err("--output: expected 'compact' or "
+					"'json', got '%s'",
+					optarg);
+				return -EINVAL;
+			}
+			o->format = optarg;
+			break;
+		case 't':
+			if (event_type_parse(optarg) < 0) {
+				log_err("--type: expected exec, exit, open, "
+					"connect or lost, got '%s'",
+					optarg);
+				return -EINVAL;
+			}
+			if (o->ntypes >= SUB_MAX_TYPES) {
+				log_err("--type: at most %d", SUB_MAX_TYPES);
+				return -EINVAL;
+			}
+			o->types[o->ntypes++] = optarg;
+			break;
+		case 'p':
+			if (strlen(optarg) > RTG_NAME_MAX) {
+				log_err("--policy: a policy name has at most "
+					"%d bytes",
+					RTG_NAME_MAX);
+				return -EINVAL;
+			}
+			o->policy = optarg;
+			break;
+		case 'h':
+			events_usage(stdout);
+			return 1;
+		default:
+			events_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		log_err("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Reads the agent's first line (the answer to the request) into line. */
+static int read_reply_line(int fd, char *line, size_t cap, size_t *got,
+			   char **rest, size_t *nrest)
+{
+	char *nl;
+	ssize_t n;
+
+	*got = 0;
+	for (;;) {
+		n = read(fd, line + *got, cap - 1 - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EPIPE;
+		*got += n;
+		line[*got] = '\0';
+		nl = memchr(line, '\n', *got);
+		if (nl) {
+			*nl = '\0';
+			*rest = nl + 1;
+			*nrest = *got - (nl + 1 - line);
+			return 0;
+		}
+		if (*got >= cap - 1)
+			return -E2BIG;
+	}
+}
 
 int cmd_events(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	log_err("'rtguard events' is not available in this build yet");
-	return RTG_EXIT_INPUT;
+	struct sub_opts o = {.socket = RTG_SOCKET_DEFAULT};
+	char line[4096], buf[65536], *rest, *req = NULL, err[256];
+	size_t got, nrest, reqlen = 0;
+	struct json_writer *jw;
+	struct sock_msg m;
+	FILE *f;
+	ssize_t n;
+	int fd, ret, i;
+
+	ret = parse_events(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? RTG_EXIT_OK : RTG_EXIT_INPUT;
+	if (!o.format)
+		o.format = isatty(1) ? "compact" : "json";
+	ret = sock_connect(o.socket, &fd);
+	if (ret)
+		return ret;
+	signal(SIGPIPE, SIG_DFL);
+	f = open_memstream(&req, &reqlen);
+	jw = f ? jw_new(f) : NULL;
+	if (!jw) {
+		log_err("out of memory");
+		return RTG_EXIT_KERNEL;
+	}
+	jw_start_object(jw);
+	jw_kv_string(jw, "cmd", "events");
+	jw_kv_string(jw, "format", o.format);
+	if (o.ntypes) {
+		jw_name(jw, "types");
+		jw_start_array(jw);
+		for (i = 0; i < o.ntypes; i++)
+			jw_string(jw, o.types[i]);
+		jw_end_array(jw);
+	}
+	if (o.policy)
+		jw_kv_string(jw, "policy", o.policy);
+	jw_end_object(jw);
+	jw_newline(jw);
+	jw_destroy(jw);
+	fclose(f);
+	ret = send_request(fd, req, reqlen);
+	free(req);
+	if (ret)
+		goto fail;
+	if (read_reply_line(fd, line, sizeof(line), &got, &rest, &nrest)) {
+		log_err("the agent at %s did not answer", o.socket);
+		goto fail;
+	}
+	if (sock_msg_parse(line, &m, err, sizeof(err)) || !m.has_ok) {
+		log_err("unexpected answer from the agent: %s", line);
+		goto fail;
+	}
+	if (!m.ok) {
+		log_err("the agent refused: %s", m.error);
+		close(fd);
+		return RTG_EXIT_INPUT;
+	}
+	log_info("subscribed to %s", o.socket);
+	if (nrest && write_all(1, rest, nrest))
+		goto out;
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (write_all(1, buf, n))
+			goto out;
+	}
+	log_err("the agent closed the stream (stopped, or this reader was too "
+		"slow)");
+fail:
+	close(fd);
+	return RTG_EXIT_KERNEL;
+out:
+	close(fd);
+	return RTG_EXIT_OK;
+}
+
+static void status_usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: rtguard status [--socket PATH] [--output text|json]\n"
+	    "Shows the agent's policies, counters, losses, mechanisms and its\n"
+	    "own cost (default socket %s).\n",
+	    RTG_SOCKET_DEFAULT);
 }
 
 int cmd_status(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	log_err("'rtguard status' is not available in this build yet");
-	return RTG_EXIT_INPUT;
+	static const struct option lopts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
+	};
+	const char *path = RTG_SOCKET_DEFAULT, *format = "text";
+	char buf[65536], req[128];
+	struct json_writer *jw;
+	size_t total = 0, reqlen;
+	FILE *f;
+	ssize_t n;
+	int c, fd, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				log_err("--output: expected 'text' or 'json', "
+					"got '%s'",
+					optarg);
+				return RTG_EXIT_INPUT;
+			}
+			format = optarg;
+			break;
+		case 'h':
+			status_usage(stdout);
+			return RTG_EXIT_OK;
+		default:
+			status_usage(stderr);
+			return RTG_EXIT_INPUT;
+		}
+	}
+	if (optind < argc) {
+		log_err("unexpected argument '%s'", argv[optind]);
+		return RTG_EXIT_INPUT;
+	}
+	ret = sock_connect(path, &fd);
+	if (ret)
+		return ret;
+	f = fmemopen(req, sizeof(req), "w");
+	jw = f ? jw_new(f) : NULL;
+	if (!jw) {
+		log_err("out of memory");
+		close(fd);
+		return RTG_EXIT_KERNEL;
+	}
+	jw_start_object(jw);
+	jw_kv_string(jw, "cmd", "status");
+	jw_kv_string(jw, "format", format);
+	jw_end_object(jw);
+	jw_newline(jw);
+	jw_destroy(jw);
+	fflush(f);
+	reqlen = ftell(f);
+	fclose(f);
+	if (send_request(fd, req, reqlen)) {
+		close(fd);
+		return RTG_EXIT_KERNEL;
+	}
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		/* an error answer is a JSON line starting with {"ok":false */
+		if (!total && !strncmp(buf, "{\"ok\":false", 11)) {
+			fwrite(buf, 1, n, stderr);
+			close(fd);
+			return RTG_EXIT_INPUT;
+		}
+		fwrite(buf, 1, n, stdout);
+		total += n;
+	}
+	close(fd);
+	if (!total) {
+		log_err(
+		    "the agent at %s closed the connection without an answer",
+		    path);
+		return RTG_EXIT_KERNEL;
+	}
+	return RTG_EXIT_OK;
 }

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The agent's unix socket against the real agent: several subscribers, a
+ * stalled one that is cut off without stalling the others, `rtguard events`
+ * and `rtguard status`, bad requests, no agent.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "server.h"
+#include "test.h"
+
+extern char **environ;
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	fclose(f);
+	return 0;
+}
+
+static int sock_open(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A line reader over a socket. */
+struct lines {
+	int fd;
+	char buf[1 << 16];
+	size_t len;
+	bool eof;
+};
+
+/* Next whole line (NUL-terminated, without '\n') into out, waiting up to
+ * timeout_ms; false on timeout or EOF. */
+static bool next_line(struct lines *l, char *out, size_t cap, int timeout_ms)
+{
+	long t0 = now_ms();
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		nl = memchr(l->buf, '\n', l->len);
+		if (nl) {
+			size_t k = nl - l->buf;
+
+			snprintf(out, cap, "%.*s", (int)k, l->buf);
+			memmove(l->buf, nl + 1, l->len - k - 1);
+			l->len -= k + 1;
+			return true;
+		}
+		if (l->eof || l->len == sizeof(l->buf))
+			return false;
+		{
+			struct pollfd p = {.fd = l->fd, .events = POLLIN};
+			long left = timeout_ms - (now_ms() - t0);
+
+			if (poll(&p, 1, left > 0 ? left : 0) <= 0)
+				return false;
+		}
+		n = read(l->fd, l->buf + l->len, sizeof(l->buf) - l->len);
+		if (n <= 0) {
+			l->eof = true;
+			continue;
+		}
+		l->len += n;
+	}
+}
+
+/* Connects and sends the request; returns the first answer line. */
+static int subscribe(struct lines *l, const char *path, const char *req,
+		     char *ack, size_t cap)
+{
+	memset(l, 0, sizeof(*l));
+	l->fd = sock_open(path);
+	if (l->fd < 0)
+		return -errno;
+	if (write(l->fd, req, strlen(req)) != (ssize_t)strlen(req))
+		return -EIO;
+	return next_line(l, ack, cap, 5000) ? 0 : -ETIMEDOUT;
+}
+
+/* Waits for a line containing every needle. */
+static bool wait_line(struct lines *l, const char *const *needles,
+		      int timeout_ms)
+{
+	char line[8192];
+	long t0 = now_ms();
+	int i;
+
+	while (now_ms() - t0 < timeout_ms) {
+		if (!next_line(l, line, sizeof(line),
+			       timeout_ms - (now_ms() - t0)))
+			return false;
+		for (i = 0; needles[i]; i++)
+			if (!strstr(line, needles[i]))
+				break;
+		if (!needles[i])
+			return true;
+	}
+	return false;
+}
+
+static pid_t run_true(void)
+{
+	char *const argv[] = {"/bin/true", NULL};
+	pid_t pid;
+	int st;
+
+	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ))
+		return -1;
+	waitpid(pid, &st, 0);
+	return pid;
+}
+
+static char *pidn(pid_t pid)
+{
+	static char b[4][64];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(b[k], sizeof(b[k]), "\"pid\":%d,", pid);
+	return b[k];
+}
+
+/* Policy auditing every exec and the opens of dir/marker; agent with the
+ * socket at dir/s.sock. */
+static int start_agent(struct agent_run *a, char *dir, char *sock, char *marker)
+{
+	char ppath[160], yaml[512];
+
+	strcpy(dir, "/tmp/rtg-sock-XXXXXX");
+	if (!mkdtemp(dir))
+		return -errno;
+	snprintf(sock, 128, "%s/s.sock", dir);
+	snprintf(marker, 128, "%s/marker", dir);
+	/* the policy in a directory of its own: the agent watches it */
+	snprintf(ppath, sizeof(ppath), "%s/policy", dir);
+	mkdir(ppath, 0700);
+	snprintf(ppath, sizeof(ppath), "%s/policy/p.yaml", dir);
+	put(marker, "x");
+	snprintf(yaml, sizeof(yaml),
+		 "name: sock-test\n"
+		 "defaults: { exec: audit, open: allow, connect: allow }\n"
+		 "rules:\n"
+		 "  - name: marker\n"
+		 "    on: open\n"
+		 "    match: { path: { equal: [%s] } }\n"
+		 "    action: audit\n",
+		 marker);
+	put(ppath, yaml);
+	return agent_start(a, N("--policy", strdup(ppath), "--socket",
+				strdup(sock), "--no-pin"));
+}
+
+TEST(socket_msg_parse)
+{
+	struct sock_msg m;
+	char err[256];
+
+	ASSERT_OK(
+	    sock_msg_parse("{\"cmd\":\"events\",\"types\":[\"exec\", \"open\"],"
+			   "\"policy\":\"p-1\",\"format\":\"compact\"}",
+			   &m, err, sizeof(err)),
+	    "full request");
+	ASSERT_STREQ(m.cmd, "events", "cmd");
+	ASSERT_STREQ(m.format, "compact", "format");
+	ASSERT_STREQ(m.policy, "p-1", "policy");
+	ASSERT_EQ(m.types, (1u << RTG_EV_EXEC) | (1u << RTG_EV_OPEN), "types");
+	ASSERT_OK(sock_msg_parse(
+		      " { \"cmd\" : \"status\" , \"x\": 1.5e3, \"y\": null } ",
+		      &m, err, sizeof(err)),
+		  "spaces, other values");
+	ASSERT_STREQ(m.cmd, "status", "cmd");
+	ASSERT_OK(sock_msg_parse("{\"ok\":false,\"error\":\"a \\\"b\\\"\"}", &m,
+				 err, sizeof(err)),
+		  "reply");
+	ASSERT_TRUE(m.has_ok && !m.ok, "ok false");
+	ASSERT_STREQ(m.error, "a \"b\"", "escaped error");
+	ASSERT_EQ(sock_msg_parse("{\"cmd\":\"events\",\"types\":[\"nope\"]}",
+				 &m, err, sizeof(err)),
+		  -EINVAL, "unknown type");
+	ASSERT_STRCONTAINS(err, "unknown event type 'nope'", "message");
+	ASSERT_EQ(sock_msg_parse("garbage", &m, err, sizeof(err)), -EINVAL,
+		  "garbage");
+	ASSERT_EQ(sock_msg_parse("{\"cmd\":\"ev", &m, err, sizeof(err)),
+		  -EINVAL, "truncated");
+	ASSERT_EQ(sock_msg_parse("{\"cmd\":\"\\u0000\"}", &m, err, sizeof(err)),
+		  -EINVAL, "NUL escape");
+}
+
+TEST(socket_no_agent)
+{
+	char out[1024];
+	char *const st[] = {(char *)test_rtguard_bin(), "status", "--socket",
+			    "/tmp/rtg-no-such-dir/x.sock", NULL};
+	char *const ev[] = {(char *)test_rtguard_bin(), "events", "--socket",
+			    "/tmp/rtg-no-such-dir/x.sock", NULL};
+	int s;
+
+	s = run_cmd(st, out, sizeof(out));
+	ASSERT_EQ(WEXITSTATUS(s), 2, "status: exit 2");
+	ASSERT_STRCONTAINS(
+	    out,
+	    "no agent at /tmp/rtg-no-such-dir/x.sock (is rtguard running?)",
+	    "status message");
+	s = run_cmd(ev, out, sizeof(out));
+	ASSERT_EQ(WEXITSTATUS(s), 2, "events: exit 2");
+	ASSERT_STRCONTAINS(out, "no agent at", "events message");
+}
+
+/* Two subscribers get what the test triggers; a third that never reads is
+ * cut off under load while the agent and the others go on. */
+TEST_T(socket_subscribers, 180)
+{
+	char dir[64], sock[128], marker[128], ack[512], line[8192];
+	struct lines *sa = calloc(1, sizeof(*sa)), *sb = calloc(1, sizeof(*sb));
+	struct lines *sc = calloc(1, sizeof(*sc)), *st = calloc(1, sizeof(*st));
+	struct agent_run a;
+	struct stat sst;
+	long na = 0, nb = 0, nfile, t0;
+	pid_t pid, load, sentinel;
+	int i;
+	bool seen_a = false, seen_b = false;
+
+	TEST_NEED_ROOT();
+	if (!ASSERT_OK(start_agent(&a, dir, sock, marker), "agent_start"))
+		return;
+	ASSERT_OK(stat(sock, &sst), "socket exists");
+	ASSERT_EQ(sst.st_mode & 07777, 0600, "socket mode 0600");
+	ASSERT_TRUE(S_ISSOCK(sst.st_mode), "a socket");
+
+	if (!ASSERT_OK(
+		subscribe(sa, sock, "{\"cmd\":\"events\"}\n", ack, sizeof(ack)),
+		"subscriber A"))
+		goto out;
+	ASSERT_STREQ(ack, "{\"ok\":true,\"cmd\":\"events\"}", "ack A");
+	ASSERT_OK(
+	    subscribe(
+		sb, sock,
+		"{\"cmd\":\"events\",\"types\":[\"exec\",\"open\",\"lost\"]}\n",
+		ack, sizeof(ack)),
+	    "subscriber B");
+	ASSERT_OK(subscribe(sc, sock,
+			    "{\"cmd\":\"events\",\"types\":[\"open\"]}\n", ack,
+			    sizeof(ack)),
+		  "stalled subscriber C");
+
+	pid = run_true();
+	ASSERT_TRUE(wait_line(sa, N("\"type\":\"exec\"", pidn(pid)), 5000),
+		    "A gets the exec");
+	ASSERT_TRUE(wait_line(sb, N("\"type\":\"exec\"", pidn(pid)), 5000),
+		    "B gets the exec");
+
+	/* load: 20000 audited opens (about 12 MB of JSON); C never reads */
+	load = fork();
+	if (load == 0) {
+		for (i = 0; i < 20000; i++)
+			close(open(marker, O_RDONLY));
+		_exit(0);
+	}
+	sentinel = 0;
+	t0 = now_ms();
+	while (now_ms() - t0 < 120000 && !(seen_a && seen_b)) {
+		struct pollfd p[2] = {{.fd = sa->fd, .events = POLLIN},
+				      {.fd = sb->fd, .events = POLLIN}};
+
+		if (!sentinel && waitpid(load, NULL, WNOHANG) == load)
+			sentinel = run_true(); /* after every open */
+		poll(p, 2, 100);
+		while (!seen_a && next_line(sa, line, sizeof(line), 0)) {
+			if (strstr(line, marker))
+				na++;
+			if (sentinel && strstr(line, pidn(sentinel)))
+				seen_a = true;
+		}
+		while (!seen_b && next_line(sb, line, sizeof(line), 0)) {
+			if (strstr(line, marker))
+				nb++;
+			if (sentinel && strstr(line, pidn(sentinel)))
+				seen_b = true;
+		}
+		if (sa->eof || sb->eof)
+			break;
+	}
+	ASSERT_TRUE(seen_a, "A keeps receiving (the exec after the load)");
+	ASSERT_TRUE(seen_b, "B keeps receiving (the exec after the load)");
+	ASSERT_EQ(kill(a.pid, 0), 0, "the agent is still running");
+
+	/* C: what is in its socket, then EOF: the agent hung up on it */
+	t0 = now_ms();
+	while (!sc->eof && now_ms() - t0 < 10000) {
+		sc->len = 0;
+		next_line(sc, line, sizeof(line), 200);
+	}
+	ASSERT_TRUE(sc->eof, "the stalled subscriber was cut off");
+
+	nfile = agent_count_events(&a, N("\"type\":\"open\"", marker));
+	ASSERT_GE(nfile, 19000, "the agent wrote the opens");
+	ASSERT_EQ(na, nfile, "A got every open the agent wrote");
+	ASSERT_EQ(nb, nfile, "B got every open the agent wrote");
+
+	/* the loss is counted and reported */
+	free(agent_wait_event(
+	    &a, 5000, N("\"type\":\"lost\"", "\"source\":\"subscriber\"")));
+	ASSERT_EQ(agent_count_events(
+		      &a, N("\"type\":\"lost\"", "\"source\":\"subscriber\"")),
+		  1, "one lost event for the cut-off subscriber");
+	if (ASSERT_OK(subscribe(st, sock, "{\"cmd\":\"status\"}\n", line,
+				sizeof(line)),
+		      "status")) {
+		char *p = strstr(line, "\"subscriber\":");
+		long n = p ? atol(p + 13) : 0;
+
+		ASSERT_TRUE(n > 1000, "status: subscriber losses counted");
+		ASSERT_STRCONTAINS(line, "\"subscribers\":2", "two left");
+	}
+out:
+	ASSERT_EQ(agent_stop(&a), 0, "agent exits 0");
+	ASSERT_TRUE(access(sock, F_OK) != 0, "socket removed at exit");
+}
+
+TEST(socket_stale_and_bad_requests)
+{
+	char dir[64], sock[128], marker[128], ack[1024];
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct lines *l = calloc(1, sizeof(*l));
+	struct agent_run a, b;
+	int fd;
+
+	TEST_NEED_ROOT();
+	/* a stale socket (an agent that died) where the next one listens */
+	if (!ASSERT_OK(start_agent(&a, dir, sock, marker), "agent_start"))
+		return;
+	agent_stop(&a);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (strlen(sock) >= sizeof(sun.sun_path))
+		return;
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	ASSERT_OK(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), "stale bind");
+	close(fd);
+	if (!ASSERT_OK(agent_start(&a, N("--socket", sock, "--no-pin")),
+		       "agent starts over a stale socket"))
+		return;
+	ASSERT_OK(subscribe(l, sock, "{\"cmd\":\"bogus\"}\n", ack, sizeof(ack)),
+		  "bogus");
+	ASSERT_STRCONTAINS(ack, "{\"ok\":false,\"error\":\"unknown cmd",
+			   "bogus cmd");
+	ASSERT_TRUE(!next_line(l, ack, sizeof(ack), 2000) && l->eof,
+		    "closed after the error");
+	close(l->fd);
+	ASSERT_OK(subscribe(l, sock, "{\"cmd\":\"events\",\"types\":[\"x\"]}\n",
+			    ack, sizeof(ack)),
+		  "bad type");
+	ASSERT_STRCONTAINS(ack, "unknown event type 'x'", "bad type message");
+	close(l->fd);
+	ASSERT_OK(subscribe(l, sock, "not json\n", ack, sizeof(ack)),
+		  "not json");
+	ASSERT_STRCONTAINS(ack, "malformed request", "malformed");
+	close(l->fd);
+	/* a second agent on the same live socket: clear error, exit 1 */
+	if (agent_start(&b, N("--socket", sock, "--no-pin")) == 0) {
+		test_fail(__FILE__, __LINE__,
+			  "a second agent took a live socket");
+		agent_stop(&b);
+	} else {
+		char *e = agent_stderr(&b);
+
+		ASSERT_STRCONTAINS(e, "another agent is serving", "message");
+		free(e);
+	}
+	ASSERT_EQ(kill(a.pid, 0), 0, "the first agent runs on");
+	ASSERT_OK(
+	    subscribe(l, sock, "{\"cmd\":\"events\"}\n", ack, sizeof(ack)),
+	    "the first agent still answers");
+	close(l->fd);
+	agent_stop(&a);
+}
+
+TEST_T(socket_status_cmd, 90)
+{
+	char dir[64], sock[128], marker[128], *out = malloc(65536), path[160];
+	struct agent_run a;
+	int s;
+
+	TEST_NEED_ROOT();
+	if (!ASSERT_OK(start_agent(&a, dir, sock, marker), "agent_start"))
+		return;
+	run_true();
+	usleep(200000);
+	{
+		char *const argv[] = {(char *)test_rtguard_bin(), "status",
+				      "--socket", sock, NULL};
+
+		s = run_cmd(argv, out, 65536);
+	}
+	ASSERT_EQ(WEXITSTATUS(s), 0, "status exit 0");
+	ASSERT_STRCONTAINS(out, "sock-test", "policy name");
+	ASSERT_STRCONTAINS(out, "POLICY", "policies table");
+	ASSERT_STRCONTAINS(out, "EVENTS", "counters table");
+	ASSERT_STRCONTAINS(out, "LOST", "losses");
+	ASSERT_STRCONTAINS(out, "MECHANISM", "mechanisms");
+	ASSERT_STRCONTAINS(out, "NS/RUN", "cost per run");
+	ASSERT_STRCONTAINS(out, "NS/EVENT", "cost per event per hook");
+	ASSERT_STRCONTAINS(out, "handle_exec", "programs");
+	ASSERT_STRCONTAINS(out, "CPU", "agent CPU");
+	ASSERT_STRCONTAINS(out, "RSS", "agent RSS");
+	if (test_verbose)
+		printf("%s", out);
+	{
+		char *const argv[] = {(char *)test_rtguard_bin(),
+				      "status",
+				      "--socket",
+				      sock,
+				      "--output",
+				      "json",
+				      NULL};
+
+		s = run_cmd(argv, out, 65536);
+	}
+	ASSERT_EQ(WEXITSTATUS(s), 0, "status json exit 0");
+	ASSERT_STRCONTAINS(out, "\"name\":\"sock-test\"", "policy");
+	ASSERT_STRCONTAINS(out, "\"ns_per_run\":", "ns per run");
+	ASSERT_STRCONTAINS(out, "\"cpu_percent\":", "cpu percent");
+	ASSERT_STRCONTAINS(out, "\"mechanisms\":{", "mechanisms");
+	snprintf(path, sizeof(path), "%s/status.json", dir);
+	put(path, out);
+	ASSERT_TRUE(json_lines_valid(path), "one JSON object");
+	agent_stop(&a);
+	free(out);
+}
+
+/* `rtguard events` as a user runs it: output into a file. */
+static pid_t spawn_events(const char *sock, const char *fmt, const char *out,
+			  const char *err)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(o, 1);
+		dup2(e, 2);
+		execl(test_rtguard_bin(), test_rtguard_bin(), "events",
+		      "--socket", sock, "--type", "exec", "--output", fmt,
+		      (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool file_has(const char *path, const char *a, const char *b,
+		     int timeout_ms)
+{
+	long t0 = now_ms();
+	char line[8192];
+
+	do {
+		FILE *f = fopen(path, "re");
+
+		while (f && fgets(line, sizeof(line), f))
+			if (strstr(line, a) && (!b || strstr(line, b))) {
+				fclose(f);
+				return true;
+			}
+		if (f)
+			fclose(f);
+		usleep(50000);
+	} while (now_ms() - t0 < timeout_ms);
+	return false;
+}
+
+TEST_T(socket_events_cmd, 90)
+{
+	char dir[64], sock[128], marker[128], out[2][160], err[2][160];
+	char compact[64], line[8192];
+	const char *fmt[2] = {"json", "compact"};
+	struct agent_run a;
+	pid_t ev[2], pid;
+	FILE *f;
+	int k;
+
+	TEST_NEED_ROOT();
+	if (!ASSERT_OK(start_agent(&a, dir, sock, marker), "agent_start"))
+		return;
+	for (k = 0; k < 2; k++) {
+		snprintf(out[k], sizeof(out[k]), "%s/events-%s.out", dir,
+			 fmt[k]);
+		snprintf(err[k], sizeof(err[k]), "%s/events-%s.err", dir,
+			 fmt[k]);
+		ev[k] = spawn_events(sock, fmt[k], out[k], err[k]);
+		ASSERT_TRUE(file_has(err[k], "subscribed", NULL, 10000),
+			    "rtguard events subscribed");
+	}
+	/* an exec and an open of the test's own processes */
+	pid = run_true();
+	close(open(marker, O_RDONLY));
+	ASSERT_TRUE(file_has(out[0], "\"type\":\"exec\"", pidn(pid), 5000),
+		    "rtguard events prints the exec (json)");
+	snprintf(compact, sizeof(compact), "true[%d] /usr/bin/true", pid);
+	ASSERT_TRUE(file_has(out[1], " exec ", compact, 5000),
+		    "rtguard events prints the exec (compact)");
+	/* --type exec: nothing else */
+	ASSERT_TRUE(agent_wait_event(&a, 5000, N("\"type\":\"open\"", marker)),
+		    "the agent saw the open");
+	usleep(300000);
+	f = fopen(out[0], "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!ASSERT_STRCONTAINS(line, "\"type\":\"exec\"", "only exec"))
+			break;
+	if (f)
+		fclose(f);
+	ASSERT_TRUE(json_lines_valid(out[0]), "JSON lines");
+	for (k = 0; k < 2; k++) {
+		kill(ev[k], SIGTERM);
+		waitpid(ev[k], NULL, 0);
+	}
+	/* the agent going away ends `rtguard events` with exit 2 */
+	ev[0] = spawn_events(sock, "json", out[0], err[0]);
+	ASSERT_TRUE(file_has(err[0], "subscribed", NULL, 10000), "subscribed");
+	agent_stop(&a);
+	{
+		int st;
+
+		waitpid(ev[0], &st, 0);
+		ASSERT_EQ(WEXITSTATUS(st), 2,
+			  "events exits 2 when the agent stops");
+	}
+}

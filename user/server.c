@@ -1,0 +1,754 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The agent's unix socket: subscribers and status (see server.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "json.h"
+#include "log.h"
+#include "metrics.h"
+#include "output.h"
+#include "server.h"
+
+#define CLIENT_BUF_START (64u << 10)
+
+enum client_state {
+	C_REQUEST = 0, /* reading the request line */
+	C_EVENTS,      /* subscribed */
+	C_CLOSING,     /* answer queued: close once it is written */
+};
+
+struct client {
+	int fd;
+	enum client_state state;
+	char req[SERVER_REQ_MAX];
+	size_t req_len;
+	uint32_t types; /* 0: all */
+	char policy[RTG_NAME_MAX + 1];
+	bool compact;
+	char *buf; /* pending output: buf[head .. head + len) */
+	size_t head, len, cap;
+	bool want_out; /* EPOLLOUT is armed */
+	struct client *next;
+};
+
+struct server {
+	int lfd, epfd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;
+	ino_t ino;
+	struct client *clients;
+	uint32_t nclients, nsubs;
+	uint64_t lost, lost_reported;
+	struct output *json, *compact; /* render-only */
+};
+
+/* ---- the tiny JSON reader for requests and replies ---- */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return p;
+}
+
+/* A JSON string at p (after the quote) into out; returns the char after the
+ * closing quote or NULL. Escapes of ASCII only. */
+static const char *read_str(const char *p, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (;; p++) {
+		char c = *p;
+
+		if (!c || (unsigned char)c < 0x20)
+			return NULL;
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			p++;
+			switch (*p) {
+			case '"':
+			case '\\':
+			case '/':
+				c = *p;
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case 'u': {
+				unsigned int v;
+
+				if (sscanf(p + 1, "%4x", &v) != 1 ||
+				    v >= 0x80 || !v)
+					return NULL;
+				c = v;
+				p += 4;
+				break;
+			}
+			default:
+				return NULL;
+			}
+		}
+		if (n + 1 >= cap)
+			return NULL;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return p + 1;
+}
+
+int event_type_parse(const char *s)
+{
+	static const char *const n[] = {[RTG_EV_EXEC] = "exec",
+					[RTG_EV_EXIT] = "exit",
+					[RTG_EV_OPEN] = "open",
+					[RTG_EV_CONNECT] = "connect",
+					[RTG_EV_LOST] = "lost"};
+	int t;
+
+	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++)
+		if (!strcmp(s, n[t]))
+			return t;
+	return -1;
+}
+
+int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
+		   size_t errlen)
+{
+	const char *p = skip_ws(line);
+	char key[32], val[256];
+
+	memset(m, 0, sizeof(*m));
+	if (*p++ != '{')
+		goto bad;
+	p = skip_ws(p);
+	if (*p == '}')
+		goto end;
+	for (;;) {
+		if (*p++ != '"' || !(p = read_str(p, key, sizeof(key))))
+			goto bad;
+		p = skip_ws(p);
+		if (*p++ != ':')
+			goto bad;
+		p = skip_ws(p);
+		if (*p == '"') {
+			if (!(p = read_str(p + 1, val, sizeof(val))))
+				goto bad;
+			if (!strcmp(key, "cmd"))
+				snprintf(m->cmd, sizeof(m->cmd), "%s", val);
+			else if (!strcmp(key, "format"))
+				snprintf(m->format, sizeof(m->format), "%s",
+					 val);
+			else if (!strcmp(key, "error"))
+				snprintf(m->error, sizeof(m->error), "%s", val);
+			else if (!strcmp(key, "policy")) {
+				if (strlen(val) > RTG_NAME_MAX) {
+					snprintf(err, errlen,
+						 "policy name too long");
+					return -EINVAL;
+				}
+				strcpy(m->policy, val);
+			}
+		} else if (*p == '[') {
+			p = skip_ws(p + 1);
+			while (*p != ']') {
+				int t;
+
+				if (*p++ != '"' ||
+				    !(p = read_str(p, val, sizeof(val))))
+					goto bad;
+				if (!strcmp(key, "types")) {
+					t = event_type_parse(val);
+					if (t < 0) {
+						snprintf(err, errlen,
+							 "unknown event type "
+							 "'%s' (exec, exit, "
+							 "open, connect, lost)",
+							 val);
+						return -EINVAL;
+					}
+					m->types |= 1u << t;
+				}
+				p = skip_ws(p);
+				if (*p == ',')
+					p = skip_ws(p + 1);
+				else if (*p != ']')
+					goto bad;
+			}
+			p++;
+		} else if (!strncmp(p, "true", 4) || !strncmp(p, "false", 5)) {
+			bool v = *p == 't';
+
+			if (!strcmp(key, "ok")) {
+				m->has_ok = true;
+				m->ok = v;
+			}
+			p += v ? 4 : 5;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			while (*p == '-' || *p == '+' || *p == '.' ||
+			       *p == 'e' || *p == 'E' ||
+			       (*p >= '0' && *p <= '9'))
+				p++;
+		} else if (!strncmp(p, "null", 4)) {
+			p += 4;
+		} else {
+			goto bad;
+		}
+		p = skip_ws(p);
+		if (*p == '}')
+			break;
+		if (*p++ != ',')
+			goto bad;
+		p = skip_ws(p);
+	}
+end:
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "malformed request: expected one JSON object such as "
+		 "{\"cmd\":\"events\"}");
+	return -EINVAL;
+}
+
+/* ---- clients ---- */
+
+static void client_close(struct server *s, struct client *c, bool lost)
+{
+	struct client **pp;
+
+	if (lost && c->state == C_EVENTS) {
+		/* the line that did not fit and every one not yet sent */
+		uint64_t n = 1;
+		const char *b = c->buf + c->head, *e = b + c->len;
+
+		while (b < e && (b = memchr(b, '\n', e - b))) {
+			n++;
+			b++;
+		}
+		s->lost += n;
+	}
+	if (c->state == C_EVENTS)
+		s->nsubs--;
+	for (pp = &s->clients; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->buf);
+	free(c);
+	s->nclients--;
+}
+
+static void client_arm(struct server *s, struct client *c, bool out)
+{
+	struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+
+	if (c->want_out == out)
+		return;
+	if (out)
+		ee.events |= EPOLLOUT;
+	if (!epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ee))
+		c->want_out = out;
+}
+
+/* Writes what is pending. false when the client is gone. */
+static bool client_flush(struct server *s, struct client *c)
+{
+	ssize_t n;
+
+	while (c->len) {
+		n = send(c->fd, c->buf + c->head, c->len,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			client_close(s, c, false);
+			return false;
+		}
+		c->head += n;
+		c->len -= n;
+	}
+	if (!c->len) {
+		c->head = 0;
+		if (c->state == C_CLOSING) {
+			client_close(s, c, false);
+			return false;
+		}
+	}
+	client_arm(s, c, c->len > 0);
+	return true;
+}
+
+/* Queues data; limit 0 = unbounded. -ENOBUFS when it would not fit. */
+static int client_queue(struct client *c, const char *data, size_t n,
+			size_t limit)
+{
+	size_t cap;
+	char *b;
+
+	if (limit && c->len + n > limit)
+		return -ENOBUFS;
+	if (c->head && c->head + c->len + n > c->cap) {
+		memmove(c->buf, c->buf + c->head, c->len);
+		c->head = 0;
+	}
+	if (c->len + n > c->cap) {
+		cap = c->cap ? c->cap : CLIENT_BUF_START;
+		while (cap < c->len + n)
+			cap *= 2;
+		b = realloc(c->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		c->buf = b;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->head + c->len, data, n);
+	c->len += n;
+	return 0;
+}
+
+static void client_reply_error(struct server *s, struct client *c,
+			       const char *msg)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	struct json_writer *jw = f ? jw_new(f) : NULL;
+
+	if (jw) {
+		jw_start_object(jw);
+		jw_kv_bool(jw, "ok", false);
+		jw_kv_string(jw, "error", msg);
+		jw_end_object(jw);
+		jw_newline(jw);
+		jw_destroy(jw);
+	}
+	if (f)
+		fclose(f);
+	c->state = C_CLOSING;
+	if (line)
+		client_queue(c, line, len, 0);
+	free(line);
+	client_flush(s, c);
+}
+
+static void client_status(struct server *s, struct client *c, struct agent *a,
+			  bool text)
+{
+	struct stats_snap *st = calloc(1, sizeof(*st));
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	c->state = C_CLOSING;
+	f = st ? open_memstream(&out, &len) : NULL;
+	if (!f) {
+		free(st);
+		client_close(s, c, false);
+		return;
+	}
+	metrics_collect(a, st);
+	if (a->metrics)
+		metrics_read_live(a->metrics, st);
+	if (text) {
+		status_render_text(st, a->probe, a->opts.dry_run, f);
+	} else {
+		struct json_writer *jw = jw_new(f);
+
+		if (jw) {
+			status_render_json(st, a->probe, a->opts.dry_run, jw);
+			jw_newline(jw);
+			jw_destroy(jw);
+		}
+	}
+	fclose(f);
+	free(st);
+	client_queue(c, out, len, 0);
+	free(out);
+	client_flush(s, c);
+}
+
+static void client_request(struct server *s, struct client *c, struct agent *a)
+{
+	static const char ack[] = "{\"ok\":true,\"cmd\":\"events\"}\n";
+	struct sock_msg m;
+	char err[256];
+
+	if (sock_msg_parse(c->req, &m, err, sizeof(err))) {
+		client_reply_error(s, c, err);
+		return;
+	}
+	if (!strcmp(m.cmd, "status")) {
+		if (m.format[0] && strcmp(m.format, "json") &&
+		    strcmp(m.format, "text")) {
+			client_reply_error(
+			    s, c, "status: format is 'json' or 'text'");
+			return;
+		}
+		client_status(s, c, a, !strcmp(m.format, "text"));
+		return;
+	}
+	if (strcmp(m.cmd, "events")) {
+		client_reply_error(
+		    s, c, "unknown cmd: expected \"events\" or \"status\"");
+		return;
+	}
+	if (m.format[0] && strcmp(m.format, "json") &&
+	    strcmp(m.format, "compact")) {
+		client_reply_error(s, c,
+				   "events: format is 'json' or 'compact'");
+		return;
+	}
+	c->types = m.types;
+	c->compact = !strcmp(m.format, "compact");
+	strcpy(c->policy, m.policy);
+	c->state = C_EVENTS;
+	s->nsubs++;
+	client_queue(c, ack, sizeof(ack) - 1, 0);
+	client_flush(s, c);
+	log_debug("subscriber %d: types 0x%x policy '%s' %s", c->fd, c->types,
+		  c->policy, c->compact ? "compact" : "json");
+}
+
+static void client_read(struct server *s, struct client *c, struct agent *a)
+{
+	char junk[512], *nl;
+	ssize_t n;
+
+	for (;;) {
+		if (c->state == C_REQUEST) {
+			n = recv(c->fd, c->req + c->req_len,
+				 sizeof(c->req) - 1 - c->req_len, MSG_DONTWAIT);
+		} else {
+			n = recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT);
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			client_close(s, c, false);
+			return;
+		}
+		if (c->state != C_REQUEST)
+			continue;
+		c->req_len += n;
+		c->req[c->req_len] = '\0';
+		nl = strchr(c->req, '\n');
+		if (nl) {
+			*nl = '\0';
+			client_request(s, c, a);
+			return;
+		}
+		if (c->req_len >= sizeof(c->req) - 1) {
+			client_reply_error(s, c, "request too long");
+			return;
+		}
+	}
+}
+
+static void server_accept(struct server *s)
+{
+	struct epoll_event ee = {.events = EPOLLIN | EPOLLRDHUP};
+	struct client *c;
+	int fd;
+
+	for (;;) {
+		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return;
+		}
+		if (s->nclients >= SERVER_MAX_CLIENTS) {
+			log_warn("socket: more than %d clients, refusing one",
+				 SERVER_MAX_CLIENTS);
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		ee.data.ptr = c;
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ee)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = s->clients;
+		s->clients = c;
+		s->nclients++;
+	}
+}
+
+void server_handle(struct server *s, struct agent *a)
+{
+	struct epoll_event evs[64];
+	int n, i;
+
+	if (!s)
+		return;
+	n = epoll_wait(s->epfd, evs, 64, 0);
+	for (i = 0; i < n; i++) {
+		struct client *c = evs[i].data.ptr;
+
+		if (!c) {
+			server_accept(s);
+			continue;
+		}
+		if (evs[i].events & EPOLLOUT) {
+			if (!client_flush(s, c))
+				continue;
+		}
+		if (evs[i].events &
+		    (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			client_read(s, c, a);
+	}
+}
+
+void server_publish(struct server *s, const struct rtg_event_view *ev,
+		    const struct output *main_out)
+{
+	const char *line[2] = {NULL, NULL}; /* json, compact */
+	size_t len[2] = {0, 0};
+	struct client *c, *next;
+	int k;
+
+	if (!s || !s->nsubs)
+		return;
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (c->state != C_EVENTS)
+			continue;
+		if (c->types && !(c->types & (1u << ev->type)))
+			continue;
+		if (c->policy[0] && ev->type != RTG_EV_LOST &&
+		    (!ev->policy || strcmp(ev->policy, c->policy)))
+			continue;
+		k = c->compact;
+		if (!line[k]) {
+			if (!k && main_out &&
+			    output_get_format(main_out) == OUTPUT_JSON)
+				line[k] = output_last(main_out, &len[k]);
+			if (!line[k])
+				line[k] = output_render(
+				    k ? s->compact : s->json, ev, &len[k]);
+			if (!line[k])
+				return;
+		}
+		if (client_queue(c, line[k], len[k], SERVER_CLIENT_BUF_MAX)) {
+			/* full: what the socket takes now, then give up */
+			if (!client_flush(s, c))
+				continue;
+			if (client_queue(c, line[k], len[k],
+					 SERVER_CLIENT_BUF_MAX)) {
+				log_warn("subscriber %d too slow: disconnected",
+					 c->fd);
+				client_close(s, c, true);
+				continue;
+			}
+		}
+		client_arm(s, c, true);
+	}
+}
+
+/* ---- the listening socket ---- */
+
+static int make_parent(const char *path)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	dirname(dir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* -EADDRINUSE when an agent answers at path; removes a stale socket. */
+static int clear_stale(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd, err;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	err = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	if (!err)
+		return -EADDRINUSE;
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* lvl: LOG_ERR for an explicit path, LOG_WARN for the default one */
+static int server_listen(struct server *s, const char *path, int lvl)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct epoll_event ee = {.events = EPOLLIN, .data.ptr = NULL};
+	struct stat st;
+	mode_t old;
+	int err;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_msg(lvl, "socket path too long (at most %zu bytes): %s",
+			sizeof(sa.sun_path) - 1, path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	strcpy(sa.sun_path, path);
+	err = make_parent(path);
+	if (err) {
+		log_msg(lvl, "cannot create the directory of %s: %s", path,
+			strerror(-err));
+		return err;
+	}
+	err = clear_stale(path);
+	if (err == -EADDRINUSE) {
+		log_msg(lvl,
+			"another agent is serving %s (use --socket PATH for a "
+			"second one)",
+			path);
+		return err;
+	}
+	if (err == -EEXIST) {
+		log_msg(lvl, "%s exists and is not a socket; not replacing it",
+			path);
+		return err;
+	}
+	if (err) {
+		log_msg(lvl, "cannot remove the stale socket %s: %s", path,
+			strerror(-err));
+		return err;
+	}
+	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->lfd < 0)
+		return -errno;
+	old = umask(0177);
+	err = bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (err || chmod(path, 0600) || listen(s->lfd, 64)) {
+		err = -errno;
+		log_msg(lvl, "cannot listen on %s: %s", path, strerror(-err));
+		return err;
+	}
+	if (!stat(path, &st)) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ee))
+		return -errno;
+	return 0;
+}
+
+int server_start(struct server **out, const char *path)
+{
+	bool dflt = !path;
+	struct server *s;
+	int err;
+
+	*out = NULL;
+	if (path && !strcmp(path, "none"))
+		return 0;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->lfd = s->epfd = -1;
+	s->json = output_new(OUTPUT_JSON, NULL);
+	s->compact = output_new(OUTPUT_COMPACT, NULL);
+	if (!s->json || !s->compact) {
+		server_free(s);
+		return -ENOMEM;
+	}
+	err = server_listen(s, dflt ? RTG_SOCKET_DEFAULT : path,
+			    dflt ? LOG_WARN : LOG_ERR);
+	if (err) {
+		s->path[0] = '\0'; /* not ours to remove */
+		server_free(s);
+		if (dflt) {
+			log_warn("running without the event socket (rtguard "
+				 "events/status will not work)");
+			return 0;
+		}
+		return err;
+	}
+	log_info("socket %s", s->path);
+	*out = s;
+	return 0;
+}
+
+void server_free(struct server *s)
+{
+	struct stat st;
+
+	if (!s)
+		return;
+	while (s->clients)
+		client_close(s, s->clients, false);
+	if (s->lfd >= 0)
+		close(s->lfd);
+	if (s->epfd >= 0)
+		close(s->epfd);
+	/* remove the socket only if it is still the one we made */
+	if (s->path[0] && !stat(s->path, &st) && st.st_dev == s->dev &&
+	    st.st_ino == s->ino)
+		unlink(s->path);
+	output_free(s->json);
+	output_free(s->compact);
+	free(s);
+}
+
+int server_fd(const struct server *s)
+{
+	return s ? s->epfd : -1;
+}
+
+uint32_t server_nsubs(const struct server *s)
+{
+	return s ? s->nsubs : 0;
+}
+
+uint64_t server_lost(const struct server *s)
+{
+	return s ? s->lost : 0;
+}
+
+uint64_t server_take_lost(struct server *s)
+{
+	uint64_t n;
+
+	if (!s)
+		return 0;
+	n = s->lost - s->lost_reported;
+	s->lost_reported = s->lost;
+	return n;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent's unix socket (--socket PATH, default /run/rtguard/rtguard.sock,
+ * mode 0600 in a 0700 directory): any number of subscribers get the event
+ * stream, and `rtguard status` asks for the agent's state.
+ *
+ * Protocol: newline-terminated JSON. The client's first line is a request,
+ *   {"cmd":"events","types":["exec","open"],"policy":"x","format":"json"}
+ *   {"cmd":"status","format":"text"}
+ * ("types", "policy" and "format" are optional; format "json" (default) or
+ * "compact" for events, "json" or "text" for status). The agent answers
+ * {"ok":true,"cmd":"events"} and then one event per line, exactly the lines
+ * of the JSON output (or compact lines), rendered once per event and shared
+ * by every subscriber; or the status (one JSON object or a text table) and
+ * closes. A bad request gets {"ok":false,"error":"..."} and is closed.
+ *
+ * The agent never blocks on a client: sockets are non-blocking, every
+ * subscriber has a bounded buffer (SERVER_CLIENT_BUF_MAX), and a subscriber
+ * whose buffer would overflow is disconnected; the lines it lost are
+ * counted (source "subscriber") and reported as a `lost` event.
+ */
+#ifndef RTG_SERVER_H
+#define RTG_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "policy.h"
+
+#define RTG_SOCKET_DEFAULT    "/run/rtguard/rtguard.sock"
+#define SERVER_CLIENT_BUF_MAX (1u << 20)
+#define SERVER_MAX_CLIENTS    256
+#define SERVER_REQ_MAX	      4096
+
+struct server;
+struct agent;
+struct output;
+
+/* Listens on path (NULL: the default path). A stale socket at path (no
+ * agent answers) is replaced; a live one is not. With the default path a
+ * failure is a warning and *out stays NULL (the agent runs without a
+ * socket); with an explicit path it is an error: 0 or a negative errno,
+ * logged. "none" turns the socket off. */
+int server_start(struct server **out, const char *path);
+void server_free(struct server *s); /* closes clients, removes the socket */
+
+/* One fd for the agent's epoll set: readable when a client needs work. */
+int server_fd(const struct server *s);
+/* Accepts, reads requests, answers status, flushes buffers. */
+void server_handle(struct server *s, struct agent *a);
+/* Fans ev out to the subscribers that want it. The JSON line is taken from
+ * main_out when that output has just rendered ev as JSON. Cheap when there
+ * are no subscribers (no allocation, no rendering). */
+void server_publish(struct server *s, const struct rtg_event_view *ev,
+		    const struct output *main_out);
+
+uint32_t server_nsubs(const struct server *s); /* accept NULL */
+uint64_t server_lost(const struct server *s);  /* total lines lost */
+/* Lost lines not reported yet (for a `lost` event), and marks them
+ * reported. */
+uint64_t server_take_lost(struct server *s);
+
+/* A request or a reply line: a flat JSON object whose values are strings,
+ * booleans, numbers (ignored) or arrays of strings. */
+struct sock_msg {
+	char cmd[16];
+	char format[16];
+	char policy[RTG_NAME_MAX + 1];
+	uint32_t types; /* 1u << enum rtg_type; 0: all */
+	bool has_ok, ok;
+	char error[256];
+};
+/* 0, or -EINVAL with the reason in err. */
+int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
+		   size_t errlen);
+/* "exec" -> RTG_EV_EXEC ...; -1 when unknown */
+int event_type_parse(const char *s);
+
+#endif
