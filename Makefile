@@ -97,9 +97,6 @@ test-unit: rtguard $(OUT)/test_progs
 test-lsm: rtguard
 	tests/lsm/run.sh
 
-install: rtguard
-	install -D -m 0755 rtguard $(DESTDIR)/usr/local/sbin/rtguard
-
 clean:
 	rm -rf $(OUT) rtguard rtguard-static
 
@@ -201,3 +198,79 @@ check-deep-san:
 
 check-deep-valgrind: rtguard $(OUT)/test_progs
 	RTG_VALGRIND=1 ./$(OUT)/test_progs load_valgrind
+
+# install and deployment
+# `make install [DESTDIR=...] [PREFIX=/usr/local]`: the binary, rtguard(8),
+# the bash completion, the systemd unit (not enabled), the default and
+# example policies under $(PREFIX)/share/rtguard/policies, and
+# /etc/rtguard/policy.d for the unit: it gets a copy of the default policy
+# only while it holds no policy, so an administrator's policies are never
+# overwritten or joined by it. deploy/ holds the DaemonSet and the image.
+PREFIX ?= /usr/local
+SBINDIR := $(PREFIX)/sbin
+MAN8DIR := $(PREFIX)/share/man/man8
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+UNITDIR := $(PREFIX)/lib/systemd/system
+POLICYSHAREDIR := $(PREFIX)/share/rtguard/policies
+POLICYETCDIR := /etc/rtguard/policy.d
+
+install: rtguard
+	install -D -m 0755 rtguard $(DESTDIR)$(SBINDIR)/rtguard
+	install -D -m 0644 doc/rtguard.8 $(DESTDIR)$(MAN8DIR)/rtguard.8
+	install -D -m 0644 contrib/bash-completion/rtguard \
+		$(DESTDIR)$(BASHCOMPDIR)/rtguard
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin/rtguard|$(SBINDIR)/rtguard|' \
+		deploy/systemd/rtguard.service > $(DESTDIR)$(UNITDIR)/rtguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/rtguard.service
+	install -d -m 0755 $(DESTDIR)$(POLICYSHAREDIR)
+	install -m 0644 policies/default.yaml policies/examples/*.yaml \
+		$(DESTDIR)$(POLICYSHAREDIR)/
+	install -d -m 0700 $(DESTDIR)$(POLICYETCDIR)
+	if ! ls $(DESTDIR)$(POLICYETCDIR) | grep -Eq '\.ya?ml$$'; then \
+		install -m 0600 policies/default.yaml $(DESTDIR)$(POLICYETCDIR)/; fi
+
+# arm64 cross-build
+# `make cross-arm64` builds ./rtguard-arm64, a static aarch64 binary, with
+# Debian's cross gcc and the arm64 libraries from multiarch
+# (scripts/deps.sh cross; scripts/cross-arm64.sh does the dpkg/apt part).
+# It runs a sub-make with ARCH=arm64 (BPF objects with -D__TARGET_ARCH_arm64
+# against vmlinux/arm64/vmlinux.h) and its own output dir, so the native
+# .output/ is untouched. `make test-arm64` boots Debian's arm64 kernel in
+# qemu-system-aarch64 and runs the guest tests (tests/arm64/run.sh).
+ARM64_OUT ?= .output-arm64
+ARM64_CC ?= aarch64-linux-gnu-gcc
+ARM64_MAKE = $(MAKE) --no-print-directory ARCH=arm64 CC=$(ARM64_CC) OUT=$(ARM64_OUT)
+.PHONY: cross-arm64 cross-arm64-tests test-arm64 clean-arm64
+
+ifeq ($(ARCH),arm64)
+rtguard-arm64: $(USER_OBJS) $(OUT)/static/notls.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LDLIBS) -o $@
+
+$(OUT)/test_progs-static: $(LIB_OBJS) $(TEST_OBJS) $(OUT)/static/notls.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LDLIBS) -o $@
+
+$(OUT)/probe_guest: tests/lsm/probe_guest.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@
+else
+.PHONY: rtguard-arm64
+rtguard-arm64: cross-arm64
+endif
+
+cross-arm64:
+	$(Q)scripts/cross-arm64.sh deps
+	$(Q)mkdir -p $(ARM64_OUT)/user $(ARM64_OUT)/tests
+	$(Q)$(ARM64_MAKE) rtguard-arm64
+
+# the guest's test binaries: test_progs and probe_guest, static, for arm64
+cross-arm64-tests: cross-arm64
+	$(Q)$(ARM64_MAKE) $(ARM64_OUT)/test_progs-static $(ARM64_OUT)/probe_guest
+
+test-arm64: cross-arm64-tests
+	tests/arm64/run.sh
+
+clean-arm64:
+	rm -rf $(ARM64_OUT) rtguard-arm64

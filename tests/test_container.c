@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Containers: real cgroup2 directories named the way each runtime names
+ * them, a process moved into each, and the container_id / pod_uid of its
+ * events; `container: true` in a policy for a process in a new PID
+ * namespace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "probe.h"
+#include "test.h"
+
+#define ID64 "3f2a0c1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
+#define POD "1b2c3d4e-5f60-4718-93a4-b5c6d7e8f90a"
+#define POD_ "1b2c3d4e_5f60_4718_93a4_b5c6d7e8f90a"
+
+static const struct {
+	const char *rel; /* below the cgroup2 root */
+	const char *pod; /* expected pod_uid or NULL */
+} layouts[] = {
+	{ "rtg-test.slice/docker-" ID64 ".scope", NULL },
+	{ "rtg-test.slice/cri-containerd-" ID64 ".scope", NULL },
+	{ "rtg-test.slice/crio-" ID64 ".scope", NULL },
+	{ "rtg-test.slice/libpod-" ID64 ".scope", NULL },
+	{ "rtg-test.slice/kubepods-besteffort-pod" POD_
+	  ".slice/cri-containerd-" ID64 ".scope",
+	  POD },
+	{ "kubepods/burstable/pod" POD "/" ID64, POD },
+};
+
+static int mkdir_p(const char *path)
+{
+	char buf[1024], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+/* rmdir from the leaf up to (not including) the root */
+static void rmdir_up(const char *root, const char *rel)
+{
+	char buf[1024], *slash;
+
+	snprintf(buf, sizeof(buf), "%s/%s", root, rel);
+	while (strlen(buf) > strlen(root) + 1) {
+		rmdir(buf);
+		slash = strrchr(buf, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, s, strlen(s)) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+TEST(container_ids_from_cgroups)
+{
+	struct rtg_mounts m = {};
+	struct agent_run a;
+	size_t i;
+
+	TEST_NEED_ROOT();
+	if (mounts_parse(RTG_MOUNTINFO, &m) || !m.cgroup2[0])
+		test_skip("no cgroup2 mount");
+	if (!ASSERT_OK(agent_start(&a, NULL), "agent_start"))
+		return;
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		char dir[1024], procs[1100], pid_s[32], go, *ev, pn[48];
+		int ctl[2], status;
+		pid_t pid;
+
+		snprintf(dir, sizeof(dir), "%s/%s", m.cgroup2, layouts[i].rel);
+		if (!ASSERT_OK(mkdir_p(dir), layouts[i].rel))
+			continue;
+		if (pipe(ctl))
+			break;
+		pid = fork();
+		if (pid == 0) {
+			close(ctl[1]);
+			if (read(ctl[0], &go, 1) != 1)
+				_exit(99);
+			execl("/bin/true", "true", "rtg-container-test", NULL);
+			_exit(127);
+		}
+		close(ctl[0]);
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+		snprintf(pid_s, sizeof(pid_s), "%d", pid);
+		ASSERT_OK(write_str(procs, pid_s), "move into the cgroup");
+		if (write(ctl[1], "g", 1) != 1)
+			break;
+		close(ctl[1]);
+		waitpid(pid, &status, 0);
+		snprintf(pn, sizeof(pn), "\"pid\":%d,", pid);
+		ev = agent_wait_event(&a, 5000, N("\"type\":\"exec\"", pn));
+		if (ASSERT_TRUE(ev, layouts[i].rel)) {
+			ASSERT_STRCONTAINS(ev, "\"container_id\":\"" ID64 "\"",
+					   layouts[i].rel);
+			if (layouts[i].pod)
+				ASSERT_STRCONTAINS(ev, "\"pod_uid\":\"" POD "\"",
+						   layouts[i].rel);
+		}
+		free(ev);
+		rmdir_up(m.cgroup2, layouts[i].rel);
+	}
+	agent_stop(&a);
+	/* a host process has neither */
+	ASSERT_EQ(agent_count_events(&a, N("\"comm\":\"test_progs\"",
+					   "\"container_id\"")),
+		  0, "no container_id on the host");
+}
+
+TEST(container_policy_pidns)
+{
+	char dir[] = "/tmp/rtg-ctr-XXXXXX", pol[64], *ev;
+	struct agent_run a;
+	FILE *f;
+	int st;
+
+	TEST_NEED_ROOT();
+	mkdtemp(dir);
+	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
+	f = fopen(pol, "w");
+	fputs("name: ctr\n"
+	      "defaults: { exec: allow }\n"
+	      "rules:\n"
+	      "  - name: in-container\n"
+	      "    on: exec\n"
+	      "    match: { container: true, path: { equal: [/usr/bin/true] } }\n"
+	      "    action: audit\n",
+	      f);
+	fclose(f);
+	if (!ASSERT_OK(agent_start(&a, N("--policy", pol)), "agent_start"))
+		return;
+	st = run_cmd((char *const[]){ "/bin/true", "rtg-host-marker", NULL },
+		     NULL, 0);
+	ASSERT_EQ(st, 0, "host true");
+	st = run_cmd((char *const[]){ "unshare", "--pid", "--fork", "/bin/true",
+				      "rtg-ctr-marker", NULL },
+		     NULL, 0);
+	ASSERT_EQ(st, 0, "true in a new pid namespace");
+	ev = agent_wait_event(&a, 5000, N("\"type\":\"exec\"", "rtg-ctr-marker"));
+	if (ASSERT_TRUE(ev, "exec in a pid namespace matches container: true"))
+		ASSERT_STRCONTAINS(ev, "\"rule\":\"in-container\"", "rule");
+	free(ev);
+	usleep(300000);
+	ASSERT_EQ(agent_count_events(&a, N("\"type\":\"exec\"", "rtg-host-marker")),
+		  0, "host exec does not match container: true");
+	agent_stop(&a);
+}
