@@ -24,12 +24,31 @@ struct path_scratch {
 struct walk_ctx {
 	struct path_scratch *ps;
 	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
+	struct dentry *mnt_root; /* root dentry of the current mount */
 	struct mount *mnt;
 	__u32 off;
 	bool done;
 	bool trunc;
 };
+
+/* d_parent and d_name side by side, as struct dentry has them on every
+ * supported kernel (checked with CO-RE below): one read per level. */
+struct dentry_up {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+static __always_inline int read_up(struct dentry *d, struct dentry_up *up)
+{
+	if (bpf_core_field_offset(struct dentry, d_name) ==
+	    bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *))
+		return bpf_probe_read_kernel(
+			up, sizeof(*up),
+			(char *)d + bpf_core_field_offset(struct dentry, d_parent));
+	up->parent = BPF_CORE_READ(d, d_parent);
+	up->name = BPF_CORE_READ(d, d_name);
+	return 0;
+}
 
 /* One step up the tree; a bpf_loop() callback so that the verifier checks
  * the body once instead of once per level. */
@@ -37,17 +56,16 @@ static long walk_step(__u32 i, void *arg)
 {
 	struct walk_ctx *c = arg;
 	struct dentry *dentry = c->dentry;
-	struct vfsmount *vfsmnt = c->vfsmnt;
 	struct mount *mnt = c->mnt;
-	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-	struct qstr name;
+	struct dentry_up up;
 	__u32 nlen, off = c->off;
 
-	if (dentry == mnt_root || dentry == parent) {
+	if (read_up(dentry, &up))
+		return 1;
+	if (dentry == c->mnt_root || dentry == up.parent) {
 		struct mount *mparent;
 
-		if (dentry != mnt_root) {
+		if (dentry != c->mnt_root) {
 			c->done = true; /* fs root or a detached tree */
 			return 1;
 		}
@@ -58,11 +76,10 @@ static long walk_step(__u32 i, void *arg)
 		}
 		c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		c->mnt = mparent;
-		c->vfsmnt = &mparent->mnt;
+		c->mnt_root = BPF_CORE_READ(mparent, mnt.mnt_root);
 		return 0;
 	}
-	name = BPF_CORE_READ(dentry, d_name);
-	nlen = name.len;
+	nlen = up.name.len;
 	if (nlen > RTG_NAME_MAX)
 		nlen = RTG_NAME_MAX;
 	if (nlen + 1 > off) {
@@ -71,12 +88,13 @@ static long walk_step(__u32 i, void *arg)
 	}
 	off -= nlen;
 	off &= RTG_PATH_MAX - 1;
-	bpf_probe_read_kernel(&c->ps->buf[off], nlen & RTG_NAME_MAX, name.name);
+	bpf_probe_read_kernel(&c->ps->buf[off], nlen & RTG_NAME_MAX,
+			      up.name.name);
 	off -= 1;
 	off &= RTG_PATH_MAX - 1;
 	c->ps->buf[off] = '/';
 	c->off = off;
-	c->dentry = parent;
+	c->dentry = up.parent;
 	return 0;
 }
 
@@ -92,7 +110,7 @@ static __always_inline __u32 path_resolve(struct path_scratch *ps,
 	struct walk_ctx c = {
 		.ps = ps,
 		.dentry = dentry,
-		.vfsmnt = vfsmnt,
+		.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root),
 		.mnt = container_of(vfsmnt, struct mount, mnt),
 		.off = RTG_PATH_MAX - 1,
 	};

@@ -98,19 +98,6 @@ struct {
 	__type(value, struct rtg_bits);
 } rules_port SEC(".maps");
 
-/* open flags seen at sys_enter, read at sys_exit */
-struct open_ctx {
-	__u32 flags;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct open_ctx);
-} open_ctxs SEC(".maps");
-
 /* per-CPU scratch */
 struct paths {
 	struct path_scratch a; /* the object's path */
@@ -277,7 +264,7 @@ static __always_inline struct rtg_proc_state *proc_get(struct misc *mc,
 
 static __always_inline bool in_container(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, thread_pid, level) > 0;
+	return t->thread_pid->level > 0; /* t is a BTF pointer */
 }
 
 /* Keys every hook has: binary, uid, container. */
@@ -711,40 +698,54 @@ static __always_inline __u32 open_eval(struct file *file, __u32 fl,
 	return sizeof(*e) + n;
 }
 
-static __always_inline int open_enter(__u32 flags)
+enum open_kind { OPEN_AT, OPEN_AT2, OPEN_PLAIN, OPEN_CREAT };
+
+/* At sys_exit: the new fd's struct file, and the flags as passed, read
+ * from the syscall's saved registers (no sys_enter program needed). */
+static __always_inline int open_exit(long fd, enum open_kind kind)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct open_ctx *c;
-
-	c = bpf_task_storage_get(&open_ctxs, task, 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (c)
-		c->flags = flags;
-	return 0;
-}
-
-static __always_inline int open_exit(long fd)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct rtg_verdict v;
-	struct open_ctx *c;
 	struct file **fds, *file = NULL;
+	struct rtg_hookset *hs;
+	struct rtg_verdict v;
 	struct fdtable *fdt;
+	struct pt_regs *regs;
 	struct evbuf *eb;
 	__u32 size, fl, gen;
 	bool enforced;
 
 	if (fd < 0)
 		return 0;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
+	hs = hookset(CFG(active_gen) & 1, RTG_HOOK_OPEN);
+	if (!hs || !(hs->features & RTG_HF_ACTIVE))
 		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
+	fdt = task->files->fdt;
+	if (fd >= fdt->max_fds)
+		return 0;
+	fds = fdt->fd;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	if (!file)
 		return 0;
-	c = bpf_task_storage_get(&open_ctxs, task, 0, 0);
-	fl = c ? c->flags : BPF_CORE_READ(file, f_flags);
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	switch (kind) {
+	case OPEN_AT:
+		fl = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		break;
+	case OPEN_AT2: {
+		__u64 how_flags = 0;
+
+		bpf_probe_read_user(&how_flags, sizeof(how_flags),
+				    (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		fl = how_flags;
+		break;
+	}
+	case OPEN_PLAIN:
+		fl = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		break;
+	default:
+		fl = O_CREAT | O_WRONLY | O_TRUNC;
+		break;
+	}
 
 	size = open_eval(file, fl, task, &v, &gen);
 	if (!size)
@@ -763,55 +764,28 @@ static __always_inline int open_exit(long fd)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_openat")
-int enter_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	return open_enter(ctx->args[2]);
-}
-
 SEC("tracepoint/syscalls/sys_exit_openat")
 int exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat2")
-int enter_openat2(struct trace_event_raw_sys_enter *ctx)
-{
-	__u64 flags = 0;
-
-	bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
-	return open_enter(flags);
+	return open_exit(ctx->ret, OPEN_AT);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_open")
-int enter_open(struct trace_event_raw_sys_enter *ctx)
-{
-	return open_enter(ctx->args[1]);
+	return open_exit(ctx->ret, OPEN_AT2);
 }
 
 SEC("tracepoint/syscalls/sys_exit_open")
 int exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_enter_creat")
-int enter_creat(struct trace_event_raw_sys_enter *ctx)
-{
-	return open_enter(O_CREAT | O_WRONLY | O_TRUNC);
+	return open_exit(ctx->ret, OPEN_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_creat")
 int exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret);
+	return open_exit(ctx->ret, OPEN_CREAT);
 }
 
 /* ------------------------------------------------------------- connect */

@@ -579,17 +579,16 @@ static int load_and_attach(struct agent *a)
 					 a->opts.ringbuf_kb * 1024);
 	bpf_program__set_autoload(s->progs.lsm_file_open, lsm);
 	bpf_program__set_autoload(s->progs.lsm_bprm_check, lsm);
-	tps[RTG_TP_ENTER_OPENAT] = s->progs.enter_openat;
+	/* sys_exit only: the flags come from the syscall's registers */
+	memset(tps, 0, sizeof(tps));
 	tps[RTG_TP_EXIT_OPENAT] = s->progs.exit_openat;
-	tps[RTG_TP_ENTER_OPENAT2] = s->progs.enter_openat2;
 	tps[RTG_TP_EXIT_OPENAT2] = s->progs.exit_openat2;
-	tps[RTG_TP_ENTER_OPEN] = s->progs.enter_open;
 	tps[RTG_TP_EXIT_OPEN] = s->progs.exit_open;
-	tps[RTG_TP_ENTER_CREAT] = s->progs.enter_creat;
 	tps[RTG_TP_EXIT_CREAT] = s->progs.exit_creat;
 	for (i = 0; i < RTG_NOPEN_TPS; i++)
-		bpf_program__set_autoload(tps[i],
-					  !!(d->open_tps & (1u << i)));
+		if (tps[i])
+			bpf_program__set_autoload(tps[i],
+						  !!(d->open_tps & (1u << i)));
 	if (d->exec != RTG_SRC_TP_BTF || d->connect != RTG_SRC_CGROUP) {
 		log_err("this kernel lacks %s (rtguard probe shows why)",
 			d->exec != RTG_SRC_TP_BTF ? "tp_btf programs" :

@@ -547,8 +547,7 @@ static const struct {
     {"exit", {"handle_exit"}, {NULL}},
     {"open",
      {"exit_openat", "exit_openat2", "exit_open", "exit_creat"},
-     {"enter_openat", "enter_openat2", "enter_open", "enter_creat",
-      "lsm_file_open"}},
+     {"lsm_file_open"}},
     {"connect", {"connect4", "connect6"}, {NULL}},
 };
 
