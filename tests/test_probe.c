@@ -377,7 +377,7 @@ static const char json_check[] =
     "                                  'sigkill', 'none'), k\n"
     "assert d['enforcement']['connect_deny'] == 'cgroup'\n"
     "assert d['sources']['exec'] == 'tp_btf/sched_process_exec'\n"
-    "assert 'sys_enter_openat' in d['sources']['open_tracepoints']\n"
+    "assert 'sys_exit_openat' in d['sources']['open_tracepoints']\n"
     "assert d['mounts']['cgroup2']\n"
     "lsm = d['features']['lsm']['ok']\n"
     "assert (d['enforcement']['open_deny_equal'] == 'lsm') == lsm\n"

@@ -593,6 +593,9 @@ static void find_open_tps(struct rtg_probe *p)
 	if (!p->mounts.tracefs[0])
 		return;
 	for (i = 0; i < RTG_NOPEN_TPS; i++) {
+		/* the agent hooks sys_exit only (flags from the registers) */
+		if (!strncmp(open_tp_names[i], "sys_enter_", 10))
+			continue;
 		snprintf(path, sizeof(path), "%s/events/syscalls/%s",
 			 p->mounts.tracefs, open_tp_names[i]);
 		if (!access(path, F_OK))
