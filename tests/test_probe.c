@@ -287,8 +287,10 @@ TEST(probe_kernel_facts)
 	ASSERT_EQ(p->d.exec, RTG_SRC_TP_BTF, "exec source");
 	ASSERT_EQ(p->d.exit, RTG_SRC_TP_BTF, "exit source");
 	ASSERT_EQ(p->d.open, RTG_SRC_TRACEPOINT, "open source");
-	want_tps = (1u << RTG_TP_ENTER_OPENAT) | (1u << RTG_TP_EXIT_OPENAT);
-	ASSERT_EQ(p->d.open_tps & want_tps, want_tps, "openat tracepoints");
+	want_tps = (1u << RTG_TP_EXIT_OPENAT) | (1u << RTG_TP_EXIT_OPENAT2);
+	ASSERT_EQ(p->d.open_tps & want_tps, want_tps, "sys_exit_openat(2)");
+	ASSERT_EQ(p->d.open_tps & (1u << RTG_TP_ENTER_OPENAT), 0,
+		  "no sys_enter hooks");
 	ASSERT_EQ(p->d.connect, RTG_SRC_CGROUP, "connect source");
 	ASSERT_EQ(p->d.mech[RTG_ENF_CONNECT_DENY], RTG_MECH_CGROUP,
 		  "connect deny -> cgroup");
