@@ -62,7 +62,9 @@ static void usage(FILE *f)
 		"               [--output-file PATH] [--output-file-max-mb N]\n"
 		"               [--output-file-keep K] [--metrics ADDR:PORT]\n"
 		"               [--metrics-allow-remote] [--socket PATH|none]\n"
-		"               [--dry-run] [--verbose]\n"
+		"               [--dry-run] [--verbose] [--ringbuf-kb N]\n"
+		"               [--pin-dir DIR] [--no-pin] [--keep-pins]\n"
+		"       rtguard --unpin [--pin-dir DIR]\n"
 		"       rtguard probe | policy check FILE... | bench ... | "
 		"events | status\n"
 		"       rtguard --version | --help\n"
@@ -617,7 +619,8 @@ static int load_and_attach(struct agent *a)
 	}
 	err = rtguard_bpf__load(s);
 	if (err) {
-		log_err("cannot load BPF programs: %s", strerror(-err));
+		log_err("cannot load BPF programs: %s (rtguard needs Linux 5.17 or later with BTF: bpf_loop, bpf_task_pt_regs; run with --verbose for the verifier's log)",
+			strerror(-err));
 		return err;
 	}
 	return 0;
