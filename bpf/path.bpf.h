@@ -66,7 +66,28 @@ static long walk_step(__u32 i, void *arg)
 		struct mount *mparent;
 
 		if (dentry != c->mnt_root) {
-			c->done = true; /* fs root or a detached tree */
+			/* the root of a detached tree or a pseudo file
+			 * (memfd:NAME, anon_inode): keep its name, as d_path
+			 * does; a filesystem's own root is just "/" */
+			char first = 0;
+
+			nlen = up.name.len;
+			if (nlen > RTG_NAME_MAX)
+				nlen = RTG_NAME_MAX;
+			bpf_probe_read_kernel(&first, 1, up.name.name);
+			if (nlen && nlen + 1 <= off &&
+			    !(nlen == 1 && first == '/')) {
+				off -= nlen;
+				off &= RTG_PATH_MAX - 1;
+				bpf_probe_read_kernel(&c->ps->buf[off],
+						      nlen & RTG_NAME_MAX,
+						      up.name.name);
+				off -= 1;
+				off &= RTG_PATH_MAX - 1;
+				c->ps->buf[off] = '/';
+				c->off = off;
+			}
+			c->done = true;
 			return 1;
 		}
 		mparent = BPF_CORE_READ(mnt, mnt_parent);

@@ -114,6 +114,9 @@ struct misc {
 	struct rtg_proc_state st;
 	struct rtg_bits keys[RTG_NKEYS];
 	char rtail[RTG_SUFFIX_MAX];
+	char sname[256]; /* a #! script's name as given to execve */
+	char sbuf[1024]; /* ... made absolute */
+	char stail[192]; /* its last bytes, ending at stail[63] */
 };
 
 struct {
@@ -169,10 +172,12 @@ static __always_inline void emit(void *rec, __u32 size, __u8 type)
 static __always_inline struct rtg_hookset *hookset(__u32 gen, int hook)
 {
 	struct rtg_ruleset *rs = bpf_map_lookup_elem(&rules_set, &gen);
+	__u64 h = hook;
 
-	if (!rs)
+	asm volatile("" : "+r"(h)); /* keep the check on this register */
+	if (!rs || h >= RTG_NHOOKS)
 		return NULL;
-	return &rs->h[hook];
+	return &rs->h[h];
 }
 
 /* One longest-prefix lookup in rules_str; src holds n bytes to use. */
@@ -204,6 +209,7 @@ static __always_inline __u32 path_rtail(const struct path_scratch *ps,
 
 	/* always the full width: a branch-free loop the verifier walks once;
 	 * bytes past the path's start are never looked at (n below) */
+#pragma unroll
 	for (j = 0; j < RTG_SUFFIX_MAX; j++)
 		dst[j] = ps->buf[RTG_PATH_MAX - 2 - j];
 	return len < RTG_SUFFIX_MAX ? len : RTG_SUFFIX_MAX;
@@ -226,29 +232,44 @@ static __always_inline void path_bits(struct misc *mc, __u8 gen, __u32 feat,
 	}
 }
 
+struct bin_ctx {
+	struct misc *mc;
+	struct rtg_proc_state *st;
+	__u32 gen;
+};
+
+/* One hook's binary masks (a bpf_loop() callback: verified once). */
+static long bin_step(__u32 h, void *arg)
+{
+	struct bin_ctx *c = arg;
+	struct rtg_proc_state *st = c->st;
+	struct rtg_hookset *hs = hookset(c->gen, h);
+	__u8 kind = RTG_KIND(h, RTG_KEY_BINARY);
+	struct rtg_bits b = {};
+
+	if (!hs)
+		return 1;
+	if (hs->features & RTG_HF_STR_BINARY)
+		str_lookup(&c->mc->key, c->gen, kind, st->bin_key,
+			   st->bin_len + 1, &b);
+	if (hs->features & RTG_HF_SUFFIX_BINARY)
+		str_lookup(&c->mc->key, c->gen, kind | RTG_KIND_SUFFIX,
+			   st->bin_rtail,
+			   st->bin_len < RTG_SUFFIX_MAX ? st->bin_len :
+							  RTG_SUFFIX_MAX,
+			   &b);
+	if (h < RTG_NHOOKS)
+		st->bin[RTG_MASK(h, 3) % RTG_NHOOKS] = b;
+	return 0;
+}
+
 /* Binary masks of a process for all hooks under generation gen. */
 static __always_inline void proc_bin_bits(struct misc *mc,
 					  struct rtg_proc_state *st, __u32 gen)
 {
-	__u32 n = st->bin_len + 1;
-	int h;
+	struct bin_ctx c = { .mc = mc, .st = st, .gen = gen };
 
-	for (h = 0; h < RTG_NHOOKS; h++) {
-		struct rtg_hookset *hs = hookset(gen, h);
-		struct rtg_bits b = {};
-
-		if (hs && (hs->features & RTG_HF_STR_BINARY))
-			str_lookup(&mc->key, gen, RTG_KIND(h, RTG_KEY_BINARY),
-				   st->bin_key, n, &b);
-		if (hs && (hs->features & RTG_HF_SUFFIX_BINARY))
-			str_lookup(&mc->key, gen,
-				   RTG_KIND(h, RTG_KEY_BINARY) | RTG_KIND_SUFFIX,
-				   st->bin_rtail,
-				   st->bin_len < RTG_SUFFIX_MAX ? st->bin_len :
-								  RTG_SUFFIX_MAX,
-				   &b);
-		st->bin[h] = b;
-	}
+	bpf_loop(RTG_NHOOKS, bin_step, &c, 0);
 	st->gen = gen;
 }
 
@@ -285,6 +306,37 @@ static __always_inline void common_keys(struct misc *mc,
 	}
 	mc->keys[RTG_KEY_CONTAINER].m = hs->cont_m[incont];
 	mc->keys[RTG_KEY_CONTAINER].u = hs->cont_u[incont];
+}
+
+struct decide_ctx {
+	const struct rtg_hookset *hs;
+	__u64 m;
+	__u32 np;
+	struct rtg_verdict v;
+};
+
+static long decide_step(__u32 p, void *arg)
+{
+	struct decide_ctx *c = arg;
+
+	if (p >= c->np)
+		return 1;
+	rtg_decide_policy(c->hs, c->m, p, &c->v);
+	return 0;
+}
+
+/* rtg_decide() with the per-policy step in bpf_loop(): the verifier checks
+ * it once instead of once per policy and outcome. */
+static __always_inline void decide(const struct rtg_hookset *hs,
+				   const struct rtg_bits keys[RTG_NKEYS],
+				   struct rtg_verdict *v)
+{
+	struct decide_ctx c = { .hs = hs, .np = hs->npolicies };
+
+	c.m = rtg_match(hs, keys);
+	rtg_verdict_init(&c.v);
+	bpf_loop(RTG_MAX_POLICIES, decide_step, &c, 0);
+	*v = c.v;
 }
 
 static __always_inline void clear_keys(struct misc *mc)
@@ -366,6 +418,47 @@ static __always_inline void exec_fill_state(struct misc *mc,
 	path_rtail(ps, len, st->bin_rtail);
 }
 
+/* The path of a #! script as given to execve, made absolute: a relative
+ * name is joined to the kernel-resolved cwd (leading "./" dropped). The
+ * script's struct file is gone by sched_process_exec, so symlinks in the
+ * name stay unresolved (BPF LSM's bprm_check sees the real file). Returns
+ * the length in mc->sbuf, 0 when unknown. */
+static __always_inline __u32 script_path(struct misc *mc,
+					 const struct path_scratch *cwd,
+					 __u32 coff, __u32 clen,
+					 const char *filename)
+{
+	__u64 soff = 0, pos, n;
+	long r;
+	int i;
+
+	r = bpf_probe_read_kernel_str(mc->sname, sizeof(mc->sname), filename);
+	if (r <= 1)
+		return 0;
+	if (mc->sname[0] == '/') {
+		bpf_probe_read_kernel(mc->sbuf, sizeof(mc->sname), mc->sname);
+		return r - 1;
+	}
+	for (i = 0; i < 3; i++)
+		if (mc->sname[soff & 0xff] == '.' &&
+		    mc->sname[(soff + 1) & 0xff] == '/')
+			soff += 2;
+	n = clen < 255 ? clen : 255;
+	BOUND(n, 0xff);
+	bpf_probe_read_kernel(mc->sbuf, n, &cwd->buf[coff & (RTG_PATH_MAX - 1)]);
+	pos = n;
+	if (!(n == 1 && mc->sbuf[0] == '/')) {
+		mc->sbuf[pos & 0x1ff] = '/';
+		pos++;
+	}
+	BOUND(pos, 0x1ff);
+	BOUND(soff, 0xff);
+	r = bpf_probe_read_kernel_str(mc->sbuf + pos, 256, mc->sname + soff);
+	if (r <= 0)
+		return 0;
+	return pos + r - 1;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -402,7 +495,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 {
 	__u64 now = bpf_ktime_get_boot_ns();
 	__u32 gen = CFG(active_gen) & 1, tgid = p->tgid, off, len, coff, clen;
-	__u32 ppid, uid = (__u32)bpf_get_current_uid_gid();
+	__u32 ppid, uid = (__u32)bpf_get_current_uid_gid(), slen = 0;
 	__u64 n, pos;
 	struct rtg_verdict v = { .rule = RTG_RULE_NONE };
 	struct rtg_proc_state *old, *pst;
@@ -439,6 +532,10 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 	mc->st.parent_exec_ktime = pst ? pst->exec_ktime : 0;
 	mc->st.flags = RTG_PS_EXEC | (incont ? RTG_PS_CONTAINER : 0);
 	exec_fill_state(mc, &mc->st, &ps->a, off, len);
+	coff = path_resolve(&ps->b, BPF_CORE_READ(p, fs, pwd.dentry),
+			    BPF_CORE_READ(p, fs, pwd.mnt), &clen, &ctrunc);
+	if (bprm->interp != bprm->filename)
+		slen = script_path(mc, &ps->b, coff, clen, bprm->filename);
 
 	hs = hookset(gen, RTG_HOOK_EXEC);
 	if (hs && (hs->features & RTG_HF_ACTIVE)) {
@@ -446,28 +543,36 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 		path_bits(mc, gen, hs->features, RTG_KIND(RTG_HOOK_EXEC, RTG_KEY_PATH),
 			  &ps->a, off, len, &mc->keys[RTG_KEY_PATH]);
 		/* a #! script: rules on the script's path apply too */
-		if (bprm->interp != bprm->filename &&
-		    (hs->features & RTG_HF_STR_PATH)) {
-			struct rtg_str_key *key = &mc->key;
-			long r;
+		if (slen) {
+			__u32 feat = hs->features;
+			__u8 kind = RTG_KIND(RTG_HOOK_EXEC, RTG_KEY_PATH);
+			int j;
 
-			key->gen = gen;
-			key->kind = RTG_KIND(RTG_HOOK_EXEC, RTG_KEY_PATH);
-			r = bpf_probe_read_kernel_str(key->s, sizeof(key->s),
-						      bprm->filename);
-			if (r > 0 && key->s[0] == '/') {
-				struct rtg_bits *b;
+			if (feat & RTG_HF_STR_PATH)
+				str_lookup(&mc->key, gen, kind, mc->sbuf,
+					   slen + 1, &mc->keys[RTG_KEY_PATH]);
+			if (feat & RTG_HF_SUFFIX_PATH) {
+				/* right-align the tail, then reverse it with
+				 * constant indices (cheap for the verifier) */
+				__u64 tn = slen < 64 ? slen : 64;
+				__u64 src = slen - tn, dst = (64 - tn) & 63;
 
-				key->prefixlen = RTG_STR_HDR_BITS + r * 8;
-				b = bpf_map_lookup_elem(&rules_str, key);
-				if (b) {
-					mc->keys[RTG_KEY_PATH].m |= b->m;
-					mc->keys[RTG_KEY_PATH].u |= b->u;
-				}
+				BOUND(tn, 0x7f);
+				BOUND(src, 0x3ff);
+				bpf_probe_read_kernel(mc->stail + dst, tn,
+						      mc->sbuf + src);
+#pragma unroll
+				for (j = 0; j < RTG_SUFFIX_MAX; j++)
+					mc->rtail[j] = mc->stail[63 - j];
+				str_lookup(&mc->key, gen,
+					   kind | RTG_KIND_SUFFIX, mc->rtail,
+					   slen < RTG_SUFFIX_MAX ? slen :
+								   RTG_SUFFIX_MAX,
+					   &mc->keys[RTG_KEY_PATH]);
 			}
 		}
 		common_keys(mc, hs, RTG_HOOK_EXEC, gen, old, uid, incont);
-		rtg_decide(hs, mc->keys, &v);
+		decide(hs, mc->keys, &v);
 		if (hs->features & RTG_HF_ARGS) {
 			cm = ~0ULL;
 			cu = hs->has_unless;
@@ -513,24 +618,26 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 	e->binary_len = n;
 	pos = n;
 
-	/* script as passed to execve (the interpreter is the binary) */
+	/* the script (the interpreter is the binary) */
 	e->script_len = 0;
 	if (bprm->interp != bprm->filename) {
 		long r;
 
 		e->hdr.flags |= RTG_F_SCRIPT;
 		BOUND(pos, 0x1fff);
-		r = bpf_probe_read_kernel_str(e->data + pos, 256,
-					      bprm->filename);
+		if (slen)
+			r = bpf_probe_read_kernel_str(e->data + pos, 256,
+						      mc->sbuf);
+		else
+			r = bpf_probe_read_kernel_str(e->data + pos, 256,
+						      bprm->filename);
 		if (r > 0 && r <= 256) {
 			e->script_len = r;
 			pos += r;
 		}
 	}
 
-	/* cwd */
-	coff = path_resolve(&ps->b, BPF_CORE_READ(p, fs, pwd.dentry),
-			    BPF_CORE_READ(p, fs, pwd.mnt), &clen, &ctrunc);
+	/* cwd (resolved above) */
 	n = clen + 1;
 	if (n > RTG_CWD_MAX) {
 		n = RTG_CWD_MAX;
@@ -675,7 +782,7 @@ static __always_inline __u32 open_eval(struct file *file, __u32 fl,
 	st = proc_get(mc, tgid, gen);
 	incont = in_container(task);
 	common_keys(mc, hs, RTG_HOOK_OPEN, gen, st, uid, incont);
-	rtg_decide(hs, mc->keys, v);
+	decide(hs, mc->keys, v);
 	if (v->action < RTG_ACT_AUDIT)
 		return 0;
 
@@ -861,7 +968,7 @@ static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 	st = proc_get(mc, tgid, gen);
 	incont = in_container(task);
 	common_keys(mc, hs, RTG_HOOK_CONNECT, gen, st, uid, incont);
-	rtg_decide(hs, mc->keys, &v);
+	decide(hs, mc->keys, &v);
 	if (v.action < RTG_ACT_AUDIT)
 		return 1;
 
@@ -973,7 +1080,7 @@ int BPF_PROG(lsm_bprm_check, struct linux_binprm *bprm)
 	st = proc_get(mc, tgid, gen);
 	incont = in_container(task);
 	common_keys(mc, hs, RTG_HOOK_EXEC, gen, st, uid, incont);
-	rtg_decide(hs, mc->keys, &v);
+	decide(hs, mc->keys, &v);
 	if (v.action < RTG_ACT_DENY || v.mech != RTG_MECH_LSM)
 		return 0;
 

@@ -200,48 +200,67 @@ _Static_assert(sizeof(struct rtg_proc_state) == 400, "rtg_proc_state ABI");
 /* The one place that turns per-key masks into a verdict; used by the BPF
  * programs and by user space (fanotify answers, `policy check`, tests).
  * `keys[k]` must be the lookup result for key k (zero when the event has no
- * value for it). */
-RTG_INLINE void rtg_decide(const struct rtg_hookset *hs,
-			   const struct rtg_bits keys[RTG_NKEYS],
-			   struct rtg_verdict *v)
+ * value for it). In three steps so that the BPF side can run the
+ * per-policy step from bpf_loop() (verified once, not per policy). */
+
+/* The rules that match, `unless` applied. */
+RTG_INLINE __u64 rtg_match(const struct rtg_hookset *hs,
+			   const struct rtg_bits keys[RTG_NKEYS])
 {
 	__u64 m = ~0ULL, u = hs->has_unless;
-	__u32 p, np = hs->npolicies;
 	int k;
 
 	for (k = 0; k < RTG_NKEYS; k++) {
 		m &= keys[k].m | hs->dc_m[k];
 		u &= keys[k].u | hs->dc_u[k];
 	}
-	m &= ~u;
+	return m & ~u;
+}
+
+RTG_INLINE void rtg_verdict_init(struct rtg_verdict *v)
+{
 	v->action = RTG_ACT_ALLOW;
 	v->mech = RTG_MECH_NONE;
 	v->rule = RTG_RULE_NONE;
+}
+
+/* Policy p's outcome for the matching rules m (its first rule, else its
+ * default), folded into v: the strictest outcome across policies wins. */
+RTG_INLINE void rtg_decide_policy(const struct rtg_hookset *hs, __u64 m,
+				  __u32 p, struct rtg_verdict *v)
+{
+	__u64 pm = m & hs->pmask[RTG_MASK(p, RTG_MAX_POLICIES - 1)];
+	__u16 rule;
+	__u8 act, mech;
+
+	if (pm) {
+		rule = (__u16)__builtin_ctzll(pm);
+		act = hs->action[RTG_MASK(rule, RTG_MAX_RULES - 1)];
+		mech = hs->mech[RTG_MASK(rule, RTG_MAX_RULES - 1)];
+	} else {
+		rule = RTG_RULE_DEFAULT | p;
+		act = hs->def_action[RTG_MASK(p, RTG_MAX_POLICIES - 1)];
+		mech = hs->def_mech[RTG_MASK(p, RTG_MAX_POLICIES - 1)];
+	}
+	if (act > v->action) {
+		v->action = act;
+		v->rule = rule;
+		v->mech = mech;
+	}
+}
+
+RTG_INLINE void rtg_decide(const struct rtg_hookset *hs,
+			   const struct rtg_bits keys[RTG_NKEYS],
+			   struct rtg_verdict *v)
+{
+	__u64 m = rtg_match(hs, keys);
+	__u32 p, np = hs->npolicies;
+
+	rtg_verdict_init(v);
 	if (np > RTG_MAX_POLICIES)
 		np = RTG_MAX_POLICIES;
-	for (p = 0; p < RTG_MAX_POLICIES; p++) {
-		__u64 pm;
-		__u8 act;
-		__u16 rule;
-
-		if (p >= np)
-			break;
-		pm = m & hs->pmask[RTG_MASK(p, RTG_MAX_POLICIES - 1)];
-		if (pm) {
-			rule = (__u16)__builtin_ctzll(pm);
-			act = hs->action[RTG_MASK(rule, RTG_MAX_RULES - 1)];
-		} else {
-			rule = RTG_RULE_DEFAULT | p;
-			act = hs->def_action[RTG_MASK(p, RTG_MAX_POLICIES - 1)];
-		}
-		if (act > v->action) {
-			v->action = act;
-			v->rule = rule;
-			v->mech = rule & RTG_RULE_DEFAULT ?
-					  hs->def_mech[RTG_MASK(p, RTG_MAX_POLICIES - 1)] :
-					  hs->mech[RTG_MASK(rule, RTG_MAX_RULES - 1)];
-		}
-	}
+	for (p = 0; p < np; p++)
+		rtg_decide_policy(hs, m, p, v);
 }
 
 #endif

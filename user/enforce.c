@@ -227,6 +227,7 @@ static void handle_event(struct enforcer *e,
 	struct rtg_bits keys[RTG_NKEYS];
 	struct rtg_verdict v = { .action = RTG_ACT_ALLOW };
 	char fdpath[64], path[PATH_MAX], exe[PATH_MAX];
+	struct stat st;
 	uint32_t uid, gid;
 	ssize_t n;
 	int hook = md->mask & FAN_OPEN_EXEC_PERM ? RTG_HOOK_EXEC :
@@ -243,7 +244,24 @@ static void handle_event(struct enforcer *e,
 	proc_ids(md->pid, &uid, &gid);
 
 	f.hook = hook;
+	/* Judge the marked inode, not the name it was reached by: a hardlink,
+	 * a bind mount or a rename leads to the same marked file. */
 	f.path = path;
+	pthread_mutex_lock(&e->lock);
+	if (!fstat(md->fd, &st)) {
+		int i;
+
+		for (i = 0; i < e->nmarks; i++) {
+			const struct mark *m = &e->marks[i];
+
+			if (m->marked && m->hook == hook &&
+			    m->dev == st.st_dev && m->ino == st.st_ino) {
+				snprintf(path, sizeof(path), "%s", m->path);
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&e->lock);
 	f.binary = exe;
 	/* fanotify does not tell the opener's flags: judged as a read; a
 	 * write rule that this misses is still caught by the open hook */
