@@ -73,14 +73,24 @@ void decoder_set_clock_offset(struct decoder *d, int64_t offset_ns)
 
 struct timespec decoder_realtime(const struct decoder *d, uint64_t boot_ns)
 {
-	int64_t t = (int64_t)boot_ns + d->clock_offset_ns;
+	/* seconds and nanoseconds apart: a hostile or corrupt boot_ns must
+	 * not overflow into a negative wall time */
+	int64_t off_s = d->clock_offset_ns / 1000000000ll;
+	int64_t off_ns = d->clock_offset_ns % 1000000000ll;
 	struct timespec ts;
 
-	ts.tv_sec = t / 1000000000ll;
-	ts.tv_nsec = t % 1000000000ll;
+	ts.tv_sec = (int64_t)(boot_ns / 1000000000ull) + off_s;
+	ts.tv_nsec = (int64_t)(boot_ns % 1000000000ull) + off_ns;
 	if (ts.tv_nsec < 0) {
 		ts.tv_sec--;
 		ts.tv_nsec += 1000000000ll;
+	} else if (ts.tv_nsec >= 1000000000ll) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000ll;
+	}
+	if (ts.tv_sec < 0) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 0;
 	}
 	return ts;
 }
