@@ -3,7 +3,7 @@
 # Idempotent; apt-get runs only when something is missing and we are root.
 set -euo pipefail
 declare -A sets=(
-  [build]="clang-19 llvm-19 bpftool libbpf-dev libelf-dev zlib1g-dev libyaml-dev libmicrohttpd-dev pkg-config make gcc"
+  [build]="clang-19 llvm-19 libclang-rt-19-dev bpftool libbpf-dev libelf-dev zlib1g-dev libyaml-dev libmicrohttpd-dev pkg-config make gcc"
   [test]="qemu-system-x86 linux-image-amd64 busybox-static cpio python3 iproute2"
   # arm64 cross-build and guest (make cross-arm64, make test-arm64); the :arm64
   # packages need `dpkg --add-architecture arm64` first (scripts/cross-arm64.sh)
