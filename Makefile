@@ -4,8 +4,13 @@ ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CLANG ?= clang-19
 BPFTOOL ?= bpftool
 CC ?= gcc
-OUT := .output
 SAN ?=
+# a sanitizer build never mixes objects with the normal one
+ifeq ($(SAN),1)
+OUT ?= .output-san
+else
+OUT ?= .output
+endif
 
 ifeq ($(V),1)
 Q :=

@@ -351,6 +351,7 @@ static uint64_t stat_sum(struct agent *a, uint32_t idx)
 	uint64_t vals[ncpu > 0 ? ncpu : 1], sum = 0;
 	int i;
 
+	memset(vals, 0, sizeof(vals));
 	if (ncpu <= 0 ||
 	    bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.stats), &idx, vals))
 		return 0;
@@ -467,7 +468,9 @@ static int open_output(struct agent *a)
 		}
 		a->out_file = f;
 	}
-	setvbuf(f, NULL, _IOLBF, 0);
+	/* block-buffered: written out after each ring-buffer batch (and at
+	 * least once a second), not one write(2) per event */
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
 	if (fmt < 0)
 		fmt = isatty(fileno(f)) ? OUTPUT_COMPACT : OUTPUT_JSON;
 	a->out = output_new(fmt, f);
@@ -891,10 +894,14 @@ static int run_loop(struct agent *a)
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == rb_fd)
+			if (evs[i].data.fd == rb_fd) {
 				ring_buffer__consume(a->rb);
-			else if (a->enf && evs[i].data.fd == enforcer_fd(a->enf))
+				output_flush(a->out);
+			}
+			else if (a->enf && evs[i].data.fd == enforcer_fd(a->enf)) {
 				enforcer_drain(a->enf, a);
+				output_flush(a->out);
+			}
 			else if (a->srv && evs[i].data.fd == server_fd(a->srv))
 				server_handle(a->srv, a);
 			else if (evs[i].data.fd == a->inotify_fd &&

@@ -10,6 +10,19 @@
  *   probe_guest listen ADDR PORT          -> accepts and closes, forever
  *   probe_guest hello                     -> "hello" (the exec-deny target)
  *
+ * Bypass attempts (tests/lsm/bypass-tests.sh), same one-line outcomes:
+ *   probe_guest openat2 DIR REL           -> openat2(DIR, REL, RESOLVE_BENEATH)
+ *   probe_guest procfd PATH               -> O_PATH open, then a real open
+ *                                            through /proc/self/fd/N
+ *   probe_guest byhandle PATH             -> open_by_handle_at
+ *   probe_guest uring PATH                -> IORING_OP_OPENAT (raw io_uring)
+ *   probe_guest bindopen SRC DST FILE     -> unshare(CLONE_NEWNS), bind SRC
+ *                                            on DST, open FILE
+ *   probe_guest execveat PATH [ARG...]    -> execveat(fd, "", AT_EMPTY_PATH)
+ *   probe_guest memfd PATH NAME [ARG...]  -> fexecve of a memfd copy
+ *   probe_guest tfo ADDR PORT             -> sendto(MSG_FASTOPEN): "connect: .."
+ *   probe_guest udpsend ADDR PORT         -> sendto without connect: "send: .."
+ *
  * ADDR is IPv4 or IPv6 (e.g. ::ffff:127.0.0.1). Exit 0 on success, 1 when
  * the operation failed, 2 on bad usage. Connects stay where the test points
  * them (127.0.0.0/8, ::1).
@@ -21,8 +34,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/io_uring.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static int fail(const char *op, int err)
 {
@@ -52,6 +73,18 @@ static int parse_addr(const char *s, int port, struct sockaddr_storage *ss,
 		return 0;
 	}
 	return -1;
+}
+
+static int read_out(int fd)
+{
+	char buf[4096];
+	ssize_t n, total = 0;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	close(fd);
+	printf("open: ok %zd\n", total);
+	return 0;
 }
 
 static int do_open(const char *path)
@@ -119,6 +152,156 @@ static int do_listen(const char *addr, int port)
 	}
 }
 
+static int do_openat2(const char *dir, const char *rel)
+{
+	struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_BENEATH };
+	int dfd = open(dir, O_PATH | O_DIRECTORY), fd;
+
+	if (dfd < 0)
+		return fail("open", errno);
+	fd = syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd < 0)
+		return fail("open", errno);
+	return read_out(fd);
+}
+
+static int do_procfd(const char *path)
+{
+	char p[64];
+	int pfd = open(path, O_PATH), fd;
+
+	if (pfd < 0)
+		return fail("opath", errno);
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", pfd);
+	fd = open(p, O_RDONLY);
+	if (fd < 0)
+		return fail("open", errno);
+	return read_out(fd);
+}
+
+static int do_byhandle(const char *path)
+{
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+	} h;
+	int mnt, mfd, fd;
+
+	h.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mnt, 0))
+		return fail("handle", errno);
+	mfd = open("/", O_RDONLY | O_DIRECTORY);
+	fd = open_by_handle_at(mfd, &h.fh, O_RDONLY);
+	if (fd < 0)
+		return fail("open", errno);
+	return read_out(fd);
+}
+
+static int do_uring(const char *path)
+{
+	struct io_uring_params p;
+	struct io_uring_sqe *sqes, *sqe;
+	struct io_uring_cqe *cqes;
+	char *sq, *cq;
+	unsigned *tail, *mask, *array, *chead, *cmask, t, idx;
+	int rfd, res;
+
+	memset(&p, 0, sizeof(p));
+	rfd = syscall(__NR_io_uring_setup, 4, &p);
+	if (rfd < 0)
+		return fail("io_uring_setup", errno);
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * 4, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, rfd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(*cqes),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, rfd,
+		  IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, rfd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		return fail("mmap", errno);
+	tail = (unsigned *)(sq + p.sq_off.tail);
+	mask = (unsigned *)(sq + p.sq_off.ring_mask);
+	array = (unsigned *)(sq + p.sq_off.array);
+	chead = (unsigned *)(cq + p.cq_off.head);
+	cmask = (unsigned *)(cq + p.cq_off.ring_mask);
+	cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	t = *tail;
+	idx = t & *mask;
+	sqe = &sqes[idx];
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_OPENAT;
+	sqe->fd = AT_FDCWD;
+	sqe->addr = (unsigned long)path;
+	sqe->open_flags = O_RDONLY;
+	array[idx] = idx;
+	__atomic_store_n(tail, t + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, rfd, 1, 1, IORING_ENTER_GETEVENTS, NULL,
+		    0) < 0)
+		return fail("io_uring_enter", errno);
+	res = cqes[*chead & *cmask].res;
+	if (res < 0)
+		return fail("open", -res);
+	return read_out(res);
+}
+
+static int do_bindopen(const char *src, const char *dst, const char *file)
+{
+	int fd;
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail("unshare", errno);
+	if (mount(src, dst, NULL, MS_BIND, NULL))
+		return fail("mount", errno);
+	fd = open(file, O_RDONLY);
+	if (fd < 0)
+		return fail("open", errno);
+	return read_out(fd);
+}
+
+static int do_execveat(char **argv)
+{
+	int fd = open(argv[0], O_RDONLY);
+
+	if (fd < 0)
+		return fail("open", errno);
+	syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+	return fail("exec", errno);
+}
+
+static int do_memfd(const char *path, const char *name, char **argv)
+{
+	char buf[65536];
+	int fd = open(path, O_RDONLY), mfd = memfd_create(name, 0);
+	ssize_t n;
+
+	if (fd < 0 || mfd < 0)
+		return fail("memfd", errno);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(mfd, buf, n) != n)
+			return fail("memfd", errno);
+	fexecve(mfd, argv, environ);
+	return fail("exec", errno);
+}
+
+static int do_sendto(const char *addr, int port, int tfo)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	if (parse_addr(addr, port, &ss, &len))
+		return 2;
+	fd = socket(ss.ss_family, tfo ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd < 0)
+		return fail("socket", errno);
+	if (sendto(fd, "x", 1, tfo ? MSG_FASTOPEN : 0, (struct sockaddr *)&ss,
+		   len) < 0)
+		return fail(tfo ? "connect" : "send", errno);
+	printf("%s: ok\n", tfo ? "connect" : "send");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -137,8 +320,29 @@ int main(int argc, char **argv)
 				  argc == 5 && !strcmp(argv[4], "udp"));
 	if (argc == 4 && !strcmp(argv[1], "listen"))
 		return do_listen(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "openat2"))
+		return do_openat2(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "procfd"))
+		return do_procfd(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "byhandle"))
+		return do_byhandle(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "uring"))
+		return do_uring(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "bindopen"))
+		return do_bindopen(argv[2], argv[3], argv[4]);
+	if (argc >= 3 && !strcmp(argv[1], "execveat"))
+		return do_execveat(argv + 2);
+	if (argc >= 4 && !strcmp(argv[1], "memfd"))
+		return do_memfd(argv[2], argv[3], argv + 3);
+	if (argc == 4 && !strcmp(argv[1], "tfo"))
+		return do_sendto(argv[2], atoi(argv[3]), 1);
+	if (argc == 4 && !strcmp(argv[1], "udpsend"))
+		return do_sendto(argv[2], atoi(argv[3]), 0);
 	fprintf(stderr,
 		"usage: probe_guest open PATH | exec PATH [ARG...] | "
-		"connect ADDR PORT [udp] | listen ADDR PORT | hello\n");
+		"connect ADDR PORT [udp] | listen ADDR PORT | hello |\n"
+		"       openat2 DIR REL | procfd PATH | byhandle PATH | uring PATH |\n"
+		"       bindopen SRC DST FILE | execveat PATH [ARG...] |\n"
+		"       memfd PATH NAME [ARG...] | tfo ADDR PORT | udpsend ADDR PORT\n");
 	return 2;
 }

@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness for the event decoder and both output formats: the
+ * input is a sequence of raw ring-buffer records (bpf/events.h), each
+ * framed as a little-endian u16 length followed by that many bytes. Every
+ * record is copied into an exactly-sized, 8-byte aligned heap buffer (so
+ * ASan sees any read past the record), decoded by event_decode() on one
+ * decoder/process cache that lives for the whole input (exec -> open ->
+ * exit sequences, fork learning, LRU eviction of a small cache), and every
+ * decoded event is written as JSON and as a compact line.
+ *
+ * Oracles beyond the sanitizers: each output is exactly one line, ends in
+ * '\n', holds no other control byte and is valid UTF-8; a JSON line starts
+ * with '{' and ends with "}\n" with balanced braces/brackets outside
+ * strings. The record bytes also go through json_escape(), compact_escape()
+ * and a jw_* sequence steered by the bytes.
+ *
+ * `make fuzz-decode` (FUZZ_SECONDS). Built with -DRTG_GEN_CORPUS and no
+ * libFuzzer, this file is instead the seed-corpus generator:
+ *   fuzz_decode_gen DIR   writes tests/fuzz/corpus/decode/ seeds, built
+ * from the events.h structs the BPF side writes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "decode.h"
+#include "events.h"
+#include "json.h"
+#include "output.h"
+#include "proc_cache.h"
+
+#ifndef RTG_GEN_CORPUS
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* the sink: a cookie FILE that keeps what was written since the reset */
+struct sink {
+	char *buf;
+	size_t len, cap;
+};
+
+static struct sink sink;
+static FILE *sink_f;
+
+static ssize_t sink_write(void *cookie, const char *d, size_t n)
+{
+	struct sink *s = cookie;
+
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		char *b;
+
+		while (cap < s->len + n)
+			cap *= 2;
+		b = realloc(s->buf, cap);
+		if (!b)
+			return -1;
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, d, n);
+	s->len += n;
+	return n;
+}
+
+static void sink_reset(void)
+{
+	fflush(sink_f);
+	sink.len = 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	cookie_io_functions_t io = { .write = sink_write };
+
+	(void)argc;
+	(void)argv;
+	setenv("TZ", "UTC", 1);
+	sink_f = fopencookie(&sink, "w", io);
+	if (!sink_f)
+		abort();
+	return 0;
+}
+
+__attribute__((no_sanitize("coverage"))) static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/* No control byte but a final '\n', valid UTF-8; for JSON also one
+ * balanced object. Traps otherwise (libFuzzer reports a crash). */
+__attribute__((no_sanitize("coverage"))) static void check_line(bool json)
+{
+	const unsigned char *p;
+	int depth = 0;
+	bool in_str = false, esc = false;
+	size_t i = 0, l, n;
+
+	fflush(sink_f);
+	p = (const unsigned char *)sink.buf;
+	n = sink.len;
+
+	if (n < 2 || p[n - 1] != '\n')
+		__builtin_trap();
+	while (i < n - 1) {
+		unsigned char c = p[i];
+
+		if (c < 0x20 || c == 0x7f)
+			__builtin_trap();
+		l = utf8_len(p + i, n - 1 - i);
+		if (!l)
+			__builtin_trap();
+		if (json) {
+			if (in_str) {
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"')
+					in_str = false;
+			} else if (c == '"') {
+				in_str = true;
+			} else if (c == '{' || c == '[') {
+				depth++;
+			} else if (c == '}' || c == ']') {
+				if (--depth < 0)
+					__builtin_trap();
+				if (depth == 0 && i != n - 2)
+					__builtin_trap(); /* one object per line */
+			}
+		}
+		i += l;
+	}
+	if (json && (p[0] != '{' || p[n - 2] != '}' || depth || in_str))
+		__builtin_trap();
+}
+
+static void emit(struct output *o, const struct rtg_event_view *ev, bool json)
+{
+	sink_reset();
+	if (output_event(o, ev))
+		return; /* ENOMEM in the composer: nothing was written */
+	check_line(json);
+}
+
+/* jw_* steered by the bytes: names and strings from the data; the writer
+ * must keep its output one line until jw_newline(). */
+static void jw_exercise(const uint8_t *d, size_t n)
+{
+	struct json_writer *jw = jw_new(sink_f);
+	size_t i = 0;
+	int depth = 0;
+
+	if (!jw)
+		return;
+	sink_reset();
+	jw_start_object(jw);
+	depth++;
+	while (i + 2 <= n) {
+		uint8_t op = d[i] & 7, len = d[i + 1];
+		const char *s = (const char *)d + i + 2;
+
+		if (len > n - i - 2)
+			len = n - i - 2;
+		i += 2 + len;
+		switch (op) {
+		case 0:
+			jw_name(jw, "k");
+			jw_string_len(jw, s, len);
+			break;
+		case 1:
+			if (depth < 80) {
+				jw_name(jw, "o");
+				jw_start_object(jw);
+				depth++;
+			}
+			break;
+		case 2:
+			if (depth > 1) {
+				jw_end_object(jw); /* may close an array */
+				depth--;
+			}
+			break;
+		case 3:
+			if (depth < 80) {
+				jw_name(jw, "a");
+				jw_start_array(jw);
+				depth++;
+			}
+			break;
+		case 4:
+			jw_kv_int(jw, "i", (long long)len * -12345678901ll);
+			break;
+		case 5: {
+			double v;
+
+			if (len >= sizeof(v))
+				memcpy(&v, s, sizeof(v));
+			else
+				v = len / 3.0;
+			jw_kv_double(jw, "d", v);
+			break;
+		}
+		case 6:
+			jw_kv_bool(jw, "b", len & 1);
+			jw_name(jw, "n");
+			jw_null(jw);
+			break;
+		default:
+			jw_kv_uint(jw, "u", ~0ull - len);
+			break;
+		}
+	}
+	while (depth-- > 0)
+		jw_end_object(jw);
+	jw_newline(jw);
+	jw_destroy(jw);
+	check_line(false);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct proc_cache_opts pco = {
+		.nodename = "fuzz",
+		.max_entries = 8, /* small: eviction under exec/exit/fork */
+		.proc_root = "/nonexistent-rtg-fuzz",
+	};
+	struct proc_cache *pc = proc_cache_new(&pco);
+	struct decoder *d = pc ? decoder_new(pc) : NULL;
+	struct output *oj = output_new(OUTPUT_JSON, sink_f);
+	struct output *oc = output_new(OUTPUT_COMPACT, sink_f);
+	struct rtg_event_view ev;
+	size_t pos = 0;
+	int nrec = 0;
+
+	if (!d || !oj || !oc)
+		goto out;
+	decoder_set_clock_offset(d, 1795795200000000000ll);
+	while (pos + 2 <= size && nrec < 32) {
+		size_t len = data[pos] | (size_t)data[pos + 1] << 8;
+		void *rec;
+
+		pos += 2;
+		if (len > size - pos)
+			len = size - pos;
+		/* exact size: any read past the record is an ASan report */
+		rec = aligned_alloc(8, len ? (len + 7) & ~(size_t)7 : 8);
+		if (!rec)
+			break;
+		memcpy(rec, data + pos, len);
+		if (len & 7) /* alignment padding: poisoned for the decoder */
+			memset((char *)rec + len, 0xa5, 8 - (len & 7));
+		pos += len;
+		nrec++;
+		if (event_decode(d, len ? rec : NULL, len, &ev) == 0) {
+			/* as the agent does: a rule name may be attached */
+			if (ev.rule != RTG_RULE_NONE && (ev.rule & 1)) {
+				ev.policy = "fuzz-policy";
+				ev.rule_name = "fuzz-rule";
+			}
+			emit(oj, &ev, true);
+			emit(oc, &ev, false);
+		}
+		free(rec);
+	}
+	/* a lost event with an arbitrary source string */
+	if (size) {
+		char src[64];
+		size_t n = size < sizeof(src) - 1 ? size : sizeof(src) - 1;
+
+		memcpy(src, data, n);
+		src[n] = '\0';
+		event_view_lost(d, size, src, &ev);
+		emit(oj, &ev, true);
+		emit(oc, &ev, false);
+	}
+	/* the escapers and the writer on the raw bytes */
+	sink_reset();
+	json_escape(sink_f, (const char *)data, size);
+	fputc('\n', sink_f);
+	check_line(false);
+	sink_reset();
+	compact_escape(sink_f, (const char *)data, size);
+	fputc('\n', sink_f);
+	fflush(sink_f);
+	if (sink.len > 1)
+		check_line(false);
+	jw_exercise(data, size);
+out:
+	output_free(oj);
+	output_free(oc);
+	decoder_free(d);
+	proc_cache_free(pc);
+	return 0;
+}
+
+#else /* RTG_GEN_CORPUS: seed-corpus generator */
+
+static unsigned char rec[RTG_PATH_MAX + 512];
+
+static void hdr(struct rtg_hdr *h, uint8_t type, uint32_t pid, uint8_t act)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = type;
+	h->action = act;
+	h->mech = act >= RTG_ACT_DENY ? RTG_MECH_SIGKILL : RTG_MECH_NONE;
+	h->rule = act >= RTG_ACT_AUDIT ? 1 : RTG_RULE_NONE;
+	h->flags = act >= RTG_ACT_DENY ? RTG_F_ENFORCED : 0;
+	h->time_ns = 5000000000ull + pid;
+	h->exec_ktime = 2000000000ull + pid;
+	h->parent_exec_ktime = 1000000000ull;
+	h->cgroup_id = 1234;
+	h->pid = h->tid = pid;
+	h->ppid = 100;
+	h->uid = h->gid = 1000;
+	memcpy(h->comm, "cat", 4);
+}
+
+static size_t mk_exec(uint32_t pid, uint32_t ppid, uint8_t act,
+		      const char *bin, const char *script, const char *cwd,
+		      const char *args, size_t args_len)
+{
+	struct rtg_exec *e = (struct rtg_exec *)rec;
+	size_t n = sizeof(*e), l;
+
+	memset(e, 0, sizeof(*e));
+	hdr(&e->hdr, RTG_EV_EXEC, pid, act);
+	e->hdr.ppid = ppid;
+	e->hdr.parent_exec_ktime = 2000000000ull + ppid;
+	l = strlen(bin) + 1;
+	memcpy(rec + n, bin, l);
+	n += l;
+	e->binary_len = l;
+	if (script) {
+		e->hdr.flags |= RTG_F_SCRIPT;
+		l = strlen(script) + 1;
+		memcpy(rec + n, script, l);
+		n += l;
+		e->script_len = l;
+	}
+	l = strlen(cwd) + 1;
+	memcpy(rec + n, cwd, l);
+	n += l;
+	e->cwd_len = l;
+	memcpy(rec + n, args, args_len);
+	n += args_len;
+	e->args_len = args_len;
+	e->argc = 2;
+	return n;
+}
+
+static size_t mk_open(uint32_t pid, uint8_t act, const char *path,
+		      uint32_t fl)
+{
+	struct rtg_open *o = (struct rtg_open *)rec;
+	size_t l = strlen(path) + 1;
+
+	memset(o, 0, sizeof(*o));
+	hdr(&o->hdr, RTG_EV_OPEN, pid, act);
+	o->oflags = fl;
+	o->fmode = 0x1d;
+	o->ino = 4242;
+	o->dev = 0x801;
+	o->path_len = l;
+	memcpy(o->path, path, l);
+	return sizeof(*o) + l;
+}
+
+static size_t mk_connect(uint32_t pid, uint8_t act, int fam, int proto,
+			 const char *da, uint16_t dport, const char *sa,
+			 uint16_t sport)
+{
+	struct rtg_connect *c = (struct rtg_connect *)rec;
+
+	memset(c, 0, sizeof(*c));
+	hdr(&c->hdr, RTG_EV_CONNECT, pid, act);
+	if (act >= RTG_ACT_DENY)
+		c->hdr.mech = RTG_MECH_CGROUP;
+	c->family = fam;
+	c->protocol = proto;
+	c->dport = dport;
+	c->sport = sport;
+	inet_pton(fam, da, c->daddr);
+	if (sa)
+		inet_pton(fam, sa, c->saddr);
+	return sizeof(*c);
+}
+
+static size_t mk_exit(uint32_t pid, int code, int sig)
+{
+	struct rtg_exit *e = (struct rtg_exit *)rec;
+
+	memset(e, 0, sizeof(*e));
+	hdr(&e->hdr, RTG_EV_EXIT, pid, RTG_ACT_AUDIT);
+	e->code = code;
+	e->signal = sig;
+	return sizeof(*e);
+}
+
+/* one corpus file: the framed records appended by add() */
+static FILE *cf;
+
+static void add(size_t n)
+{
+	fputc(n & 0xff, cf);
+	fputc(n >> 8, cf);
+	fwrite(rec, 1, n, cf);
+}
+
+static void begin(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cf = fopen(path, "we");
+	if (!cf) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static void end(void)
+{
+	fclose(cf);
+}
+
+int main(int argc, char **argv)
+{
+	static const char args[] = "cat\0/etc/shadow";
+	static const char bad_args[] = "sh\0-c\0\x1b[31mred\xff\xfe\0\"q\\";
+	const char *dir = argc > 1 ? argv[1] : ".";
+	char longp[RTG_PATH_MAX];
+	size_t n;
+
+	/* a process's life: exec, opens, connects, exit */
+	begin(dir, "life");
+	add(mk_exec(4242, 100, RTG_ACT_AUDIT, "/usr/bin/cat", NULL, "/home/u",
+		    args, sizeof(args)));
+	add(mk_open(4242, RTG_ACT_DENY, "/etc/shadow", O_RDONLY));
+	add(mk_open(4242, RTG_ACT_AUDIT, "/etc/sudoers.d/x",
+		    O_WRONLY | O_CREAT | O_TRUNC | 0100000));
+	add(mk_connect(4242, RTG_ACT_DENY, AF_INET, IPPROTO_TCP,
+		       "169.254.169.254", 80, "10.0.0.5", 40000));
+	add(mk_exit(4242, 0, 9));
+	add(mk_open(4242, RTG_ACT_AUDIT, "/after/exit", 0));
+	end();
+
+	/* fork learning: parent exec, child open with the parent's ktime */
+	begin(dir, "fork");
+	add(mk_exec(500, 1, RTG_ACT_ALLOW, "/usr/bin/bash", NULL, "/",
+		    "bash", 5));
+	n = mk_open(501, RTG_ACT_AUDIT, "/tmp/x", O_RDWR);
+	((struct rtg_open *)rec)->hdr.ppid = 500;
+	((struct rtg_open *)rec)->hdr.parent_exec_ktime = 2000000500ull;
+	add(n);
+	add(mk_exit(501, 3, 0));
+	add(mk_exit(500, 0, 0));
+	end();
+
+	begin(dir, "script");
+	add(mk_exec(600, 1, RTG_ACT_KILL, "/usr/bin/python3",
+		    "/tmp/evil.py", "/tmp", "python3\0/tmp/evil.py", 21));
+	end();
+
+	begin(dir, "attacker-bytes");
+	add(mk_exec(700, 1, RTG_ACT_DENY, "/tmp/\x1b]0;pwn\x07\xc3\x28\xe2\x80\xae",
+		    NULL, "/tmp/\n\t\r", bad_args, sizeof(bad_args) - 1));
+	add(mk_open(700, RTG_ACT_AUDIT, "/tmp/\xf0\x9f\x98\x80\xed\xa0\x80\"\\",
+		    0));
+	end();
+
+	begin(dir, "connect6");
+	add(mk_connect(800, RTG_ACT_AUDIT, AF_INET6, IPPROTO_UDP, "fd00:ec2::254",
+		       53, "::1", 5353));
+	add(mk_connect(800, RTG_ACT_DENY, AF_INET6, 132, "::ffff:1.2.3.4", 443,
+		       NULL, 0));
+	end();
+
+	/* edge cases */
+	begin(dir, "long-path");
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = '\0';
+	n = mk_open(900, RTG_ACT_AUDIT, longp, 0);
+	((struct rtg_open *)rec)->hdr.flags |= RTG_F_PATH_TRUNC;
+	add(n);
+	end();
+
+	begin(dir, "unterminated");
+	n = mk_open(901, RTG_ACT_AUDIT, "/no/nul", 0);
+	rec[n - 1] = 'X'; /* path without its NUL */
+	add(n);
+	n = mk_exec(902, 1, RTG_ACT_AUDIT, "/bin/x", NULL, "/", "a\0b", 3);
+	((struct rtg_exec *)rec)->hdr.flags |= RTG_F_ARGS_TRUNC |
+					       RTG_F_CWD_TRUNC |
+					       RTG_F_PATH_TRUNC;
+	add(n);
+	end();
+
+	begin(dir, "malformed");
+	n = mk_open(903, RTG_ACT_AUDIT, "/x", 0);
+	((struct rtg_open *)rec)->path_len = 0xffff; /* longer than the record */
+	add(n);
+	n = mk_exec(904, 1, RTG_ACT_AUDIT, "/bin/x", NULL, "/", "a", 2);
+	((struct rtg_exec *)rec)->args_len = 0xfff0;
+	add(n);
+	add(mk_connect(905, RTG_ACT_AUDIT, 99, IPPROTO_TCP, "0.0.0.0", 1, NULL,
+		       0) - 1);
+	n = mk_exit(906, 0, 0);
+	add(n - 1);
+	rec[0] = RTG_EV_LOST;
+	add(sizeof(struct rtg_hdr));
+	rec[0] = 0xff;
+	add(sizeof(struct rtg_hdr));
+	add(0);
+	end();
+
+	/* the fanotify enforcer's records: no proc, ppid 0 */
+	begin(dir, "fanotify");
+	n = mk_open(1000, RTG_ACT_DENY, "/etc/secret", 0);
+	((struct rtg_open *)rec)->hdr.mech = RTG_MECH_FANOTIFY;
+	((struct rtg_open *)rec)->hdr.flags |= RTG_F_NO_PROC;
+	((struct rtg_open *)rec)->hdr.exec_ktime = 0;
+	((struct rtg_open *)rec)->hdr.ppid = 0;
+	add(n);
+	end();
+	return 0;
+}
+#endif
