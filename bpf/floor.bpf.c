@@ -17,16 +17,12 @@ char LICENSE[] SEC("license") = "GPL";
 		return 0;                                                      \
 	}
 
-FLOOR_TP(fl_openat_enter, "sys_enter_openat")
+/* the agent hooks only the sys_exit side of opens (flags come from the
+ * syscall's registers) and sees execs at sched_process_exec */
 FLOOR_TP(fl_openat_exit, "sys_exit_openat")
-FLOOR_TP(fl_openat2_enter, "sys_enter_openat2")
 FLOOR_TP(fl_openat2_exit, "sys_exit_openat2")
-FLOOR_TP(fl_open_enter, "sys_enter_open")
 FLOOR_TP(fl_open_exit, "sys_exit_open")
-FLOOR_TP(fl_creat_enter, "sys_enter_creat")
 FLOOR_TP(fl_creat_exit, "sys_exit_creat")
-FLOOR_TP(fl_execve, "sys_enter_execve")
-FLOOR_TP(fl_execveat, "sys_enter_execveat")
 
 SEC("tp_btf/sched_process_exec")
 int fl_exec(void *ctx)
