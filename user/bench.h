@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `rtguard bench` internals, shared by bench.c (command line, runner),
+ * bench_conf.c (configurations: attach/detach), bench_work.c (workloads),
+ * bench_proc.c (processes and files), bench_report.c (results.json,
+ * results.csv, report.md, chart.svg) and bench_compare.c.
+ */
+#ifndef RTG_BENCH_H
+#define RTG_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#define BENCH_MAX_ROUNDS  64
+#define BENCH_MAX_METRICS 32
+#define BENCH_MAX_PROGS	  48
+#define BENCH_CACHE_DIR	  "/var/cache/rtguard-bench"
+
+enum bench_conf {
+	CONF_OFF,
+	CONF_FLOOR,
+	CONF_ON,
+	CONF_AUDITD,
+	CONF_BPFTRACE,
+	CONF_MAX,
+};
+
+enum bench_wl {
+	WL_NGINX,
+	WL_REDIS,
+	WL_UNPACK,
+	WL_ZSTD,
+	WL_MICRO,
+	WL_MAX,
+};
+
+const char *bench_conf_name(int conf);
+const char *bench_conf_desc(int conf);
+const char *bench_wl_name(int wl);
+
+struct bench_metric {
+	int wl;
+	char name[48];
+	char unit[16];
+	bool higher_better;
+	/* v[conf][round]: NAN when missing */
+	double v[CONF_MAX][BENCH_MAX_ROUNDS];
+};
+
+struct bench_prog {
+	char name[32];
+	uint32_t id;
+	uint64_t run_cnt;
+	uint64_t run_time_ns;
+};
+
+/* One workload run in one configuration: what was measured besides the
+ * metrics (self-measurement of `on`, peers' own counters). */
+struct bench_run {
+	int wl, conf, round;
+	double seconds; /* attach to detach */
+	/* on */
+	bool has_agent;
+	double agent_cpu_s;
+	long agent_rss_kb; /* peak (VmHWM / ru_maxrss) */
+	long events, lost;
+	int nprogs;
+	struct bench_prog progs[BENCH_MAX_PROGS];
+	/* micro under on: event storm with a storm policy */
+	bool has_storm;
+	double storm_secs;
+	long storm_ops, storm_events, storm_lost;
+	/* auditd */
+	bool has_audit;
+	long audit_wait_jiffies, audit_lost; /* deltas of auditctl -s */
+	/* bpftrace */
+	bool has_bpftrace;
+	long bt_lines, bt_lost;
+};
+
+struct bench_opts {
+	bool quick;
+	int rounds;
+	int max_rounds; /* pts rule cap */
+	bool wl_on[WL_MAX];
+	bool conf_on[CONF_MAX]; /* --configs (default all) */
+	const char *policy;
+	char out[512];
+	char self[512];	     /* path of this rtguard binary */
+	char bench_dir[512]; /* bench/ with the workload configs */
+	char cmdline[1024];
+};
+
+struct bench_machine {
+	char cpu[128];
+	int cores;
+	unsigned long long mem_bytes;
+	char kernel[160];
+	char date[40];
+};
+
+struct bench {
+	struct bench_opts o;
+	struct bench_machine m;
+	int ncpu;
+	char work[512]; /* scratch directory, removed at the end */
+	bool conf_ok[CONF_MAX];
+	char conf_why[CONF_MAX][256];
+	bool wl_ok[WL_MAX];
+	char wl_why[WL_MAX][256];
+	int wl_rounds[WL_MAX];	   /* rounds done */
+	char wl_note[WL_MAX][512]; /* what was measured (tarball, fs, input) */
+	struct bench_metric metrics[BENCH_MAX_METRICS];
+	int nmetrics;
+	struct bench_run *runs;
+	int nruns, runs_cap;
+	double started; /* monotonic seconds */
+	/* workload state */
+	char tar_path[512]; /* decompressed tarball measured by unpack */
+	char tar_src[512];  /* the .tar.xz it came from */
+	char zstd_input[512];
+	int storm_policy_ok;
+};
+
+/* -- processes and files (bench_proc.c) -- */
+double bench_now(void); /* CLOCK_MONOTONIC seconds */
+int bench_run_cmd(char *const argv[], char *out, size_t outsz, int timeout_s);
+pid_t bench_spawn(char *const argv[], const char *out_path, bool pgroup);
+int bench_stop(pid_t pid, int sig, int timeout_s, int *status,
+	       struct rusage *ru);
+int bench_wait_port(int port, int timeout_ms);
+int bench_free_port(void);
+int bench_read_file(const char *path, char *buf, size_t sz);
+int bench_write_file(const char *path, const char *data, size_t len);
+int bench_mkdirs(const char *path);
+int bench_rm_rf(const char *path);
+bool bench_have(const char *prog);
+int bench_subst_file(const char *tmpl, const char *out, const char *const *kv);
+int bench_cgroup2_root(char *buf, size_t sz);
+int bench_fmt(char *buf, size_t sz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* -- configurations (bench_conf.c) -- */
+struct bench_conf_state;
+int bench_conf_probe(struct bench *b, int conf);
+int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **st);
+int bench_conf_detach(struct bench *b, struct bench_conf_state *st,
+		      struct bench_run *run);
+/* Starts the agent with extra arguments; used by `on` and the storm. */
+int bench_agent_start(struct bench *b, const char *policy, const char *outfile,
+		      const char *errfile, pid_t *pid);
+int bench_agent_count(const char *outfile, const char *type, long *events,
+		      long *lost);
+
+/* -- workloads (bench_work.c) -- */
+struct bench_wl_state;
+int bench_wl_prepare(struct bench *b, int wl);
+int bench_wl_start(struct bench *b, int wl, struct bench_wl_state **st);
+int bench_wl_measure(struct bench *b, int wl, struct bench_wl_state *st,
+		     double *vals);
+void bench_wl_stop(struct bench *b, int wl, struct bench_wl_state *st);
+int bench_wl_metrics(int wl, const char ***names, const char ***units,
+		     const bool **higher);
+double bench_wl_est_secs(const struct bench *b, int wl);
+int bench_storm(struct bench *b, struct bench_run *run);
+
+/* -- outputs (bench_report.c) -- */
+int bench_write_outputs(struct bench *b);
+int bench_write_chart(struct bench *b, const char *path);
+
+/* -- compare (bench_compare.c) -- */
+int bench_compare(const char *a, const char *b);
+
+#endif
