@@ -43,6 +43,9 @@
 extern const char rtg_default_policy[];
 extern const char rtg_default_policy_end[];
 
+/* how often the ring buffer is drained without a wakeup, ms */
+#define RTG_DRAIN_MS 50
+
 static volatile sig_atomic_t sig_stop, sig_reload, sig_reopen;
 
 static void on_signal(int sig)
@@ -890,14 +893,16 @@ static int run_loop(struct agent *a)
 		epoll_ctl(a->epfd, EPOLL_CTL_ADD, ee.data.fd, &ee);
 	}
 	while (!sig_stop) {
-		n = epoll_wait(a->epfd, evs, 4, 100);
+		/* the programs wake us only when a batch has piled up: drain
+		 * on this timer too (the latency of a lone event) */
+		n = epoll_wait(a->epfd, evs, 4, RTG_DRAIN_MS);
 		if (n < 0 && errno != EINTR)
 			return -errno;
+		if (ring_buffer__consume(a->rb) > 0)
+			output_flush(a->out);
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == rb_fd) {
-				ring_buffer__consume(a->rb);
-				output_flush(a->out);
-			}
+			if (evs[i].data.fd == rb_fd)
+				continue; /* drained above */
 			else if (a->enf && evs[i].data.fd == enforcer_fd(a->enf)) {
 				enforcer_drain(a->enf, a);
 				output_flush(a->out);
