@@ -501,9 +501,9 @@ static void md_targets(FILE *f, struct bench *b)
 			    "| %s | %s | overhead ≤ 1 %% | %+.1f %%%s | %s |\n",
 			    bench_wl_name(m->wl), m->name, cost,
 			    stats_within_noise(&on.d) ? " (within noise)" : "",
-			    cost <= 1.0 || stats_within_noise(&on.d)
-				? "yes"
-				: "**no**");
+			    cost <= 1.0			? "yes"
+			    : stats_within_noise(&on.d) ? "inconclusive"
+							: "**no**");
 		}
 		for (p = CONF_AUDITD; p <= CONF_BPFTRACE; p++) {
 			double co, cp;
@@ -520,12 +520,18 @@ static void md_targets(FILE *f, struct bench *b)
 				"%% | %s |\n",
 				bench_wl_name(m->wl), m->name,
 				bench_conf_name(p), co, cp,
-				co <= cp ? "yes" : "**no**");
+				co <= cp ? "yes"
+				: stats_within_noise(&on.d) &&
+					stats_within_noise(&peer.d)
+				    ? "inconclusive"
+				    : "**no**");
 		}
 	}
 	fprintf(f, "\nOverhead = cost in the metric's bad direction (slower, "
-		   "fewer req/s), median of the per-round ratios to `off`. "
-		   "Where a target is missed, see the self-measurement above "
+		   "fewer req/s), median of the per-round ratios to `off`; "
+		   "inconclusive = missed by the median but within noise "
+		   "(more rounds or a quieter machine decide). Where a target "
+		   "is missed, see the self-measurement above "
 		   "(ns per run of each program) for where the time goes.\n");
 }
 
