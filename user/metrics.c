@@ -647,7 +647,7 @@ void status_render_json(const struct stats_snap *s,
 		jw_start_object(jw);
 		for (i = 0; i < RTG_NENF; i++)
 			jw_kv_string(jw, probe_enf_name(i),
-				     probe_mech_name(d->mech[i]));
+				     mech_label(d->mech[i]));
 		jw_end_object(jw);
 		jw_end_object(jw);
 	}
@@ -748,7 +748,7 @@ void status_render_text(const struct stats_snap *s,
 		fprintf(f, "           enforcement:");
 		for (i = 0; i < RTG_NENF; i++)
 			fprintf(f, " %s=%s", probe_enf_name(i),
-				probe_mech_name(d->mech[i]));
+				mech_label(d->mech[i]));
 		fputc('\n', f);
 	}
 	fprintf(f, "\nCOST (kernel BPF statistics%s)\n",

@@ -136,6 +136,13 @@ const char *mech_name(uint8_t mech)
 	return NULL;
 }
 
+const char *mech_label(int mech)
+{
+	const char *n = mech >= 0 && mech < 256 ? mech_name(mech) : NULL;
+
+	return n ? n : "none";
+}
+
 const char *type_name(enum rtg_type type)
 {
 	switch (type) {

@@ -61,6 +61,7 @@ int open_flags_decode(uint32_t flags, const char **names, int max,
 
 const char *action_name(uint8_t action);   /* "audit", "deny", ... */
 const char *mech_name(uint8_t mech);	   /* "lsm", ..., NULL for none */
+const char *mech_label(int mech); /* the same, "none" for none */
 const char *type_name(enum rtg_type type); /* "exec", ... */
 
 /* Escapes s[0..n) for a terminal into f: printable ASCII and valid UTF-8

@@ -16,6 +16,7 @@
 #include "cmds.h"
 #include "json.h"
 #include "log.h"
+#include "output.h"
 #include "policy.h"
 #include "policy_compile.h"
 #include "probe.h"
@@ -475,7 +476,7 @@ static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
 			jw_kv_string(jw, "action",
 				     policy_action_name(pol->defaults[h]));
 			jw_kv_string(jw, "mechanism",
-				     policy_mech_name(c->rs.h[h].def_mech[p]));
+				     mech_label(c->rs.h[h].def_mech[p]));
 			jw_end_object(jw);
 		}
 		jw_end_object(jw);
@@ -493,7 +494,7 @@ static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
 			jw_kv_string(jw, "action",
 				     policy_action_name(ru->action));
 			jw_kv_string(jw, "mechanism",
-				     policy_mech_name(cr->mech));
+				     mech_label(cr->mech));
 			jw_kv_string(jw, "effect",
 				     mech_words(cr->action, cr->mech));
 			json_clause(jw, "match", &ru->match);

@@ -15,16 +15,6 @@
 #define KEYBIT(k) (1u << (k))
 #define BIT(b)	  (1ULL << (b))
 
-static const char *const mech_names[] = {"none", "lsm", "cgroup", "fanotify",
-					 "sigkill"};
-
-const char *policy_mech_name(int mech)
-{
-	return mech >= 0 &&
-		       mech < (int)(sizeof(mech_names) / sizeof(mech_names[0]))
-		   ? mech_names[mech]
-		   : "?";
-}
 
 /* ---- building ---------------------------------------------------------- */
 

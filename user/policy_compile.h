@@ -194,6 +194,5 @@ int policy_facts_keys_maps(const struct rtg_compiled *c, uint8_t gen,
 void policy_eval(const struct rtg_compiled *c, const struct rtg_facts *f,
 		 struct rtg_verdict *v);
 
-const char *policy_mech_name(int mech); /* "none", "lsm", "cgroup", ... */
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "output.h"
 #include "policy_compile.h"
 #include "probe.h"
 #include "probe.skel.h"
@@ -96,22 +97,6 @@ const char *probe_src_name(enum rtg_src s)
 		return "tracepoint";
 	case RTG_SRC_CGROUP:
 		return "cgroup";
-	default:
-		return "none";
-	}
-}
-
-const char *probe_mech_name(enum rtg_mech m)
-{
-	switch (m) {
-	case RTG_MECH_LSM:
-		return "lsm";
-	case RTG_MECH_CGROUP:
-		return "cgroup";
-	case RTG_MECH_FANOTIFY:
-		return "fanotify";
-	case RTG_MECH_SIGKILL:
-		return "sigkill";
 	default:
 		return "none";
 	}
@@ -815,7 +800,7 @@ void probe_print(const struct rtg_probe *p, FILE *f)
 	}
 	for (i = 0; i < RTG_NENF; i++)
 		fprintf(f, "  %-26s %s\n", enf_titles[i],
-			p->d.mech[i] ? probe_mech_name(p->d.mech[i])
+			p->d.mech[i] ? mech_label(p->d.mech[i])
 				     : "none (cannot enforce: audit only)");
 }
 
@@ -910,7 +895,7 @@ void probe_print_json(const struct rtg_probe *p, struct json_writer *jw)
 	jw_name(jw, "enforcement");
 	jw_start_object(jw);
 	for (i = 0; i < RTG_NENF; i++)
-		jw_kv_string(jw, enf_names[i], probe_mech_name(p->d.mech[i]));
+		jw_kv_string(jw, enf_names[i], mech_label(p->d.mech[i]));
 	jw_end_object(jw);
 	jw_end_object(jw);
 }
