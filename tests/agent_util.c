@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,4 +218,42 @@ bool json_lines_valid(const char *path)
 		 "assert n>0' %s",
 		 path);
 	return system(cmd) == 0;
+}
+
+int put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f) ? -errno : 0;
+}
+
+int net_connect(int family, const char *addr, int port, int type)
+{
+	struct sockaddr_storage ss = {};
+	socklen_t sl;
+	int s = socket(family, type | SOCK_CLOEXEC, 0), r;
+
+	if (s < 0)
+		return -errno;
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (void *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		inet_pton(AF_INET, addr, &in->sin_addr);
+		sl = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (void *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		inet_pton(AF_INET6, addr, &in6->sin6_addr);
+		sl = sizeof(*in6);
+	}
+	r = connect(s, (void *)&ss, sl) ? -errno : 0;
+	close(s);
+	return r;
 }

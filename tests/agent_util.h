@@ -35,6 +35,11 @@ bool json_lines_valid(const char *path);
  * to out (may be NULL) of size len. */
 int run_cmd(char *const *argv, char *out, size_t len);
 
+/* Writes text to path (created or truncated). 0 or -errno. */
+int put_file(const char *path, const char *text);
+/* connect() a fresh socket of `type` to addr:port; 0 or -errno. */
+int net_connect(int family, const char *addr, int port, int type);
+
 #define N(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 #endif

@@ -23,17 +23,6 @@
 
 extern char **environ;
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
 /* Forks a child that runs fn(arg) and exits with its return value; waits
  * and returns the child's pid (its status in *status). */
 static pid_t in_child(int (*fn)(void *), void *arg, int *status)
@@ -58,7 +47,7 @@ static int start_with_policy(struct agent_run *a, const char *yaml,
 	if (!mkdtemp(dir))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/test.yaml", dir);
-	if (write_file(path, yaml))
+	if (put_file(path, yaml))
 		return -EIO;
 	args[n++] = "--policy";
 	args[n++] = strdup(path);
@@ -173,7 +162,7 @@ TEST(agent_script_exec)
 	TEST_NEED_ROOT();
 	mkdtemp(dir);
 	snprintf(path, sizeof(path), "%s/hello.sh", dir);
-	write_file(path, "#!/bin/sh\nexit 0\n");
+	put_file(path, "#!/bin/sh\nexit 0\n");
 	chmod(path, 0755);
 	if (!ASSERT_OK(agent_start(&a, NULL), "agent_start"))
 		return;
@@ -388,33 +377,6 @@ static int listen_on(int family, const char *addr, int *port)
 	return s;
 }
 
-static int connect_to(int family, const char *addr, int port, int type)
-{
-	struct sockaddr_storage ss = {};
-	socklen_t sl;
-	int s = socket(family, type | SOCK_CLOEXEC, 0), r;
-
-	if (family == AF_INET) {
-		struct sockaddr_in *in = (void *)&ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		inet_pton(AF_INET, addr, &in->sin_addr);
-		sl = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (void *)&ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		inet_pton(AF_INET6, addr, &in6->sin6_addr);
-		sl = sizeof(*in6);
-	}
-	r = connect(s, (void *)&ss, sl);
-	r = r ? -errno : 0;
-	close(s);
-	return r;
-}
-
 TEST(agent_connect)
 {
 	struct agent_run a;
@@ -428,7 +390,7 @@ TEST(agent_connect)
 		return;
 	if (!ASSERT_OK(agent_start(&a, NULL), "agent_start"))
 		return;
-	ASSERT_OK(connect_to(AF_INET, "127.0.0.1", p4, SOCK_STREAM), "tcp4");
+	ASSERT_OK(net_connect(AF_INET, "127.0.0.1", p4, SOCK_STREAM), "tcp4");
 	snprintf(pn, sizeof(pn), "\"dport\":%d", p4);
 	ev = agent_wait_event(&a, 5000, N("\"type\":\"connect\"",
 					  pid_needle(getpid()), pn));
@@ -439,7 +401,7 @@ TEST(agent_connect)
 	}
 	free(ev);
 
-	ASSERT_OK(connect_to(AF_INET6, "::1", p6, SOCK_STREAM), "tcp6");
+	ASSERT_OK(net_connect(AF_INET6, "::1", p6, SOCK_STREAM), "tcp6");
 	snprintf(pn, sizeof(pn), "\"dport\":%d", p6);
 	ev = agent_wait_event(&a, 5000, N("\"type\":\"connect\"",
 					  "\"daddr\":\"::1\"", pn));
@@ -448,7 +410,7 @@ TEST(agent_connect)
 	free(ev);
 
 	/* v4-mapped IPv6 is reported (and matched) as IPv4 */
-	ASSERT_OK(connect_to(AF_INET6, "::ffff:127.0.0.1", p4, SOCK_STREAM),
+	ASSERT_OK(net_connect(AF_INET6, "::ffff:127.0.0.1", p4, SOCK_STREAM),
 		  "v4-mapped");
 	snprintf(pn, sizeof(pn), "\"dport\":%d", p4);
 	ASSERT_GE(agent_count_events(&a, N("\"type\":\"connect\"",
@@ -461,7 +423,7 @@ TEST(agent_connect)
 		  2, "v4-mapped connect reported as inet 127.0.0.1");
 
 	/* UDP connect */
-	ASSERT_OK(connect_to(AF_INET, "127.0.0.1", 9, SOCK_DGRAM), "udp");
+	ASSERT_OK(net_connect(AF_INET, "127.0.0.1", 9, SOCK_DGRAM), "udp");
 	ev = agent_wait_event(&a, 5000, N("\"type\":\"connect\"",
 					  "\"protocol\":\"udp\"",
 					  "\"dport\":9"));

@@ -39,16 +39,6 @@ static int copy_file(const char *from, const char *to)
 	return system(cmd);
 }
 
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f);
-}
-
 static int fixture_make(struct fixture *fx)
 {
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/rtg-enf-XXXXXX");
@@ -65,7 +55,7 @@ static int fixture_make(struct fixture *fx)
 	snprintf(fx->policy, sizeof(fx->policy), "%s/policy.yaml", fx->dir);
 	mkdir(fx->privdir, 0755);
 	mkdir(fx->bindir, 0755);
-	if (put(fx->secret, "top secret\n") || put(fx->privfile, "private\n"))
+	if (put_file(fx->secret, "top secret\n") || put_file(fx->privfile, "private\n"))
 		return -EIO;
 	if (copy_file("/bin/true", fx->forbidden) ||
 	    copy_file("/usr/bin/touch", fx->killme))
@@ -105,7 +95,7 @@ static int fixture_policy(struct fixture *fx, const char *extra_rules)
 		 "%s",
 		 fx->secret, fx->privdir, fx->forbidden, fx->bindir,
 		 extra_rules ? extra_rules : "");
-	return put(fx->policy, text);
+	return put_file(fx->policy, text);
 }
 
 /* Child opens path and copies what it reads to fd `out`; exits with errno
@@ -140,32 +130,6 @@ static int exec_status(const char *path, char *const argv[])
 	}
 	waitpid(pid, &status, 0);
 	return status;
-}
-
-static int tcp_connect(int family, const char *addr, int port, int type)
-{
-	struct sockaddr_storage ss = {};
-	socklen_t sl;
-	int s = socket(family, type | SOCK_CLOEXEC, 0), r;
-
-	if (family == AF_INET) {
-		struct sockaddr_in *in = (void *)&ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		inet_pton(AF_INET, addr, &in->sin_addr);
-		sl = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (void *)&ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		inet_pton(AF_INET6, addr, &in6->sin6_addr);
-		sl = sizeof(*in6);
-	}
-	r = connect(s, (void *)&ss, sl) ? -errno : 0;
-	close(s);
-	return r;
 }
 
 static int listen_any_loopback(int *port)
@@ -307,15 +271,15 @@ TEST(enforce_connect)
 	    !ASSERT_OK(fixture_policy(&fx, rule), "policy") ||
 	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
 		return;
-	ASSERT_EQ(tcp_connect(AF_INET, "127.0.0.2", port, SOCK_STREAM), -EPERM,
+	ASSERT_EQ(net_connect(AF_INET, "127.0.0.2", port, SOCK_STREAM), -EPERM,
 		  "IPv4 TCP to a denied address");
-	ASSERT_EQ(tcp_connect(AF_INET6, "::ffff:127.0.0.2", port, SOCK_STREAM),
+	ASSERT_EQ(net_connect(AF_INET6, "::ffff:127.0.0.2", port, SOCK_STREAM),
 		  -EPERM, "v4-mapped IPv6 to a denied address");
-	ASSERT_EQ(tcp_connect(AF_INET, "127.0.0.2", port, SOCK_DGRAM), -EPERM,
+	ASSERT_EQ(net_connect(AF_INET, "127.0.0.2", port, SOCK_DGRAM), -EPERM,
 		  "UDP connect to a denied address");
-	ASSERT_EQ(tcp_connect(AF_INET, "127.0.0.1", port, SOCK_DGRAM), -EPERM,
+	ASSERT_EQ(net_connect(AF_INET, "127.0.0.1", port, SOCK_DGRAM), -EPERM,
 		  "UDP to a denied port");
-	ASSERT_EQ(tcp_connect(AF_INET, "127.0.0.1", port, SOCK_STREAM), -ECONNREFUSED,
+	ASSERT_EQ(net_connect(AF_INET, "127.0.0.1", port, SOCK_STREAM), -ECONNREFUSED,
 		  "TCP to the neighbour address is not blocked (refused by the kernel)");
 	ev = agent_wait_event(&a, 5000, N("\"type\":\"connect\"",
 					  "\"action\":\"deny\"",
@@ -354,7 +318,7 @@ TEST(enforce_dry_run)
 		    "denied binary runs");
 	st = exec_status(fx.killme, (char *const[]){ "touch", "/dev/null", NULL });
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0, "kill binary runs");
-	ASSERT_OK(tcp_connect(AF_INET, "127.0.0.2", port, SOCK_STREAM),
+	ASSERT_OK(net_connect(AF_INET, "127.0.0.2", port, SOCK_STREAM),
 		  "connect allowed");
 	ev = agent_wait_event(&a, 5000, N("\"type\":\"open\"",
 					  "\"action\":\"deny\"",
@@ -438,7 +402,7 @@ TEST(enforce_unless_binary)
 		 "    unless: { binary: { equal: [%s] } }\n"
 		 "    action: deny\n",
 		 fx.secret, self, fx.privdir, self);
-	if (!ASSERT_OK(put(fx.policy, rules), "policy"))
+	if (!ASSERT_OK(put_file(fx.policy, rules), "policy"))
 		return;
 	/* started before the agent, opens when told to */
 	if (pipe(ctl) || pipe(p))
@@ -544,7 +508,7 @@ TEST(enforce_bad_reload_keeps_rules)
 	    !ASSERT_OK(fixture_policy(&fx, NULL), "policy") ||
 	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
 		return;
-	put(fx.policy, "name: broken\nrules:\n  - name: x\n    on: opne\n");
+	put_file(fx.policy, "name: broken\nrules:\n  - name: x\n    on: opne\n");
 	kill(a.pid, SIGHUP);
 	usleep(500000);
 	if (pipe(p))
@@ -582,7 +546,7 @@ TEST(enforce_args_kill)
 		 "    match: { path: { prefix: [%s/] }, args: { contains: [stratum+tcp] } }\n"
 		 "    action: kill\n",
 		 dir);
-	put(pol, text);
+	put_file(pol, text);
 	if (!ASSERT_OK(agent_start(&a, N("--policy", pol)), "agent_start"))
 		return;
 	st = exec_status(bin, (char *const[]){ "xmrig", "-c", "exit 0", NULL });

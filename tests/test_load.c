@@ -49,16 +49,6 @@ struct load {
 	int port;	  /* connect target 127.0.0.3:port (UDP) */
 };
 
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) ? -errno : 0;
-}
-
 static int load_make(struct load *l)
 {
 	char text[2048];
@@ -74,7 +64,7 @@ static int load_make(struct load *l)
 	snprintf(text, sizeof(text), "%s/bin", l->dir);
 	mkdir(text, 0755);
 	snprintf(text, sizeof(text), "cp /bin/true %s", l->binary);
-	if (put(l->target, "x\n") || system(text))
+	if (put_file(l->target, "x\n") || system(text))
 		return -EIO;
 	l->port = 30000 + getpid() % 20000;
 	snprintf(text, sizeof(text),
@@ -94,7 +84,7 @@ static int load_make(struct load *l)
 		 "    match: { daddr: [127.0.0.3/32], dport: [%d] }\n"
 		 "    action: audit\n",
 		 l->binary, l->dir, l->port);
-	return put(l->policy, text);
+	return put_file(l->policy, text);
 }
 
 static long rss_kb(pid_t pid)
@@ -481,7 +471,7 @@ TEST_T(load_valgrind, 600)
 	snprintf(wrapper, sizeof(wrapper), "%s/rtguard-vg", l.dir);
 	snprintf(log, sizeof(log), "%s/valgrind.log", l.dir);
 	snprintf(supp, sizeof(supp), "%s/valgrind.supp", l.dir);
-	if (put(supp, vg_supp))
+	if (put_file(supp, vg_supp))
 		return;
 	snprintf(text, sizeof(text),
 		 "#!/bin/sh\nexec valgrind --quiet --error-exitcode=99 "
@@ -489,7 +479,7 @@ TEST_T(load_valgrind, 600)
 		 "--show-leak-kinds=definite --track-fds=no --suppressions=%s "
 		 "--log-file=%s %s \"$@\"\n",
 		 supp, log, bin);
-	if (put(wrapper, text) || chmod(wrapper, 0755))
+	if (put_file(wrapper, text) || chmod(wrapper, 0755))
 		return;
 	setenv("RTG_BIN", wrapper, 1);
 	rc = agent_start(&a, N("--policy", l.policy));

@@ -17,16 +17,6 @@
 #include "agent_util.h"
 #include "test.h"
 
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f);
-}
-
 static int try_connect(int port)
 {
 	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -104,7 +94,7 @@ TEST_T(pin_kill9_restart_no_gap, 120)
 	mkdtemp(dir);
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-pin-%d", getpid());
-	put(pol, policy_text);
+	put_file(pol, policy_text);
 	l = listener(&port);
 	if (!ASSERT_TRUE(l >= 0, "listener") || pipe(res))
 		return;
@@ -166,7 +156,7 @@ TEST(pin_unpin)
 	mkdtemp(dir);
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-unpin-%d", getpid());
-	put(pol, policy_text);
+	put_file(pol, policy_text);
 	l = listener(&port);
 	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--pin-dir", pin)),
 		       "agent"))

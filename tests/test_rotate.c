@@ -21,17 +21,6 @@
 
 extern char **environ;
 
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
 static char *get(const char *path)
 {
 	static char buf[256];
@@ -58,13 +47,13 @@ TEST(rotate_files_shift)
 
 	mkdtemp(dir);
 	snprintf(p, sizeof(p), "%s/out", dir);
-	put(p, "cur");
+	put_file(p, "cur");
 	for (i = 1; i <= 3; i++) {
 		char t[8];
 
 		snprintf(q, sizeof(q), "%s.%d", p, i);
 		snprintf(t, sizeof(t), "old%d", i);
-		put(q, t);
+		put_file(q, t);
 	}
 	ASSERT_OK(rotate_files(p, 3), "rotate_files");
 	ASSERT_TRUE(!exists(p), "PATH moved away");
@@ -77,7 +66,7 @@ TEST(rotate_files_shift)
 	snprintf(q, sizeof(q), "%s.4", p);
 	ASSERT_TRUE(!exists(q), "no PATH.4 with keep 3");
 	/* gaps are fine */
-	put(p, "new");
+	put_file(p, "new");
 	snprintf(q, sizeof(q), "%s.2", p);
 	unlink(q);
 	ASSERT_OK(rotate_files(p, 3), "rotate with a gap");
@@ -86,7 +75,7 @@ TEST(rotate_files_shift)
 	snprintf(q, sizeof(q), "%s.2", p);
 	ASSERT_STREQ(get(q), "cur", "PATH.1 -> PATH.2");
 	/* keep 0: the file is just removed */
-	put(p, "x");
+	put_file(p, "x");
 	ASSERT_OK(rotate_files(p, 0), "keep 0");
 	ASSERT_TRUE(!exists(p), "keep 0 removes PATH");
 }
@@ -242,7 +231,7 @@ TEST_T(rotate_agent, 120)
 	mkdtemp(pol);
 	snprintf(ppath, sizeof(ppath), "%s/p.yaml", pol);
 	snprintf(marker, sizeof(marker), "%s/marker", pol);
-	put(marker, "x");
+	put_file(marker, "x");
 	snprintf(yaml, sizeof(yaml),
 		 "name: rotate-test\n"
 		 "defaults: { exec: audit, open: allow, connect: allow }\n"
@@ -252,7 +241,7 @@ TEST_T(rotate_agent, 120)
 		 "    match: { path: { equal: [%s] } }\n"
 		 "    action: audit\n",
 		 marker);
-	put(ppath, yaml);
+	put_file(ppath, yaml);
 	if (!ASSERT_OK(
 		agent_start(&a, N("--policy", ppath, "--output-file-max-mb",
 				  "0.05", "--output-file-keep", "200",

@@ -31,17 +31,6 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
 static int sock_open(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -170,7 +159,7 @@ static int start_agent(struct agent_run *a, char *dir, char *sock, char *marker)
 	snprintf(ppath, sizeof(ppath), "%s/policy", dir);
 	mkdir(ppath, 0700);
 	snprintf(ppath, sizeof(ppath), "%s/policy/p.yaml", dir);
-	put(marker, "x");
+	put_file(marker, "x");
 	snprintf(yaml, sizeof(yaml),
 		 "name: sock-test\n"
 		 "defaults: { exec: audit, open: allow, connect: allow }\n"
@@ -180,7 +169,7 @@ static int start_agent(struct agent_run *a, char *dir, char *sock, char *marker)
 		 "    match: { path: { equal: [%s] } }\n"
 		 "    action: audit\n",
 		 marker);
-	put(ppath, yaml);
+	put_file(ppath, yaml);
 	return agent_start(a, N("--policy", strdup(ppath), "--socket",
 				strdup(sock), "--no-pin"));
 }
@@ -456,7 +445,7 @@ TEST_T(socket_status_cmd, 90)
 	ASSERT_STRCONTAINS(out, "\"cpu_percent\":", "cpu percent");
 	ASSERT_STRCONTAINS(out, "\"mechanisms\":{", "mechanisms");
 	snprintf(path, sizeof(path), "%s/status.json", dir);
-	put(path, out);
+	put_file(path, out);
 	ASSERT_TRUE(json_lines_valid(path), "one JSON object");
 	agent_stop(&a);
 	free(out);
