@@ -359,7 +359,11 @@ TEST_T(load_tiny_ringbuf, 300)
 		       "agent_start --ringbuf-kb 4"))
 		return;
 	open_storm(l.target, nopen, a.pid, NULL);
+	/* the agent keeps up with connects at this rate: stall it, so that
+	 * the tiny buffer surely overflows for this type too */
+	kill(a.pid, SIGSTOP);
 	connect_storm(l.port, ncon, a.pid, NULL);
+	kill(a.pid, SIGCONT);
 	/* the loss report runs once a second */
 	usleep(1500 * 1000);
 	ASSERT_TRUE(alive(a.pid), "agent still running");

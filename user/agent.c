@@ -343,9 +343,17 @@ int agent_handle_record(struct agent *a, const void *data, size_t size)
 	return 0;
 }
 
+/* Records handled per ring_buffer__consume() call: between batches the
+ * loop lets subscribers' sockets drain and the enforcer's records in. */
+#define RTG_BATCH 512
+
 static int on_ringbuf(void *ctx, void *data, size_t size)
 {
-	return agent_handle_record(ctx, data, size);
+	struct agent *a = ctx;
+
+	agent_handle_record(a, data, size);
+	/* libbpf counts this record consumed and stops here */
+	return ++a->batch >= RTG_BATCH ? -EAGAIN : 0;
 }
 
 static uint64_t stat_sum(struct agent *a, uint32_t idx)
@@ -873,7 +881,8 @@ static int run_loop(struct agent *a)
 	int enf_fd = a->enf ? enforcer_fd(a->enf) : -1;
 	int rb_fd = ring_buffer__epoll_fd(a->rb);
 	struct epoll_event ee = { .events = EPOLLIN };
-	int n, i;
+	bool more = false;
+	int n, i, r;
 
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (a->epfd < 0)
@@ -895,10 +904,13 @@ static int run_loop(struct agent *a)
 	while (!sig_stop) {
 		/* the programs wake us only when a batch has piled up: drain
 		 * on this timer too (the latency of a lone event) */
-		n = epoll_wait(a->epfd, evs, 4, RTG_DRAIN_MS);
+		n = epoll_wait(a->epfd, evs, 4, more ? 0 : RTG_DRAIN_MS);
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		if (ring_buffer__consume(a->rb) > 0)
+		a->batch = 0;
+		r = ring_buffer__consume(a->rb);
+		more = r == -EAGAIN;
+		if (r > 0 || more)
 			output_flush(a->out);
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == rb_fd)
@@ -935,7 +947,9 @@ static int run_loop(struct agent *a)
 		}
 	}
 	/* drain what the kernel already wrote */
-	ring_buffer__consume(a->rb);
+	do {
+		a->batch = 0;
+	} while (ring_buffer__consume(a->rb) == -EAGAIN);
 	if (a->enf)
 		enforcer_drain(a->enf, a);
 	report_losses(a);

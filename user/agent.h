@@ -74,6 +74,7 @@ struct agent {
 	char pin_dir[600]; /* "" when not pinning */
 	bool adopted; /* took over a previous agent's pins */
 	int lock_fd;
+	unsigned int batch; /* records in the current consume call */
 };
 
 /* Compiles the policies named in opts (or the embedded default). */
