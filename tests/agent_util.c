@@ -257,3 +257,44 @@ int net_connect(int family, const char *addr, int port, int type)
 	close(s);
 	return r;
 }
+
+/* Feeds text to python3 on stdin; every line must parse as JSON (strict
+ * UTF-8) and `expr` (with o = the last line's value) must be true. Returns
+ * python's exit status, or -1 when python3 cannot run (test skipped). */
+int py_check(const char *text, const char *expr)
+{
+	static const char script[] =
+	    "import json,sys\n"
+	    "data=sys.stdin.buffer.read().decode('utf-8')\n"
+	    "lines=data.split('\\n')\n"
+	    "assert lines[-1]=='', 'no final newline'\n"
+	    "o=None\n"
+	    "for l in lines[:-1]: o=json.loads(l)\n"
+	    "sys.exit(0 if eval(sys.argv[1]) else 3)\n";
+	int in[2], status;
+	size_t len = strlen(text);
+	pid_t pid;
+
+	if (pipe(in))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(in[0], 0);
+		close(in[0]);
+		close(in[1]);
+		execlp("python3", "python3", "-c", script, expr, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	if (write(in[1], text, len) != (ssize_t)len)
+		status = -1;
+	close(in[1]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	if (WEXITSTATUS(status) == 127)
+		test_skip("python3 not available");
+	return WEXITSTATUS(status);
+}
+

@@ -40,6 +40,11 @@ int put_file(const char *path, const char *text);
 /* connect() a fresh socket of `type` to addr:port; 0 or -errno. */
 int net_connect(int family, const char *addr, int port, int type);
 
+/* Feeds text to python3 on stdin: every line must parse as JSON (strict
+ * UTF-8) and `expr` (o = the last line's value) must hold. Returns python's
+ * exit status (0: holds), -1 when it cannot run; skips without python3. */
+int py_check(const char *text, const char *expr);
+
 #define N(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 #endif

@@ -16,51 +16,13 @@
 #include "decode.h"
 #include "output.h"
 #include "proc_cache.h"
+#include "agent_util.h"
 #include "test.h"
 
 #define T0_REAL 1795795200123456789ll /* 2026-11-27T16:00:00.123456789Z */
 #define T0_BOOT 5000000000ull
 #define ID_4242 "dGVzdG5vZGU6MjAwMDAwMDAwMDo0MjQy" /* testnode:2e9:4242 */
 #define ID_4100 "dGVzdG5vZGU6MTAwMDAwMDAwMDo0MTAw" /* testnode:1e9:4100 */
-
-/* feeds text to python3; each line must be JSON (strict UTF-8); expr with
- * o = the last object must hold. 0 when it does. */
-static int py_check(const char *text, const char *expr)
-{
-	static const char script[] =
-	    "import json,sys\n"
-	    "data=sys.stdin.buffer.read().decode('utf-8')\n"
-	    "lines=data.split('\\n')\n"
-	    "assert lines[-1]=='', 'no final newline'\n"
-	    "o=None\n"
-	    "for l in lines[:-1]: o=json.loads(l)\n"
-	    "sys.exit(0 if eval(sys.argv[1]) else 3)\n";
-	int in[2], status;
-	size_t len = strlen(text);
-	pid_t pid;
-
-	if (pipe(in))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		dup2(in[0], 0);
-		close(in[0]);
-		close(in[1]);
-		execlp("python3", "python3", "-c", script, expr, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	if (write(in[1], text, len) != (ssize_t)len)
-		status = -1;
-	close(in[1]);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	if (WEXITSTATUS(status) == 127)
-		test_skip("python3 not available");
-	return WEXITSTATUS(status);
-}
 
 struct fixture {
 	struct proc_cache *pc;
