@@ -754,6 +754,56 @@ static __always_inline void open_flag_keys(struct misc *mc,
 	mc->keys[RTG_KEY_FLAGS] = b;
 }
 
+/* The verdict on an operation on `file` (open, or the exec of the file in
+ * lsm/bprm_check_security): the path resolved and looked up, the flags
+ * (open only), and the acting process's binary, uid and container. false
+ * when the hook has no rules or the actor is the agent. */
+struct file_eval {
+	__u32 gen, off, len;
+	bool trunc, incont;
+	struct paths *ps;
+	struct misc *mc;
+	struct evbuf *eb;
+	struct rtg_proc_state *st;
+	struct rtg_verdict v;
+};
+
+static __always_inline bool file_eval(int hook, struct file *file, __u32 fl,
+				      struct task_struct *task,
+				      struct file_eval *fe)
+{
+	__u32 uid = (__u32)bpf_get_current_uid_gid(), tgid;
+	struct rtg_hookset *hs;
+	struct misc *mc;
+
+	fe->gen = CFG(active_gen) & 1;
+	hs = hookset(fe->gen, hook);
+	if (!hs || !(hs->features & RTG_HF_ACTIVE))
+		return false;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == CFG(agent_tgid))
+		return false;
+	fe->ps = bpf_map_lookup_elem(&scratch_paths, &zero);
+	fe->mc = mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	fe->eb = bpf_map_lookup_elem(&scratch_ev, &zero);
+	if (!fe->ps || !mc || !fe->eb)
+		return false;
+
+	fe->off = path_resolve(&fe->ps->a, BPF_CORE_READ(file, f_path.dentry),
+			       BPF_CORE_READ(file, f_path.mnt), &fe->len,
+			       &fe->trunc);
+	clear_keys(mc);
+	path_bits(mc, fe->gen, hs->features, RTG_KIND(hook, RTG_KEY_PATH),
+		  &fe->ps->a, fe->off, fe->len, &mc->keys[RTG_KEY_PATH]);
+	if (hook == RTG_HOOK_OPEN)
+		open_flag_keys(mc, hs, fl);
+	fe->st = proc_get(mc, tgid, fe->gen);
+	fe->incont = in_container(task);
+	common_keys(mc, hs, hook, fe->gen, fe->st, uid, fe->incont);
+	decide(hs, mc->keys, &fe->v);
+	return true;
+}
+
 /* Evaluates an open of `file` with open flags fl; fills the record's path
  * part when the verdict needs an event. Returns the record size, 0 when no
  * event is due. */
@@ -761,57 +811,33 @@ static __always_inline __u32 open_eval(struct file *file, __u32 fl,
 				       struct task_struct *task,
 				       struct rtg_verdict *v, __u32 *genp)
 {
-	__u32 gen = CFG(active_gen) & 1, tgid, off, len, n;
-	__u32 uid = (__u32)bpf_get_current_uid_gid();
-	struct rtg_proc_state *st;
-	struct rtg_hookset *hs;
+	struct file_eval fe;
 	struct rtg_open *e;
-	struct paths *ps;
-	struct evbuf *eb;
-	struct misc *mc;
-	bool trunc, incont;
+	__u32 n;
 
-	*genp = gen;
-	hs = hookset(gen, RTG_HOOK_OPEN);
-	if (!hs || !(hs->features & RTG_HF_ACTIVE))
+	if (!file_eval(RTG_HOOK_OPEN, file, fl, task, &fe))
 		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (tgid == CFG(agent_tgid))
-		return 0;
-	ps = bpf_map_lookup_elem(&scratch_paths, &zero);
-	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
-	eb = bpf_map_lookup_elem(&scratch_ev, &zero);
-	if (!ps || !mc || !eb)
-		return 0;
-
-	off = path_resolve(&ps->a, BPF_CORE_READ(file, f_path.dentry),
-			   BPF_CORE_READ(file, f_path.mnt), &len, &trunc);
-	clear_keys(mc);
-	path_bits(mc, gen, hs->features, RTG_KIND(RTG_HOOK_OPEN, RTG_KEY_PATH),
-		  &ps->a, off, len, &mc->keys[RTG_KEY_PATH]);
-	open_flag_keys(mc, hs, fl);
-	st = proc_get(mc, tgid, gen);
-	incont = in_container(task);
-	common_keys(mc, hs, RTG_HOOK_OPEN, gen, st, uid, incont);
-	decide(hs, mc->keys, v);
+	*genp = fe.gen;
+	*v = fe.v;
 	if (v->action < RTG_ACT_AUDIT)
 		return 0;
 
-	e = (void *)eb->d;
-	fill_hdr(&e->hdr, RTG_EV_OPEN, task, st, bpf_ktime_get_boot_ns());
-	if (trunc)
+	e = (void *)fe.eb->d;
+	fill_hdr(&e->hdr, RTG_EV_OPEN, task, fe.st, bpf_ktime_get_boot_ns());
+	if (fe.trunc)
 		e->hdr.flags |= RTG_F_PATH_TRUNC;
-	if (incont)
+	if (fe.incont)
 		e->hdr.flags |= RTG_F_IN_CONTAINER;
 	e->oflags = fl;
 	e->fmode = BPF_CORE_READ(file, f_mode);
 	e->ino = BPF_CORE_READ(file, f_inode, i_ino);
 	e->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
 	e->pad = 0;
-	n = len + 1;
+	n = fe.len + 1;
 	if (n > RTG_PATH_MAX)
 		n = RTG_PATH_MAX;
-	bpf_probe_read_kernel(e->path, n, &ps->a.buf[off & (RTG_PATH_MAX - 1)]);
+	bpf_probe_read_kernel(e->path, n,
+			      &fe.ps->a.buf[fe.off & (RTG_PATH_MAX - 1)]);
 	e->path_len = n;
 	return sizeof(*e) + n;
 }
@@ -1059,56 +1085,31 @@ int BPF_PROG(lsm_file_open, struct file *file)
 SEC("lsm/bprm_check_security")
 int BPF_PROG(lsm_bprm_check, struct linux_binprm *bprm)
 {
-	__u32 gen = CFG(active_gen) & 1, tgid, off, len, n, uid;
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct rtg_verdict v;
-	struct rtg_proc_state *st;
-	struct rtg_hookset *hs;
+	struct file_eval fe;
 	struct rtg_exec *e;
-	struct paths *ps;
-	struct evbuf *eb;
-	struct misc *mc;
-	struct file *file = bprm->file;
-	bool trunc, incont;
+	__u32 n;
 
-	hs = hookset(gen, RTG_HOOK_EXEC);
-	if (!hs || !(hs->features & RTG_HF_ACTIVE))
+	if (!file_eval(RTG_HOOK_EXEC, bprm->file, 0, task, &fe))
 		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (tgid == CFG(agent_tgid))
-		return 0;
-	ps = bpf_map_lookup_elem(&scratch_paths, &zero);
-	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
-	eb = bpf_map_lookup_elem(&scratch_ev, &zero);
-	if (!ps || !mc || !eb)
-		return 0;
-	off = path_resolve(&ps->a, file->f_path.dentry, file->f_path.mnt, &len,
-			   &trunc);
-	clear_keys(mc);
-	path_bits(mc, gen, hs->features, RTG_KIND(RTG_HOOK_EXEC, RTG_KEY_PATH),
-		  &ps->a, off, len, &mc->keys[RTG_KEY_PATH]);
-	uid = (__u32)bpf_get_current_uid_gid();
-	st = proc_get(mc, tgid, gen);
-	incont = in_container(task);
-	common_keys(mc, hs, RTG_HOOK_EXEC, gen, st, uid, incont);
-	decide(hs, mc->keys, &v);
-	if (v.action < RTG_ACT_DENY || v.mech != RTG_MECH_LSM)
+	if (fe.v.action < RTG_ACT_DENY || fe.v.mech != RTG_MECH_LSM)
 		return 0;
 
-	e = (void *)eb->d;
-	fill_hdr(&e->hdr, RTG_EV_EXEC, task, st, bpf_ktime_get_boot_ns());
-	v.action = RTG_ACT_DENY;
-	set_verdict(&e->hdr, &v, gen, !CFG(dry_run));
-	if (trunc)
+	e = (void *)fe.eb->d;
+	fill_hdr(&e->hdr, RTG_EV_EXEC, task, fe.st, bpf_ktime_get_boot_ns());
+	fe.v.action = RTG_ACT_DENY;
+	set_verdict(&e->hdr, &fe.v, fe.gen, !CFG(dry_run));
+	if (fe.trunc)
 		e->hdr.flags |= RTG_F_PATH_TRUNC;
 	e->argc = bprm->argc;
 	e->cand_m = 0;
 	e->cand_u = 0;
 	e->pad = 0;
-	n = len + 1;
+	n = fe.len + 1;
 	if (n > RTG_PATH_MAX)
 		n = RTG_PATH_MAX;
-	bpf_probe_read_kernel(e->data, n, &ps->a.buf[off & (RTG_PATH_MAX - 1)]);
+	bpf_probe_read_kernel(e->data, n,
+			      &fe.ps->a.buf[fe.off & (RTG_PATH_MAX - 1)]);
 	e->binary_len = n;
 	e->script_len = 0;
 	e->cwd_len = 0;
