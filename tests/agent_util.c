@@ -298,3 +298,63 @@ int py_check(const char *text, const char *expr)
 	return WEXITSTATUS(status);
 }
 
+/* A port nobody listens on right now. */
+int free_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    !getsockname(fd, (struct sockaddr *)&sa, &len))
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* GET path over HTTP/1.0; returns the status code and the body (malloc'd)
+ * in *body, or -errno. */
+int http_get(int port, const char *path, char **body)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(port)};
+	char req[256], *buf = NULL, *p;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd, code = -EIO;
+
+	*body = NULL;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		code = -errno;
+		close(fd);
+		return code;
+	}
+	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n",
+		 path);
+	if (write(fd, req, strlen(req)) < 0)
+		goto out;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	if (!buf)
+		goto out;
+	buf[len] = '\0';
+	if (sscanf(buf, "HTTP/1.%*d %d", &code) != 1)
+		goto out;
+	p = strstr(buf, "\r\n\r\n");
+	*body = strdup(p ? p + 4 : "");
+out:
+	free(buf);
+	close(fd);
+	return code;
+}

@@ -45,6 +45,12 @@ int net_connect(int family, const char *addr, int port, int type);
  * exit status (0: holds), -1 when it cannot run; skips without python3. */
 int py_check(const char *text, const char *expr);
 
+/* A loopback TCP port nobody listens on right now, or -1. */
+int free_port(void);
+/* GET path from 127.0.0.1:port over HTTP/1.0; returns the status code and
+ * the body (malloc'd) in *body, or -errno. */
+int http_get(int port, const char *path, char **body);
+
 #define N(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 #endif

@@ -34,6 +34,7 @@
 #include "pin.h"
 #include "policy.h"
 #include "policy_compile.h"
+#include "privs.h"
 #include "probe.h"
 #include "proc_cache.h"
 #include "rotate.h"
@@ -727,8 +728,6 @@ static int agent_reload(struct agent *a)
 	cfg_write(a);
 	if (a->enf)
 		enforcer_update(a->enf, c, ng);
-	else if (c->nfan && probe_ok(a->probe, RTG_FEAT_FANOTIFY_PERM))
-		start_enforcer(a, c, ng);
 	/* programs that read the old index finish within microseconds */
 	nanosleep(&grace, NULL);
 	policy_clear(a->comp[ng ^ 1], ng ^ 1, &fds);
@@ -961,6 +960,7 @@ int cmd_agent(int argc, char **argv)
 	struct agent a = { .epfd = -1, .inotify_fd = -1, .lock_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct proc_cache_opts pco = {};
+	struct rtg_backends be;
 	struct rtg_map_fds fds;
 	int err, ret = RTG_EXIT_KERNEL;
 
@@ -1054,7 +1054,12 @@ int cmd_agent(int argc, char **argv)
 	/* after attaching: nothing that starts from now on is missed */
 	proc_cache_seed(a.pc, "/proc");
 	seed_procs_map(&a);
-	if (a.comp[a.gen]->nfan && start_enforcer(&a, a.comp[a.gen], a.gen))
+	/* the fanotify group exists whenever fanotify is the exec/open
+	 * backend, even with no `equal` path yet: a reload can add one after
+	 * CAP_SYS_ADMIN is gone */
+	probe_backends(a.probe, &be);
+	if (be.fanotify && !be.lsm &&
+	    start_enforcer(&a, a.comp[a.gen], a.gen) && a.comp[a.gen]->nfan)
 		goto out;
 	watch_policies(&a);
 	/* self-measurement, /metrics and the socket (user/metrics.h,
@@ -1070,6 +1075,11 @@ int cmd_agent(int argc, char **argv)
 		ret = RTG_EXIT_INPUT;
 		goto out;
 	}
+	/* from here on nothing needs more than privs.h keeps; the threads
+	 * start after the drop so that none holds more */
+	privs_drop();
+	if ((a.enf && enforcer_run(a.enf)) || metrics_start(a.metrics))
+		goto out;
 	metrics_update(a.metrics, &a);
 	log_info("enforcement: exec/open deny by %s, connect deny by %s%s",
 		 probe_ok(a.probe, RTG_FEAT_LSM) ? "BPF LSM" :

@@ -31,6 +31,7 @@ struct mark {
 
 struct enforcer {
 	pthread_t thread;
+	bool running; /* thread started (enforcer_run) */
 	pthread_mutex_t lock; /* comp, gen, marks */
 	const struct rtg_compiled *comp;
 	uint8_t gen;
@@ -360,11 +361,6 @@ struct enforcer *enforcer_start(const struct rtg_compiled *c, uint8_t gen,
 	}
 	if (marks_build(e, c))
 		goto err;
-	marks_refresh(e);
-	if (pthread_create(&e->thread, NULL, enforcer_thread, e)) {
-		log_err("enforcer: cannot start thread");
-		goto err;
-	}
 	return e;
 err:
 	marks_free(e);
@@ -436,11 +432,24 @@ uint64_t enforcer_lost(struct enforcer *e)
 	return __atomic_exchange_n(&e->lost, 0, __ATOMIC_RELAXED);
 }
 
+/* Marks the paths and starts the thread: after the agent has dropped its
+ * capabilities (user/privs.h), so that the thread never holds them. */
+int enforcer_run(struct enforcer *e)
+{
+	marks_refresh(e);
+	if (pthread_create(&e->thread, NULL, enforcer_thread, e)) {
+		log_err("enforcer: cannot start thread");
+		return -EAGAIN;
+	}
+	e->running = true;
+	return 0;
+}
+
 void enforcer_stop(struct enforcer *e)
 {
 	if (!e)
 		return;
-	if (write(e->stop_pipe[1], "x", 1) == 1)
+	if (e->running && write(e->stop_pipe[1], "x", 1) == 1)
 		pthread_join(e->thread, NULL);
 	marks_free(e);
 	close(e->fan_fd);

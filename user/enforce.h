@@ -23,9 +23,14 @@ struct agent;
 struct rtg_compiled;
 struct rtg_map_fds;
 
+/* Creates the fanotify group (needs CAP_SYS_ADMIN); enforcer_run() then
+ * marks the paths and starts the thread. A group without paths costs
+ * nothing and lets a reload add the first `equal` rule after the agent has
+ * given up CAP_SYS_ADMIN. */
 struct enforcer *enforcer_start(const struct rtg_compiled *c, uint8_t gen,
 				const struct rtg_map_fds *fds, int procs_fd,
 				bool dry_run);
+int enforcer_run(struct enforcer *e);
 /* New policies: re-mark (old marks are removed, new paths marked). */
 void enforcer_update(struct enforcer *e, const struct rtg_compiled *c,
 		     uint8_t gen);

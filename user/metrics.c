@@ -42,6 +42,8 @@ struct metrics {
 	struct timespec start;
 	/* the HTTP server and what it reads */
 	struct MHD_Daemon *httpd;
+	int listen_fd; /* bound by metrics_serve, until metrics_start */
+	char addr[128];
 	pthread_mutex_t lock;
 	struct stats_snap shared; /* agent part, under lock */
 	uint64_t last_update_ns;
@@ -89,6 +91,7 @@ struct metrics *metrics_new(struct bpf_object *obj, int ringbuf_fd,
 	if (!m)
 		return NULL;
 	pthread_mutex_init(&m->lock, NULL);
+	m->listen_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
 	m->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (m->stats_fd < 0)
@@ -130,6 +133,8 @@ void metrics_free(struct metrics *m)
 		return;
 	if (m->httpd)
 		MHD_stop_daemon(m->httpd);
+	if (m->listen_fd >= 0)
+		close(m->listen_fd);
 	if (m->cons_pos)
 		munmap((void *)m->cons_pos, m->page);
 	if (m->prod_pos)
@@ -501,34 +506,57 @@ bad:
 int metrics_serve(struct metrics *m, const char *addr, bool allow_remote)
 {
 	struct sockaddr_storage ss;
-	sigset_t all, old;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	char err[256];
-	int ret;
+	int ret, fd;
 
 	ret = metrics_parse_addr(addr, allow_remote, &ss, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
 		return ret;
 	}
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 },
+				 sizeof(int)) ||
+	    bind(fd, (struct sockaddr *)&ss,
+		 ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					    sizeof(struct sockaddr_in)) ||
+	    listen(fd, 64)) {
+		ret = errno;
+		log_err("cannot serve metrics on %s: %s", addr, strerror(ret));
+		if (fd >= 0)
+			close(fd);
+		return -ret;
+	}
+	m->listen_fd = fd;
+	snprintf(m->addr, sizeof(m->addr), "%s", addr);
+	return 0;
+}
+
+int metrics_start(struct metrics *m)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
+	sigset_t all, old;
+	int ret;
+
+	if (m->listen_fd < 0)
+		return 0;
 	/* signals are for the main loop, not the server's thread */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	errno = 0;
 	m->httpd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR, &ss,
-	    MHD_OPTION_CONNECTION_LIMIT, 64, MHD_OPTION_CONNECTION_TIMEOUT, 10,
-	    MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, m, MHD_OPTION_LISTEN_SOCKET,
+	    m->listen_fd, MHD_OPTION_CONNECTION_LIMIT, 64,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 10, MHD_OPTION_END);
 	ret = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!m->httpd) {
-		log_err("cannot serve metrics on %s: %s", addr,
+		log_err("cannot serve metrics on %s: %s", m->addr,
 			ret ? strerror(ret) : "libmicrohttpd failed to start");
 		return ret ? -ret : -EIO;
 	}
-	log_info("metrics on http://%s/metrics", addr);
+	m->listen_fd = -1; /* MHD_stop_daemon() closes it */
+	log_info("metrics on http://%s/metrics", m->addr);
 	return 0;
 }
 

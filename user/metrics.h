@@ -87,9 +87,12 @@ void metrics_free(struct metrics *m);
  * refused unless allow_remote. 0, or -EINVAL with a message in err. */
 int metrics_parse_addr(const char *s, bool allow_remote,
 		       struct sockaddr_storage *ss, char *err, size_t errlen);
-/* Starts the HTTP server (/metrics, /healthz) on addr. 0 or a negative
- * errno (logged). */
+/* Binds the HTTP server's (/metrics, /healthz) socket to addr while the
+ * agent may still bind privileged ports; metrics_start() starts its thread
+ * after the agent has given up its capabilities. 0 or a negative errno
+ * (logged). */
 int metrics_serve(struct metrics *m, const char *addr, bool allow_remote);
+int metrics_start(struct metrics *m);
 
 /* The agent's part of a snapshot (main thread only). */
 void metrics_collect(const struct agent *a, struct stats_snap *s);
