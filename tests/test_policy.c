@@ -12,11 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
 #include <bpf/bpf.h>
 
+#include "agent_util.h"
 #include "policy.h"
 #include "policy_compile.h"
 #include "test.h"
@@ -1405,3 +1407,98 @@ TEST_T(policy_err_nesting, 10)
 	    "    action: deny\n",
 	    "p.yaml:5:56", "nesting deeper than 32 levels");
 }
+
+/* A policy of 10 000 rules over exec, open and connect (issue 6, faults):
+ * `policy check` and the agent refuse it at once with one error per limit
+ * hit, each naming file:line:col, and the agent loads nothing. */
+static int big_policy(char *path, size_t len)
+{
+	static const char *const hooks[] = { "exec", "open", "connect" };
+	char dir[] = "/tmp/rtg-big-XXXXXX";
+	FILE *f;
+	int i;
+
+	if (!mkdtemp(dir))
+		return -errno;
+	snprintf(path, len, "%s/big.yaml", dir);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "name: big\nrules:\n");
+	for (i = 0; i < 10000; i++) {
+		fprintf(f, "  - name: r%d\n    on: %s\n", i, hooks[i % 3]);
+		if (i % 3 == 2)
+			fprintf(f, "    match: { daddr: [10.%d.%d.0/24] }\n",
+				i / 256 % 256, i % 256);
+		else
+			fprintf(f, "    match: { path: { equal: [/big/r%d] } }\n",
+				i);
+		fprintf(f, "    action: %s\n", i % 2 ? "deny" : "audit");
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+static void big_policy_errors(const char *out, const char *what)
+{
+	static const char *const want[] = {
+		"big.yaml:772:9: too many rules on exec: the limit is 64",
+		"big.yaml:776:9: too many rules on open: the limit is 64",
+		"big.yaml:780:9: too many rules on connect: the limit is 64",
+		"big.yaml:12301:22: too many CIDRs across all loaded policies (limit 1024)",
+		"big.yaml:24581:30: too many path/binary strings across all loaded policies (limit 4096)",
+	};
+	const char *p;
+	char m[200];
+	size_t i;
+	int lines = 0;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(m, sizeof(m), "%s: %.40s...", what, want[i]);
+		ASSERT_STRCONTAINS(out, want[i], m);
+	}
+	for (p = out; p && (p = strchr(p, '\n')); p++)
+		lines++;
+	snprintf(m, sizeof(m), "%s: one line per limit, not per rule", what);
+	ASSERT_TRUE(lines <= 10, m);
+}
+
+TEST(policy_10000_rules_check)
+{
+	char path[64], out[8192];
+	struct timespec t0, t1;
+	int st;
+
+	if (!ASSERT_OK(big_policy(path, sizeof(path)), "10 000-rule policy"))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st = run_cmd((char *const[]){ (char *)test_rtguard_bin(), "policy",
+				      "check", path, NULL },
+		     out, sizeof(out));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit 1 (bad input)");
+	big_policy_errors(out, "policy check");
+	ASSERT_TRUE(t1.tv_sec - t0.tv_sec < 20, "refused within seconds");
+	*strrchr(path, '/') = '\0';
+	run_cmd((char *const[]){ "rm", "-rf", path, NULL }, NULL, 0);
+}
+
+TEST(agent_10000_rules_refused)
+{
+	char path[64], out[8192], pin[64];
+	int st;
+
+	TEST_NEED_ROOT();
+	if (!ASSERT_OK(big_policy(path, sizeof(path)), "10 000-rule policy"))
+		return;
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-big-%d", getpid());
+	st = run_cmd((char *const[]){ (char *)test_rtguard_bin(), "--policy",
+				      path, "--pin-dir", pin, "--socket",
+				      "none", NULL },
+		     out, sizeof(out));
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1, "agent exits 1");
+	big_policy_errors(out, "agent");
+	ASSERT_TRUE(access(pin, F_OK) != 0, "nothing loaded or pinned");
+	*strrchr(path, '/') = '\0';
+	run_cmd((char *const[]){ "rm", "-rf", path, NULL }, NULL, 0);
+}
+

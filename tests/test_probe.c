@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Kernel feature probe and mount discovery (user/probe.c, user/mounts.c). */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent_util.h"
 #include "mounts.h"
 #include "probe.h"
 #include "test.h"
@@ -342,7 +346,7 @@ TEST(probe_disable_env)
 }
 
 /* Run a shell command, collect its output, return its exit status. */
-static int run_cmd(const char *cmd, char *out, size_t n)
+static int run_sh(const char *cmd, char *out, size_t n)
 {
 	size_t len = 0, r;
 	FILE *f = popen(cmd, "r");
@@ -398,21 +402,21 @@ TEST(probe_cmd_json)
 		 "env -u " RTG_PROBE_DISABLE_ENV
 		 " %s probe --output json | python3 %s 2>&1",
 		 test_rtguard_bin(), script);
-	st = run_cmd(cmd, out, sizeof(out));
+	st = run_sh(cmd, out, sizeof(out));
 	unlink(script);
 	ASSERT_EQ(st, 0, "json parses with the keys");
 	ASSERT_STRCONTAINS(out, "JSON-OK", "python check output");
 
 	snprintf(cmd, sizeof(cmd), "env -u " RTG_PROBE_DISABLE_ENV " %s probe",
 		 test_rtguard_bin());
-	st = run_cmd(cmd, out, sizeof(out));
+	st = run_sh(cmd, out, sizeof(out));
 	ASSERT_EQ(st, 0, "compact exit status");
 	ASSERT_STRCONTAINS(out, "open deny (equal path)", "hook table");
 	ASSERT_STRCONTAINS(out, "cgroup_connect4", "feature table");
 
 	snprintf(cmd, sizeof(cmd), "%s probe --output xml 2>&1",
 		 test_rtguard_bin());
-	ASSERT_EQ(run_cmd(cmd, out, sizeof(out)), 1, "bad --output");
+	ASSERT_EQ(run_sh(cmd, out, sizeof(out)), 1, "bad --output");
 }
 
 TEST(probe_cmd_nonroot)
@@ -434,7 +438,7 @@ TEST(probe_cmd_nonroot)
 		 "cd / && setpriv --reuid=65534 --regid=65534 --clear-groups "
 		 "%s probe 2>&1",
 		 bin);
-	st = run_cmd(cmd, out, sizeof(out));
+	st = run_sh(cmd, out, sizeof(out));
 	unlink(bin);
 	rmdir(dir);
 	ASSERT_EQ(st, 2, "exit status 2");
@@ -443,3 +447,80 @@ TEST(probe_cmd_nonroot)
 	ASSERT_TRUE(strchr(out, '\n') == out + strlen(out) - 1,
 		    "exactly one line");
 }
+
+/* The mounts of fstype in this mount namespace. */
+static int count_mounts(const char *fstype)
+{
+	char line[1024], pat[48];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int n = 0;
+
+	snprintf(pat, sizeof(pat), " - %s ", fstype);
+	while (f && fgets(line, sizeof(line), f))
+		n += !!strstr(line, pat);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Faults: bpffs and tracefs not mounted. The agent runs in a private
+ * mount namespace where every bpf, tracefs and debugfs mount is gone (the
+ * host's stay); it mounts what it needs, says so, and reports events. */
+TEST_T(probe_no_bpffs_tracefs, 60)
+{
+	char dir[] = "/tmp/rtg-nomnt-XXXXXX", outer[96], inner[96], text[PATH_MAX + 1024],
+	     bin[PATH_MAX], *err, *ev;
+	const char *b = test_rtguard_bin(), *saved = getenv("RTG_BIN");
+	int host_bpf = count_mounts("bpf"), host_tr = count_mounts("tracefs");
+	struct agent_run a;
+	int rc;
+
+	TEST_NEED_ROOT();
+	if (access("/usr/bin/unshare", X_OK))
+		test_skip("unshare(1) not installed (util-linux)");
+	if (!ASSERT_TRUE(mkdtemp(dir) && realpath(b, bin), "temp dir"))
+		return;
+	snprintf(outer, sizeof(outer), "%s/outer", dir);
+	snprintf(inner, sizeof(inner), "%s/inner", dir);
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\nexec unshare -m --propagation private %s \"$@\"\n",
+		 inner);
+	put_file(outer, text);
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\n"
+		 "for m in $(awk '{for (i = 7; i <= NF; i++) if ($i == \"-\") {"
+		 " if ($(i+1) ~ /^(bpf|tracefs|debugfs)$/) print $5; break } }'"
+		 " /proc/self/mountinfo | sort -r); do umount -l \"$m\" || exit 97; done\n"
+		 "grep -Eq ' - (bpf|tracefs|debugfs) ' /proc/self/mountinfo && exit 98\n"
+		 "exec %s \"$@\"\n",
+		 bin);
+	put_file(inner, text);
+	chmod(outer, 0755);
+	chmod(inner, 0755);
+	setenv("RTG_BIN", outer, 1);
+	rc = agent_start(&a, N("--socket", "none"));
+	if (saved)
+		setenv("RTG_BIN", saved, 1);
+	else
+		unsetenv("RTG_BIN");
+	if (!ASSERT_OK(rc, "agent started without bpffs and tracefs"))
+		goto out;
+	run_cmd((char *const[]){ "/bin/true", "rtg-nomnt-marker", NULL }, NULL,
+		0);
+	ev = agent_wait_event(&a, 5000,
+			      N("\"type\":\"exec\"", "rtg-nomnt-marker"));
+	ASSERT_TRUE(ev, "exec event");
+	free(ev);
+	ASSERT_EQ(agent_stop(&a), 0, "agent exits 0");
+	err = agent_stderr(&a);
+	ASSERT_STRCONTAINS(err, "bpffs was not mounted: mounted it at /sys/fs/bpf",
+			   "says it mounted bpffs");
+	ASSERT_STRCONTAINS(err, "tracefs was not mounted: mounted it at",
+			   "says it mounted tracefs");
+	free(err);
+out:
+	ASSERT_EQ(count_mounts("bpf"), host_bpf, "host bpffs mounts unchanged");
+	ASSERT_EQ(count_mounts("tracefs"), host_tr, "host tracefs mounts unchanged");
+	run_cmd((char *const[]){ "rm", "-rf", dir, NULL }, NULL, 0);
+}
+

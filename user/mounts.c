@@ -163,6 +163,12 @@ int mounts_ensure(struct rtg_mounts *m)
 	if (m->err_securityfs)
 		log_debug("cannot mount securityfs at %s: %s",
 			  RTG_SECURITYFS_DIR, strerror(-m->err_securityfs));
+	if (m->mounted_bpffs)
+		log_info("bpffs was not mounted: mounted it at %s",
+			 RTG_BPFFS_DIR);
+	if (m->mounted_tracefs)
+		log_info("tracefs was not mounted: mounted it at %s",
+			 RTG_TRACEFS_DIR);
 	first = m->err_bpffs ?: m->err_tracefs ?: m->err_securityfs;
 	if (m->mounted_bpffs || m->mounted_tracefs || m->mounted_securityfs) {
 		struct rtg_mounts again;
