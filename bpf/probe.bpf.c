@@ -156,3 +156,27 @@ int probe_task_storage(void *ctx)
 	}
 	return 0;
 }
+
+/* The agent's programs need bpf_loop() (the dentry walk, rule lookups) and
+ * bpf_task_pt_regs() (open flags at sys_exit): Linux 5.17. */
+static long loop_cb(__u32 i, void *ctx)
+{
+	*(__u64 *)ctx += 1;
+	return 0;
+}
+
+SEC("?tracepoint/syscalls/sys_enter_openat")
+int probe_loop(void *ctx)
+{
+	__u64 n = 0;
+	void *regs;
+
+	if (!is_target())
+		return 0;
+	regs = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	bpf_loop(4, loop_cb, &n, 0);
+	if (regs && n == 4)
+		__sync_fetch_and_add(&hits, 1);
+	return 0;
+}
+

@@ -313,6 +313,8 @@ TEST(probe_kernel_facts)
 	free(p);
 }
 
+static int run_sh(const char *cmd, char *out, size_t n);
+
 TEST(probe_disable_env)
 {
 	struct rtg_probe *p = calloc(1, sizeof(*p));
@@ -338,9 +340,30 @@ TEST(probe_disable_env)
 	ASSERT_EQ(p->d.mech[RTG_ENF_CONNECT_DENY], RTG_MECH_CGROUP,
 		  "connect deny -> cgroup");
 
+	ASSERT_TRUE(probe_ok(p, RTG_FEAT_LOOP), "bpf_loop probed and ran");
+
 	setenv(RTG_PROBE_DISABLE_ENV, "btf", 1);
 	ASSERT_EQ(probe_kernel(p), -ENOENT, "no btf");
 	ASSERT_STRCONTAINS(p->error, "kernel has no BTF", "btf reason");
+
+	/* a kernel before 5.17: a clear error, from the agent too */
+	setenv(RTG_PROBE_DISABLE_ENV, "bpf_loop", 1);
+	ASSERT_EQ(probe_kernel(p), -EOPNOTSUPP, "no bpf_loop");
+	ASSERT_STRCONTAINS(p->error, "rtguard needs Linux 5.17+",
+			   "bpf_loop reason");
+	{
+		char out[2048], cmd[PATH_MAX + 64];
+		int st;
+
+		snprintf(cmd, sizeof(cmd), "%s --socket none --no-pin 2>&1",
+			 test_rtguard_bin());
+		st = run_sh(cmd, out, sizeof(out));
+
+		ASSERT_EQ(st, 2, "agent exits 2 (kernel problem)");
+		ASSERT_STRCONTAINS(out,
+				   "lacks bpf_loop/bpf_task_pt_regs (disabled by RTG_PROBE_DISABLE): rtguard needs Linux 5.17+",
+				   "agent names the requirement");
+	}
 	unsetenv(RTG_PROBE_DISABLE_ENV);
 	free(p);
 }
@@ -372,7 +395,7 @@ static const char json_check[] =
     "    assert k in d, k\n"
     "for k in ('btf', 'tracepoint', 'raw_tp', 'tp_btf', 'lsm', 'fentry',\n"
     "          'kprobe', 'cgroup_connect4', 'cgroup_connect6',\n"
-    "          'send_signal', 'ringbuf', 'task_storage', 'bpf_stats',\n"
+    "          'send_signal', 'ringbuf', 'task_storage', 'bpf_stats', 'bpf_loop',\n"
     "          'fanotify_perm'):\n"
     "    f = d['features'][k]\n"
     "    assert isinstance(f['ok'], bool) and isinstance(f['err'], int), k\n"

@@ -45,6 +45,7 @@ static const char *const feat_names[RTG_NFEAT] = {
     [RTG_FEAT_TASK_STORAGE] = "task_storage",
     [RTG_FEAT_BPF_STATS] = "bpf_stats",
     [RTG_FEAT_FANOTIFY_PERM] = "fanotify_perm",
+    [RTG_FEAT_LOOP] = "bpf_loop",
 };
 
 static const char *const open_tp_names[RTG_NOPEN_TPS] = {
@@ -250,6 +251,7 @@ static const struct trial trials[] = {
     {RTG_FEAT_FENTRY, {"probe_fentry"}, NULL, false, CHECK_HITS},
     {RTG_FEAT_TP_BTF, {"probe_tp_btf"}, NULL, false, CHECK_NONE},
     {RTG_FEAT_TRACEPOINT, {"probe_tracepoint"}, NULL, false, CHECK_HITS},
+    {RTG_FEAT_LOOP, {"probe_loop"}, NULL, false, CHECK_HITS},
     {RTG_FEAT_SEND_SIGNAL, {"probe_send_signal"}, NULL, false, CHECK_SIGNAL},
     {RTG_FEAT_RINGBUF, {"probe_ringbuf"}, "probe_rb", false, CHECK_RINGBUF},
     {RTG_FEAT_TASK_STORAGE,
@@ -707,8 +709,16 @@ int probe_kernel(struct rtg_probe *p)
 			feat_set(p, f, -EOPNOTSUPP,
 				 "disabled by " RTG_PROBE_DISABLE_ENV);
 
-	probe_decide(p);
 	p->elapsed_ms = now_ms() - t0;
+	if (!probe_ok(p, RTG_FEAT_LOOP)) {
+		char msg[sizeof(p->error)];
+
+		snprintf(msg, sizeof(msg),
+			 "kernel %.30s lacks bpf_loop/bpf_task_pt_regs (%.40s): rtguard needs Linux 5.17+",
+			 p->kernel, p->feat[RTG_FEAT_LOOP].reason);
+		return fail(p, -EOPNOTSUPP, msg);
+	}
+	probe_decide(p);
 	return 0;
 }
 

@@ -45,6 +45,7 @@ enum rtg_feat {
 	RTG_FEAT_TASK_STORAGE,	/* bpf_task_storage_get() from a tracepoint */
 	RTG_FEAT_BPF_STATS,	/* bpf_enable_stats(BPF_STATS_RUN_TIME) */
 	RTG_FEAT_FANOTIFY_PERM, /* FAN_CLASS_CONTENT + FAN_OPEN(_EXEC)_PERM */
+	RTG_FEAT_LOOP, /* bpf_loop() + bpf_task_pt_regs(): required (5.17) */
 	RTG_NFEAT,
 };
 
