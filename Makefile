@@ -199,7 +199,8 @@ check-deep-san:
 		$(SAN_OUT)/rtguard $(SAN_OUT)/test_progs
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	RTG_BIN=$(SAN_OUT)/rtguard ./$(SAN_OUT)/test_progs $(T)
+	RTG_BIN=$(SAN_OUT)/rtguard RTG_BENCH_DIR=$(CURDIR)/bench \
+		./$(SAN_OUT)/test_progs $(T)
 
 check-deep-valgrind: rtguard $(OUT)/test_progs
 	RTG_VALGRIND=1 ./$(OUT)/test_progs load_valgrind

@@ -175,7 +175,9 @@ int probe_loop(void *ctx)
 		return 0;
 	regs = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	bpf_loop(4, loop_cb, &n, 0);
-	if (regs && n == 4)
+	/* not n == 4: verifiers before 6.7 follow the callback once, take n
+	 * for 1 and drop the branch as dead (seen on Debian's 6.1) */
+	if (regs && n)
 		__sync_fetch_and_add(&hits, 1);
 	return 0;
 }

@@ -178,6 +178,24 @@ else
 	fail "agent logs its enforcement choice (mentions lsm)" "log has no 'lsm'"
 fi
 
+# --- b2. after start-up the agent holds SYS_PTRACE, KILL, DAC_READ_SEARCH ---
+# only (user/privs.h), in every thread, with no_new_privs
+if [ -n "$agent_pid" ]; then
+	bad=
+	for t in /proc/"$agent_pid"/task/*; do
+		eff=$(sed -n 's/^CapEff:[[:space:]]*//p' "$t/status")
+		bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' "$t/status")
+		nnp=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' "$t/status")
+		[ "$eff/$bnd/$nnp" = 0000000000080024/0000000000080024/1 ] ||
+			bad="$bad ${t##*/}:$eff/$bnd/$nnp"
+	done
+	if [ -z "$bad" ]; then
+		pass "agent dropped its capabilities after start-up (every thread)"
+	else
+		fail "agent dropped its capabilities after start-up (every thread)" "CapEff/CapBnd/NoNewPrivs:$bad"
+	fi
+fi
+
 # --- c. open deny: equal and prefix rules -> EPERM, never a kill -----------
 expect_out "open equal-denied file -> EPERM" "open: EPERM" "$PG" open /etc/lsm-secret
 expect_eperm_cmd "cat equal-denied file fails, prints nothing" lsm-secret-content cat /etc/lsm-secret
