@@ -203,6 +203,7 @@ check-deep-san:
 		./$(SAN_OUT)/test_progs $(T)
 
 check-deep-valgrind: rtguard $(OUT)/test_progs
+	$(Q)bash scripts/deps.sh deep
 	RTG_VALGRIND=1 ./$(OUT)/test_progs load_valgrind
 
 # install and deployment

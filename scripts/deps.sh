@@ -8,6 +8,8 @@ declare -A sets=(
   # arm64 cross-build and guest (make cross-arm64, make test-arm64); the :arm64
   # packages need `dpkg --add-architecture arm64` first (scripts/cross-arm64.sh)
   [cross]="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libyaml-dev:arm64 libmicrohttpd-dev:arm64"
+  # make check-deep (valgrind under load; the ASan/UBSan runtimes come with gcc)
+  [deep]="valgrind"
   [bench]="nginx wrk redis-server redis-tools zstd linux-source-6.1 openssl auditd bpftrace xz-utils e2fsprogs"
 )
 want=()
