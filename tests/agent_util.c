@@ -358,3 +358,17 @@ out:
 	close(fd);
 	return code;
 }
+
+int open_errno_in_child(const char *path)
+{
+	pid_t pid = fork();
+	int st, fd;
+
+	if (!pid) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		_exit(fd >= 0 ? 0 : errno);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

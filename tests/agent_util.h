@@ -45,6 +45,9 @@ int net_connect(int family, const char *addr, int port, int type);
  * exit status (0: holds), -1 when it cannot run; skips without python3. */
 int py_check(const char *text, const char *expr);
 
+/* open(path, O_RDONLY) in a forked child: 0 when it opened, its errno
+ * otherwise, -1 when the child did not exit (killed). */
+int open_errno_in_child(const char *path);
 /* A loopback TCP port nobody listens on right now, or -1. */
 int free_port(void);
 /* GET path from 127.0.0.1:port over HTTP/1.0; returns the status code and

@@ -105,19 +105,6 @@ static long rss_kb(pid_t pid)
 	return kb;
 }
 
-static int child_open_errno(const char *path)
-{
-	pid_t pid = fork();
-	int st, fd;
-
-	if (!pid) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		_exit(fd >= 0 ? 0 : errno);
-	}
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static bool alive(pid_t pid)
 {
 	return pid > 0 && kill(pid, 0) == 0 &&
@@ -622,7 +609,7 @@ TEST_T(load_kill9_mid_storm, 180)
 	ASSERT_STRCONTAINS(err, "took over", "second agent adopted the pins");
 	free(err);
 	sleep(1);
-	ASSERT_EQ(child_open_errno(secret), EPERM,
+	ASSERT_EQ(open_errno_in_child(secret), EPERM,
 		  "fanotify deny again with the second agent");
 	sh->stop = 1;
 reap:

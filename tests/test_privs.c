@@ -78,20 +78,6 @@ static int low_port(void)
 	return -1;
 }
 
-static int child_open(const char *path)
-{
-	pid_t pid = fork();
-	int st;
-
-	if (!pid) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-		_exit(fd >= 0 ? 0 : errno);
-	}
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static int child_exec(char *const argv[])
 {
 	pid_t pid = fork();
@@ -200,7 +186,7 @@ TEST_T(privs_dropped_after_start, 60)
 	put_file(pol, text);
 	kill(a.pid, SIGHUP);
 	ASSERT_TRUE(wait_stderr(&a, "policies reloaded", 1), "reloaded");
-	ASSERT_EQ(child_open(secret), EPERM, "open denied after the reload");
+	ASSERT_EQ(open_errno_in_child(secret), EPERM, "open denied after the reload");
 	st = child_exec((char *const[]){ miner, "-c", "sleep 5", "rtgprivsarg",
 					 NULL });
 	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,

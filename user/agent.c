@@ -669,23 +669,15 @@ static int attach_all(struct agent *a)
 	return 0;
 }
 
+/* The fanotify group and its thread's state; run_loop() polls its fd. */
 static int start_enforcer(struct agent *a, const struct rtg_compiled *c,
 			  uint8_t gen)
 {
 	struct rtg_map_fds fds;
-	int err;
 
 	map_fds(a, &fds);
 	a->enf = enforcer_start(c, gen, &fds, bpf_map__fd(a->skel->maps.procs),
 				a->opts.dry_run);
-	if (a->enf && a->epfd >= 0) {
-		struct epoll_event ee = { .events = EPOLLIN,
-					  .data.fd = enforcer_fd(a->enf) };
-
-		err = epoll_ctl(a->epfd, EPOLL_CTL_ADD, ee.data.fd, &ee);
-		if (err)
-			log_warn("epoll: %s", strerror(errno));
-	}
 	return a->enf ? 0 : -EIO;
 }
 
@@ -1058,8 +1050,7 @@ int cmd_agent(int argc, char **argv)
 	 * backend, even with no `equal` path yet: a reload can add one after
 	 * CAP_SYS_ADMIN is gone */
 	probe_backends(a.probe, &be);
-	if (be.fanotify && !be.lsm &&
-	    start_enforcer(&a, a.comp[a.gen], a.gen) && a.comp[a.gen]->nfan)
+	if (be.fanotify && !be.lsm && start_enforcer(&a, a.comp[a.gen], a.gen))
 		goto out;
 	watch_policies(&a);
 	/* self-measurement, /metrics and the socket (user/metrics.h,

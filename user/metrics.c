@@ -534,7 +534,6 @@ int metrics_serve(struct metrics *m, const char *addr, bool allow_remote)
 
 int metrics_start(struct metrics *m)
 {
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	sigset_t all, old;
 	int ret;
 
@@ -545,7 +544,8 @@ int metrics_start(struct metrics *m)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	errno = 0;
 	m->httpd = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, m, MHD_OPTION_LISTEN_SOCKET,
+	    MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, m,
+	    MHD_OPTION_LISTEN_SOCKET,
 	    m->listen_fd, MHD_OPTION_CONNECTION_LIMIT, 64,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 10, MHD_OPTION_END);
 	ret = errno;

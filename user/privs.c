@@ -90,6 +90,7 @@ static int caps_get(uint64_t *eff, uint64_t *prm)
 	return 0;
 }
 
+/* 0, or -1 with errno set */
 static int caps_set(uint64_t mask)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -97,7 +98,7 @@ static int caps_set(uint64_t mask)
 
 	d[0].effective = d[0].permitted = (uint32_t)mask;
 	d[1].effective = d[1].permitted = (uint32_t)(mask >> 32);
-	return syscall(SYS_capset, &h, d) ? -errno : 0;
+	return syscall(SYS_capset, &h, d);
 }
 
 int privs_drop(void)
@@ -140,11 +141,11 @@ int privs_drop(void)
 		}
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	c = caps_set(keep);
-	if (c) {
+	if (caps_set(keep)) {
+		err = -errno;
 		log_warn("cannot drop capabilities: %s; keeping them",
-			 strerror(-(int)c));
-		return (int)c;
+			 strerror(errno));
+		return err;
 	}
 	log_info("start-up done: capabilities now %s%s",
 		 privs_names(keep, names, sizeof(names)),
