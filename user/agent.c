@@ -841,14 +841,15 @@ static void agent_destroy(struct agent *a)
 	server_free(a->srv);
 	enforcer_stop(a->enf);
 	ring_buffer__free(a->rb);
-	/* a clean exit detaches, unless the programs are to outlive us */
+	for (i = 0; i < 2; i++)
+		bpf_link__destroy(a->cg_links[i]);
+	rtguard_bpf__destroy(a->skel);
+	/* a clean exit detaches, unless the programs are to outlive us; the
+	 * pins go last so that it waits for the kernel to let go of them */
 	if (a->pin_dir[0] && !a->opts.keep_pins)
 		pin_remove_all(a->pin_dir);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
-	for (i = 0; i < 2; i++)
-		bpf_link__destroy(a->cg_links[i]);
-	rtguard_bpf__destroy(a->skel);
 	for (i = 0; i < RTG_NGEN; i++)
 		policy_compiled_free(a->comp[i]);
 	decoder_free(a->dec);

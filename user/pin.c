@@ -138,11 +138,64 @@ int pin_links(struct rtguard_bpf *s, struct bpf_link **extra,
 	return 0;
 }
 
+/*
+ * Removing the last pin of a link drops its last reference only when the
+ * bpffs inode is freed, which the kernel does in deferred (RCU) work: a
+ * connect made right after unlink() can still meet the program. So each
+ * pinned link is detached synchronously first (BPF_LINK_DETACH, which
+ * cgroup links support), and for the link types without a detach operation
+ * (tracepoints) pin_remove_all() waits until the kernel has freed them.
+ * Returns the link's id, or 0 when the pin is not a link.
+ */
+static __u32 pin_detach_link(const char *path)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path), err;
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return 0;
+	}
+	err = bpf_link_detach(fd) ? -errno : 0;
+	if (err && err != -EOPNOTSUPP && err != -EINVAL && err != -ENOLINK)
+		log_warn("cannot detach %s: %s", path, strerror(-err));
+	close(fd);
+	return info.id;
+}
+
+/* Waits (up to 5 s) until no link of ids[] exists any more. */
+static int pin_wait_gone(const __u32 *ids, int n)
+{
+	int i, fd, tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		for (i = 0; i < n; i++) {
+			if (!ids[i])
+				continue;
+			fd = bpf_link_get_fd_by_id(ids[i]);
+			if (fd < 0 && errno == ENOENT)
+				continue;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (i == n)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
 int pin_remove_all(const char *dir)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *d = opendir(dir);
+	__u32 ids[64];
+	int n = 0, err;
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -150,8 +203,19 @@ int pin_remove_all(const char *dir)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((!strncmp(de->d_name, "link_", 5) ||
+		     !strncmp(de->d_name, "new_", 4)) &&
+		    n < (int)(sizeof(ids) / sizeof(ids[0])))
+			ids[n++] = pin_detach_link(path);
 		if (unlink(path))
 			log_warn("cannot unpin %s: %s", path, strerror(errno));
+	}
+	err = pin_wait_gone(ids, n);
+	if (err) {
+		closedir(d);
+		log_err("links unpinned from %s are still attached after 5 s",
+			dir);
+		return err;
 	}
 	closedir(d);
 	if (rmdir(dir) && errno != ENOENT)

@@ -28,7 +28,9 @@ int pin_prepare(struct rtguard_bpf *s, const char *dir, bool *adopted);
  * detaches the old programs). extra/nextra: links not in the skeleton. */
 int pin_links(struct rtguard_bpf *s, struct bpf_link **extra,
 	      const char *const *extra_names, int nextra, const char *dir);
-/* Remove every pin under dir and the dir itself. */
+/* Remove every pin under dir and the dir itself. Returns only once every
+ * pinned link is detached for real (the kernel frees unpinned links in
+ * deferred work), or -ETIMEDOUT. */
 int pin_remove_all(const char *dir);
 /* One agent per pin dir: an abstract unix socket held while running.
  * Returns an fd, or -EBUSY when another agent holds it. */
