@@ -20,8 +20,13 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# User space: one folder per part (see doc/ARCHITECTURE.md). Headers are
+# included by name, so every folder is on the include path.
+USER_DIRS := user/lib user/policy user/agent user/ops user/cli bench/src
+
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUT) -Ibpf -Iuser
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP -I$(OUT) -Ibpf \
+	$(addprefix -I,$(USER_DIRS))
 LDFLAGS ?=
 LDLIBS := -lbpf -lelf -lz -lyaml -lmicrohttpd -lpthread -lm
 ifeq ($(SAN),1)
@@ -29,54 +34,63 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
-	-Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
+	-Wall -Wno-unused-function -Wno-compare-distinct-pointer-types -MMD -MP
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS)) $(OUT)/user/embed.o
-LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
+USER_SRCS := $(foreach d,$(USER_DIRS),$(wildcard $(d)/*.c))
+USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS)) $(OUT)/user/agent/embed.o
+LIB_OBJS := $(filter-out $(OUT)/user/cli/main.o,$(USER_OBJS))
 TEST_SRCS := $(wildcard tests/*.c)
-TEST_OBJS := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(TEST_SRCS))
-HDRS := $(wildcard bpf/*.h user/*.h tests/*.h)
+TEST_OBJS := $(patsubst %.c,$(OUT)/%.o,$(TEST_SRCS))
+# a sanitizer build links its agent inside its own output folder
+ifeq ($(SAN),1)
+BIN ?= $(OUT)/rtguard
+else
+BIN ?= rtguard
+endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps run test test-unit test-lsm clean install static fuzz bench-deps
 
-all: rtguard
+all: $(BIN)
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c
 	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(OUT)/user/%.o: user/%.c $(HDRS) $(SKELS) | $(OUT)
+# Every C object: generated dependencies (-MMD -MP); the skeletons exist
+# before the first compile (order-only), their changes are tracked by the .d.
+$(OUT)/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(if $(filter tests/%,$<),-Itests) -c $< -o $@
 
 # The default policy is compiled into the binary.
-$(OUT)/user/embed.o: user/embed.S policies/default.yaml | $(OUT)
+$(OUT)/user/agent/embed.o: user/agent/embed.S policies/default.yaml
 	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -c $< -o $@
 
-$(OUT)/tests/%.o: tests/%.c $(HDRS) $(SKELS) | $(OUT)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -c $< -o $@
+# The one link rule; static targets add LINK_STATIC (target-specific).
+define LINK
+$(call msg,LINK,$@)
+$(Q)$(CC) $(LINK_STATIC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+endef
 
-rtguard: $(USER_OBJS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(BIN): $(USER_OBJS)
+	$(LINK)
 
 $(OUT)/test_progs: $(LIB_OBJS) $(TEST_OBJS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(LINK)
 
-$(OUT):
-	$(Q)mkdir -p $(OUT)/user $(OUT)/tests
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)
 
 # Installs the Debian packages the build, the tests and the LSM guest need
 # (idempotent: only missing ones, only when root).
@@ -108,20 +122,16 @@ clean:
 # static binary (LSM guest, container image)
 # ./rtguard-static: the same objects, linked -static. Debian ships
 # no static libp11-kit/libunistring, so the real GnuTLS cannot be linked
-# statically: tests/lsm/notls.c stands in for the GnuTLS symbols that
-# libmicrohttpd.a references (rtguard's /metrics is plain HTTP).
-STATIC_LDLIBS := -lbpf -lelf -lz -lyaml -lmicrohttpd -lpthread -lm
-
-$(OUT)/static/notls.o: tests/lsm/notls.c | $(OUT)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+# statically: user/ops/static/notls.c (beside the metrics server that pulls
+# libmicrohttpd in) stands in for the GnuTLS symbols that libmicrohttpd.a
+# references; rtguard's /metrics is plain HTTP. Only static links take it.
+NOTLS_OBJ := $(OUT)/user/ops/static/notls.o
 
 static: rtguard-static
 
-rtguard-static: $(USER_OBJS) $(OUT)/static/notls.o
-	$(call msg,LINK,$@)
-	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LDLIBS) -o $@
+rtguard-static: LINK_STATIC := -static
+rtguard-static: $(USER_OBJS) $(NOTLS_OBJ)
+	$(LINK)
 
 # fuzzing (policy)
 # `make fuzz` runs each libFuzzer harness for FUZZ_SECONDS; `make fuzz-smoke`
@@ -130,16 +140,19 @@ rtguard-static: $(USER_OBJS) $(OUT)/static/notls.o
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-19
 FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -I$(OUT) -Ibpf -Iuser
-FUZZ_POLICY_SRCS := user/policy.c user/policy_compile.c user/log.c
-.PHONY: fuzz-smoke
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -I$(OUT) -Ibpf \
+	$(addprefix -I,$(USER_DIRS))
+FUZZ_POLICY_SRCS := user/policy/policy.c user/policy/policy_compile.c user/lib/log.c
+.PHONY: fuzz-smoke fuzz-policy
 
-$(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) $(HDRS) | $(OUT)
+fuzz: fuzz-policy fuzz-decode
+
+$(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) | $(SKELS)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(OUT)/fuzz
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_POLICY_SRCS) -lyaml -lbpf -lelf -lz -o $@
 
-fuzz: $(OUT)/fuzz/fuzz_policy
+fuzz-policy: $(OUT)/fuzz/fuzz_policy
 	$(Q)mkdir -p $(OUT)/fuzz/corpus-policy
 	$(Q)$(OUT)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -155,14 +168,14 @@ fuzz-smoke:
 # committed corpus once. `make check-deep`: the whole test_progs suite
 # against an ASan+UBSan build in .output-san (SAN=1, OUT=.output-san), then
 # valgrind on the agent under a short load (tests/test_load.c load_valgrind).
-FUZZ_DECODE_SRCS := user/decode.c user/proc_cache.c user/output.c user/json.c \
-	user/log.c $(wildcard user/rotate.c)
+FUZZ_DECODE_SRCS := $(addprefix user/lib/,decode.c proc_cache.c output.c json.c \
+	log.c rotate.c)
 FUZZ_DECODE_RUN := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
 SAN_OUT := .output-san
 .PHONY: fuzz-decode fuzz-decode-regress check-deep check-deep-san check-deep-valgrind
 
 $(OUT)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c tests/fuzz/decode.ubsan-ignore \
-		$(FUZZ_DECODE_SRCS) $(HDRS) | $(OUT)
+		$(FUZZ_DECODE_SRCS) | $(SKELS)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(OUT)/fuzz
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Wall -Wextra -Werror \
@@ -170,10 +183,10 @@ $(OUT)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c tests/fuzz/decode.ubsan-ignore
 		$< $(FUZZ_DECODE_SRCS) -o $@
 
 # seed-corpus generator (the same file without libFuzzer)
-$(OUT)/fuzz/fuzz_decode_gen: tests/fuzz/fuzz_decode.c $(HDRS) | $(OUT)
+$(OUT)/fuzz/fuzz_decode_gen: tests/fuzz/fuzz_decode.c
 	$(Q)mkdir -p $(OUT)/fuzz
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DRTG_GEN_CORPUS \
-		-Ibpf -Iuser $< -o $@
+		-Ibpf $(addprefix -I,$(USER_DIRS)) $< -o $@
 
 fuzz-decode: $(OUT)/fuzz/fuzz_decode
 	$(Q)mkdir -p $(OUT)/fuzz/corpus-decode
@@ -183,12 +196,6 @@ fuzz-decode: $(OUT)/fuzz/fuzz_decode
 
 fuzz-decode-regress: $(OUT)/fuzz/fuzz_decode
 	$(Q)$(FUZZ_DECODE_RUN) $(OUT)/fuzz/fuzz_decode -runs=0 tests/fuzz/corpus/decode
-
-fuzz: fuzz-decode
-
-$(OUT)/rtguard: $(USER_OBJS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 check-deep: check-deep-san check-deep-valgrind
 
@@ -251,15 +258,14 @@ ARM64_MAKE = $(MAKE) --no-print-directory ARCH=arm64 CC=$(ARM64_CC) OUT=$(ARM64_
 .PHONY: cross-arm64 cross-arm64-tests test-arm64 clean-arm64
 
 ifeq ($(ARCH),arm64)
-rtguard-arm64: $(USER_OBJS) $(OUT)/static/notls.o
-	$(call msg,LINK,$@)
-	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LDLIBS) -o $@
+rtguard-arm64 $(OUT)/test_progs-static: LINK_STATIC := -static
+rtguard-arm64: $(USER_OBJS) $(NOTLS_OBJ)
+	$(LINK)
 
-$(OUT)/test_progs-static: $(LIB_OBJS) $(TEST_OBJS) $(OUT)/static/notls.o
-	$(call msg,LINK,$@)
-	$(Q)$(CC) -static $(LDFLAGS) $^ $(STATIC_LDLIBS) -o $@
+$(OUT)/test_progs-static: $(LIB_OBJS) $(TEST_OBJS) $(NOTLS_OBJ)
+	$(LINK)
 
-$(OUT)/probe_guest: tests/lsm/probe_guest.c | $(OUT)
+$(OUT)/probe_guest: tests/lsm/probe_guest.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@
 else
@@ -269,7 +275,6 @@ endif
 
 cross-arm64:
 	$(Q)scripts/cross-arm64.sh deps
-	$(Q)mkdir -p $(ARM64_OUT)/user $(ARM64_OUT)/tests
 	$(Q)$(ARM64_MAKE) rtguard-arm64
 
 # the guest's test binaries: test_progs and probe_guest, static, for arm64

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Records that the BPF programs write into the `events` ring buffer and that
- * user space decodes (user/decode.c). Shared by both sides: fixed-width
+ * user space decodes (user/lib/decode.c). Shared by both sides: fixed-width
  * types, explicit padding, sizes pinned by _Static_assert.
  *
  * Every record starts with struct rtg_hdr. Variable-length strings follow

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Trial programs for `rtguard probe` (user/probe.c): one tiny program per
+ * Trial programs for `rtguard probe` (user/lib/probe.c): one tiny program per
  * mechanism the agent may use. Every program is autoload-off (SEC("?...")):
  * the prober turns on one (or one group) per object, loads, attaches,
  * triggers it with an openat() of its own where the hook allows, checks

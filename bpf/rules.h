@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Compiled policy as the BPF side reads it (DESIGN.md §4). User space
- * (user/policy_compile.c) writes these maps; bpf/match.bpf.h and the
- * fanotify responder (user/enforce.c) read them through rtg_decide().
+ * (user/policy/policy_compile.c) writes these maps; bpf/match.bpf.h and the
+ * fanotify responder (user/agent/enforce.c) read them through rtg_decide().
  *
  * Every rule of every loaded policy owns one bit in the u64 of its hook
  * (so at most RTG_MAX_RULES rules per event type across all policies).

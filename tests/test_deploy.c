@@ -1258,7 +1258,7 @@ static int caps_scenario(const char *dir, uint64_t caps)
 		goto out;
 	}
 	res |= CHK_STARTED;
-	/* after start-up it keeps only these (user/privs.h) */
+	/* after start-up it keeps only these (user/agent/privs.h) */
 	ASSERT_EQ(cap_eff(agent),
 		  caps & ((1ULL << CAP_SYS_PTRACE) | (1ULL << CAP_KILL) |
 			  (1ULL << CAP_DAC_READ_SEARCH)),

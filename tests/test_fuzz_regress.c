@@ -44,7 +44,7 @@ static char *render(enum output_format fmt, const struct rtg_event_view *ev)
 
 /* fuzz_decode crash-04fa5072: an exec record with time_ns near INT64_MAX.
  * decoder_realtime() added the clock offset in int64_t: signed overflow
- * (UBSan: user/decode.c decoder_realtime), and a negative wall time that
+ * (UBSan: user/lib/decode.c decoder_realtime), and a negative wall time that
  * gmtime/strftime turned into a year before 1970. A record's time must give
  * a sane, non-negative timestamp whatever its value. */
 TEST(fuzz_regress_realtime_overflow)

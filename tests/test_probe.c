@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Kernel feature probe and mount discovery (user/probe.c, user/mounts.c). */
+/* Kernel feature probe and mount discovery (user/lib/probe.c, user/lib/mounts.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

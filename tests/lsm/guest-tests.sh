@@ -179,7 +179,7 @@ else
 fi
 
 # --- b2. after start-up the agent holds SYS_PTRACE, KILL, DAC_READ_SEARCH ---
-# only (user/privs.h), in every thread, with no_new_privs
+# only (user/agent/privs.h), in every thread, with no_new_privs
 if [ -n "$agent_pid" ]; then
 	bad=
 	for t in /proc/"$agent_pid"/task/*; do

@@ -5,7 +5,7 @@
  * BPF_ENABLE_STATS while the agent runs), its own CPU and memory, the ring
  * buffer's fill and the loaded policies. The same numbers feed the
  * Prometheus endpoint (--metrics ADDR:PORT, libmicrohttpd: /metrics and
- * /healthz) and `rtguard status` (user/server.c).
+ * /healthz) and `rtguard status` (user/ops/server.c).
  *
  * Threads: the HTTP server answers from its own thread. It never touches
  * struct agent: the main loop copies the agent's counters into a snapshot

@@ -41,7 +41,7 @@ const char *output_last(const struct output *o, size_t *len);
 enum output_format output_get_format(const struct output *o);
 
 /* Size-based rotation of the file o writes to, opened from path for
- * appending (user/rotate.h); max_bytes 0 turns it off. */
+ * appending (user/lib/rotate.h); max_bytes 0 turns it off. */
 void output_set_rotation(struct output *o, const char *path,
 			 uint64_t max_bytes, int keep);
 /* Points the file at a freshly opened path (SIGUSR1 after logrotate moved

@@ -433,7 +433,7 @@ uint64_t enforcer_lost(struct enforcer *e)
 }
 
 /* Marks the paths and starts the thread: after the agent has dropped its
- * capabilities (user/privs.h), so that the thread never holds them. */
+ * capabilities (user/agent/privs.h), so that the thread never holds them. */
 int enforcer_run(struct enforcer *e)
 {
 	marks_refresh(e);

@@ -493,7 +493,7 @@ static int open_output(struct agent *a)
 	return a->out ? 0 : -ENOMEM;
 }
 
-/* The same FILE gets a new descriptor (user/rotate.h): a failed open
+/* The same FILE gets a new descriptor (user/lib/rotate.h): a failed open
  * leaves the old file in use rather than a closed stream. */
 static void reopen_output(struct agent *a)
 {
@@ -1054,8 +1054,8 @@ int cmd_agent(int argc, char **argv)
 	if (be.fanotify && !be.lsm && start_enforcer(&a, a.comp[a.gen], a.gen))
 		goto out;
 	watch_policies(&a);
-	/* self-measurement, /metrics and the socket (user/metrics.h,
-	 * user/server.h): address and socket problems are bad input */
+	/* self-measurement, /metrics and the socket (user/ops/metrics.h,
+	 * user/ops/server.h): address and socket problems are bad input */
 	a.metrics = metrics_new(a.skel->obj, bpf_map__fd(a.skel->maps.events),
 				bpf_map__max_entries(a.skel->maps.events));
 	if (!a.metrics)

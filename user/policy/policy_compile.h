@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Policy compiler: a struct rtg_policy_set (user/policy.h) becomes the map
+ * Policy compiler: a struct rtg_policy_set (user/policy/policy.h) becomes the map
  * entries of bpf/rules.h, plus what user space needs to finish decisions
  * (args rules, rule names, fanotify targets).
  *
@@ -42,7 +42,7 @@ struct rtg_backends {
 };
 
 /* Filled from the probe module's decisions: probe_backends() in
- * user/probe.c. */
+ * user/lib/probe.c. */
 
 /* Map sizes the agent creates (entries per generation x RTG_NGEN).
  * A v6 CIDR that covers the v4-mapped range adds one v4 entry. */

@@ -2,7 +2,7 @@
 /*
  * Policies (DESIGN.md §4): YAML parsed with libyaml into struct rtg_policy,
  * collected with every error (file:line:col) into struct rtg_policy_set.
- * user/policy_compile.h turns a set without errors into BPF map entries.
+ * user/policy/policy_compile.h turns a set without errors into BPF map entries.
  *
  * Limits (README "Policy limits"; every one is enforced with an error that
  * names file:line:col, never by silent truncation):
