@@ -142,7 +142,8 @@ FUZZ_CC ?= clang-19
 FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -I$(OUT) -Ibpf \
 	$(addprefix -I,$(USER_DIRS))
-FUZZ_POLICY_SRCS := user/policy/policy.c user/policy/policy_compile.c user/lib/log.c
+FUZZ_POLICY_SRCS := user/policy/policy.c user/policy/policy_compile.c user/lib/log.c \
+	user/lib/names.c
 .PHONY: fuzz-smoke fuzz-policy
 
 fuzz: fuzz-policy fuzz-decode
@@ -168,7 +169,7 @@ fuzz-smoke:
 # committed corpus once. `make check-deep`: the whole test_progs suite
 # against an ASan+UBSan build in .output-san (SAN=1, OUT=.output-san), then
 # valgrind on the agent under a short load (tests/test_load.c load_valgrind).
-FUZZ_DECODE_SRCS := $(addprefix user/lib/,decode.c proc_cache.c output.c json.c \
+FUZZ_DECODE_SRCS := $(addprefix user/lib/,decode.c proc_cache.c output.c json.c names.c \
 	log.c rotate.c)
 FUZZ_DECODE_RUN := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
 SAN_OUT := .output-san

@@ -810,17 +810,12 @@ static bool drain_inotify(struct agent *a)
 
 static void print_counters(struct agent *a)
 {
-	static const char *const tn[RTG_EV_MAX] = {
-		[RTG_EV_EXEC] = "exec", [RTG_EV_EXIT] = "exit",
-		[RTG_EV_OPEN] = "open", [RTG_EV_CONNECT] = "connect",
-		[RTG_EV_LOST] = "lost",
-	};
 	uint64_t lost = 0;
 	int t;
 
 	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
 		lost += a->cnt.lost_reported[t];
-		log_info("%-8s audit=%llu deny=%llu kill=%llu lost=%llu", tn[t],
+		log_info("%-8s audit=%llu deny=%llu kill=%llu lost=%llu", type_name(t),
 			 (unsigned long long)a->cnt.events[t][RTG_ACT_AUDIT],
 			 (unsigned long long)a->cnt.events[t][RTG_ACT_DENY],
 			 (unsigned long long)a->cnt.events[t][RTG_ACT_KILL],

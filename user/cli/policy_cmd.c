@@ -385,16 +385,16 @@ static void print_compact(bool probed, const struct rtg_policy_set *set,
 			printf("  %s\n", pol->description);
 		printf("  defaults:");
 		for (h = 0; h < RTG_NHOOKS; h++)
-			printf("%s %s %s", h ? "," : "", policy_hook_name(h),
-			       policy_action_name(pol->defaults[h]));
+			printf("%s %s %s", h ? "," : "", hook_name(h),
+			       action_name(pol->defaults[h]));
 		putchar('\n');
 		for (h = 0; h < RTG_NHOOKS; h++) {
 			int a = pol->defaults[h];
 
 			if (a >= RTG_ACT_DENY)
 				printf("    default %s %s: %s\n",
-				       policy_hook_name(h),
-				       policy_action_name(a),
+				       hook_name(h),
+				       action_name(a),
 				       mech_words(a, c->rs.h[h].def_mech[p]));
 		}
 		for (r = 0; r < pol->nrules; r++) {
@@ -406,8 +406,8 @@ static void print_compact(bool probed, const struct rtg_policy_set *set,
 			if (ru->has_unless)
 				u = clause_text(&ru->unless);
 			printf("  %-7s #%-2d %s: %s when %s%s%s -> %s\n",
-			       policy_hook_name(ru->hook), b, ru->name,
-			       policy_action_name(ru->action), m ? m : "?",
+			       hook_name(ru->hook), b, ru->name,
+			       action_name(ru->action), m ? m : "?",
 			       u ? ", unless " : "", u ? u : "",
 			       mech_words(cr->action, cr->mech));
 			free(m);
@@ -428,7 +428,7 @@ static void print_compact(bool probed, const struct rtg_policy_set *set,
 		printf("fanotify marks:");
 		for (r = 0; r < c->nfan; r++)
 			printf(" %s(%s)", c->fan[r].path,
-			       policy_hook_name(c->fan[r].hook));
+			       hook_name(c->fan[r].hook));
 		putchar('\n');
 	}
 }
@@ -455,7 +455,7 @@ static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
 	jw_name(jw, "rules");
 	jw_start_object(jw);
 	for (h = 0; h < RTG_NHOOKS; h++)
-		jw_kv_int(jw, policy_hook_name(h), c->nrules[h]);
+		jw_kv_int(jw, hook_name(h), c->nrules[h]);
 	jw_kv_int(jw, "limit", RTG_MAX_RULES);
 	jw_end_object(jw);
 	jw_name(jw, "policies");
@@ -471,10 +471,10 @@ static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
 		jw_name(jw, "defaults");
 		jw_start_object(jw);
 		for (h = 0; h < RTG_NHOOKS; h++) {
-			jw_name(jw, policy_hook_name(h));
+			jw_name(jw, hook_name(h));
 			jw_start_object(jw);
 			jw_kv_string(jw, "action",
-				     policy_action_name(pol->defaults[h]));
+				     action_name(pol->defaults[h]));
 			jw_kv_string(jw, "mechanism",
 				     mech_label(c->rs.h[h].def_mech[p]));
 			jw_end_object(jw);
@@ -489,10 +489,10 @@ static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
 
 			jw_start_object(jw);
 			jw_kv_string(jw, "name", ru->name);
-			jw_kv_string(jw, "on", policy_hook_name(ru->hook));
+			jw_kv_string(jw, "on", hook_name(ru->hook));
 			jw_kv_int(jw, "bit", b);
 			jw_kv_string(jw, "action",
-				     policy_action_name(ru->action));
+				     action_name(ru->action));
 			jw_kv_string(jw, "mechanism",
 				     mech_label(cr->mech));
 			jw_kv_string(jw, "effect",
@@ -511,7 +511,7 @@ static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
 	for (r = 0; r < c->nfan; r++) {
 		jw_start_object(jw);
 		jw_kv_string(jw, "path", c->fan[r].path);
-		jw_kv_string(jw, "on", policy_hook_name(c->fan[r].hook));
+		jw_kv_string(jw, "on", hook_name(c->fan[r].hook));
 		jw_end_object(jw);
 	}
 	jw_end_array(jw);

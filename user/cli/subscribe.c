@@ -128,7 +128,7 @@ static int parse_events(int argc, char **argv, struct sub_opts *o)
 			o->format = optarg;
 			break;
 		case 't':
-			if (event_type_parse(optarg) < 0) {
+			if (type_parse(optarg) < 0) {
 				log_err("--type: expected exec, exit, open, "
 					"connect or lost, got '%s'",
 					optarg);

@@ -106,62 +106,6 @@ int output_format_parse(const char *s, enum output_format *fmt)
 
 /* ---- names ---- */
 
-const char *action_name(uint8_t action)
-{
-	switch (action) {
-	case RTG_ACT_ALLOW:
-		return "allow";
-	case RTG_ACT_AUDIT:
-		return "audit";
-	case RTG_ACT_DENY:
-		return "deny";
-	case RTG_ACT_KILL:
-		return "kill";
-	}
-	return "unknown";
-}
-
-const char *mech_name(uint8_t mech)
-{
-	switch (mech) {
-	case RTG_MECH_LSM:
-		return "lsm";
-	case RTG_MECH_CGROUP:
-		return "cgroup";
-	case RTG_MECH_FANOTIFY:
-		return "fanotify";
-	case RTG_MECH_SIGKILL:
-		return "sigkill";
-	}
-	return NULL;
-}
-
-const char *mech_label(int mech)
-{
-	const char *n = mech >= 0 && mech < 256 ? mech_name(mech) : NULL;
-
-	return n ? n : "none";
-}
-
-const char *type_name(enum rtg_type type)
-{
-	switch (type) {
-	case RTG_EV_EXEC:
-		return "exec";
-	case RTG_EV_EXIT:
-		return "exit";
-	case RTG_EV_OPEN:
-		return "open";
-	case RTG_EV_CONNECT:
-		return "connect";
-	case RTG_EV_LOST:
-		return "lost";
-	default:
-		break;
-	}
-	return "unknown";
-}
-
 static const char *proto_name(uint16_t proto)
 {
 	switch (proto) {

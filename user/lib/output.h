@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "names.h"
 #include "decode.h"
 
 enum output_format {
@@ -59,10 +60,6 @@ int open_flags_decode(uint32_t flags, const char **names, int max,
 		      uint32_t *unknown);
 #define OPEN_FLAGS_MAX 20
 
-const char *action_name(uint8_t action);   /* "audit", "deny", ... */
-const char *mech_name(uint8_t mech);	   /* "lsm", ..., NULL for none */
-const char *mech_label(int mech); /* the same, "none" for none */
-const char *type_name(enum rtg_type type); /* "exec", ... */
 
 /* Escapes s[0..n) for a terminal into f: printable ASCII and valid UTF-8
  * as is, backslash doubled, control and C1/bidi characters as \n, \t,

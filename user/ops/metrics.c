@@ -49,29 +49,6 @@ struct metrics {
 	uint64_t last_update_ns;
 };
 
-static const char *const type_names[RTG_EV_MAX] = {
-    [RTG_EV_EXEC] = "exec",
-    [RTG_EV_EXIT] = "exit",
-    [RTG_EV_OPEN] = "open",
-    [RTG_EV_CONNECT] = "connect",
-};
-static const char *const act_names[4] = {"allow", "audit", "deny", "kill"};
-static const char *const hook_names[RTG_NHOOKS] = {"exec", "open", "connect"};
-
-const char *loss_name(int src)
-{
-	static const char *const n[RTG_NLOSS] = {
-	    [RTG_LOSS_RB_EXEC] = "ringbuf:exec",
-	    [RTG_LOSS_RB_EXIT] = "ringbuf:exit",
-	    [RTG_LOSS_RB_OPEN] = "ringbuf:open",
-	    [RTG_LOSS_RB_CONNECT] = "ringbuf:connect",
-	    [RTG_LOSS_FANOTIFY] = "fanotify",
-	    [RTG_LOSS_SUBSCRIBER] = "subscriber",
-	    [RTG_LOSS_DECODE] = "decode",
-	};
-
-	return src >= 0 && src < RTG_NLOSS ? n[src] : "unknown";
-}
 
 static uint64_t mono_ns(void)
 {
@@ -292,7 +269,7 @@ void metrics_render_prom(const struct stats_snap *s, FILE *f)
 			fprintf(f,
 				"rtguard_events_total{type=\"%s\",action=\"%"
 				"s\"} %llu\n",
-				type_names[t], act_names[a],
+				type_name(t), action_name(a),
 				(unsigned long long)s->events[t][a]);
 	prom_head(f, "rtguard_events_lost_total", "counter",
 		  "Events dropped before they were reported, by where they "
@@ -634,7 +611,7 @@ void status_render_json(const struct stats_snap *s,
 		jw_name(jw, "rules");
 		jw_start_object(jw);
 		for (h = 0; h < RTG_NHOOKS; h++)
-			jw_kv_int(jw, hook_names[h], s->rules[i][h]);
+			jw_kv_int(jw, hook_name(h), s->rules[i][h]);
 		jw_end_object(jw);
 		jw_end_object(jw);
 	}
@@ -647,10 +624,10 @@ void status_render_json(const struct stats_snap *s,
 	jw_name(jw, "events");
 	jw_start_object(jw);
 	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
-		jw_name(jw, type_names[t]);
+		jw_name(jw, type_name(t));
 		jw_start_object(jw);
 		for (a = RTG_ACT_AUDIT; a <= RTG_ACT_KILL; a++)
-			jw_kv_uint(jw, act_names[a], s->events[t][a]);
+			jw_kv_uint(jw, action_name(a), s->events[t][a]);
 		jw_end_object(jw);
 	}
 	jw_end_object(jw);
@@ -754,7 +731,7 @@ void status_render_text(const struct stats_snap *s,
 		(unsigned long long)s->reloads_failed);
 	fprintf(f, "\nEVENTS         AUDIT        DENY        KILL\n");
 	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++)
-		fprintf(f, "%-8s %11llu %11llu %11llu\n", type_names[t],
+		fprintf(f, "%-8s %11llu %11llu %11llu\n", type_name(t),
 			(unsigned long long)s->events[t][RTG_ACT_AUDIT],
 			(unsigned long long)s->events[t][RTG_ACT_DENY],
 			(unsigned long long)s->events[t][RTG_ACT_KILL]);

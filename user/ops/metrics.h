@@ -16,6 +16,7 @@
 #ifndef RTG_METRICS_H
 #define RTG_METRICS_H
 
+#include "names.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,17 +32,6 @@ struct json_writer;
 struct rtg_probe;
 
 /* Where events are lost (rtguard_events_lost_total{source}). */
-enum rtg_loss {
-	RTG_LOSS_RB_EXEC = 0, /* "ringbuf:exec": ring buffer full */
-	RTG_LOSS_RB_EXIT,
-	RTG_LOSS_RB_OPEN,
-	RTG_LOSS_RB_CONNECT,
-	RTG_LOSS_FANOTIFY,   /* "fanotify": denial records the loop missed */
-	RTG_LOSS_SUBSCRIBER, /* "subscriber": lines a cut-off client lost */
-	RTG_LOSS_DECODE,     /* "decode": malformed records */
-	RTG_NLOSS,
-};
-const char *loss_name(int src);
 
 #define STATS_MAX_PROGS 48
 #define STATS_PROG_NAME 64

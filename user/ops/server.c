@@ -110,20 +110,6 @@ static const char *read_str(const char *p, char *out, size_t cap)
 	return p + 1;
 }
 
-int event_type_parse(const char *s)
-{
-	static const char *const n[] = {[RTG_EV_EXEC] = "exec",
-					[RTG_EV_EXIT] = "exit",
-					[RTG_EV_OPEN] = "open",
-					[RTG_EV_CONNECT] = "connect",
-					[RTG_EV_LOST] = "lost"};
-	int t;
-
-	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++)
-		if (!strcmp(s, n[t]))
-			return t;
-	return -1;
-}
 
 int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
 		   size_t errlen)
@@ -171,7 +157,7 @@ int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
 				    !(p = read_str(p, val, sizeof(val))))
 					goto bad;
 				if (!strcmp(key, "types")) {
-					t = event_type_parse(val);
+					t = type_parse(val);
 					if (t < 0) {
 						snprintf(err, errlen,
 							 "unknown event type "

@@ -76,6 +76,5 @@ struct sock_msg {
 int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
 		   size_t errlen);
 /* "exec" -> RTG_EV_EXEC ...; -1 when unknown */
-int event_type_parse(const char *s);
 
 #endif

@@ -17,11 +17,10 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "names.h"
 #include "log.h"
 #include "policy.h"
 
-static const char *const hook_names[RTG_NHOOKS] = {"exec", "open", "connect"};
-static const char *const action_names[] = {"allow", "audit", "deny", "kill"};
 static const char *const key_names[RTG_NKEYS] = {
     "path",  "binary",	 "flags", "uid",       "daddr",
     "dport", "protocol", "args",  "container",
@@ -55,17 +54,6 @@ static const uint32_t hook_keys[RTG_NHOOKS] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-const char *policy_hook_name(int hook)
-{
-	return hook >= 0 && hook < RTG_NHOOKS ? hook_names[hook] : "?";
-}
-
-const char *policy_action_name(int action)
-{
-	return action >= 0 && action < (int)ARRAY_LEN(action_names)
-		   ? action_names[action]
-		   : "?";
-}
 
 const char *policy_key_name(int key)
 {
@@ -426,7 +414,7 @@ static int parse_action(struct pctx *x, yaml_node_t *n)
 
 	if (!want_string(x, n, "an action (audit, deny, kill or allow)"))
 		return -1;
-	a = lookup_name(sval(n), action_names, ARRAY_LEN(action_names));
+	a = action_parse(sval(n));
 	if (a < 0)
 		perr(x, n,
 		     "bad action '%s' (expected one of: audit, deny, kill, "
@@ -888,7 +876,7 @@ static void parse_clause(struct pctx *x, yaml_node_t *n, int hook,
 			perr(x, keys[k],
 			     "key '%s' is not allowed in a rule on: %s (%s "
 			     "rules take: %s)",
-			     key_names[k], hook_names[hook], hook_names[hook],
+			     key_names[k], hook_name(hook), hook_name(hook),
 			     expected);
 			continue;
 		}
@@ -1009,7 +997,7 @@ static void parse_rule(struct pctx *x, yaml_node_t *n, struct rtg_policy *p,
 	    want_string(x, vals[RK_ON],
 			"an event type (exec, open or connect)")) {
 		r->hook =
-		    lookup_name(sval(vals[RK_ON]), hook_names, RTG_NHOOKS);
+		    hook_parse(sval(vals[RK_ON]));
 		if (r->hook < 0)
 			perr(x, vals[RK_ON],
 			     "bad event type '%s' in on (expected one of: "
@@ -1028,7 +1016,7 @@ static void parse_rule(struct pctx *x, yaml_node_t *n, struct rtg_policy *p,
 				    x, vals[RK_ON],
 				    "too many rules on %s: the limit is %d per "
 				    "event type across all loaded policies",
-				    hook_names[r->hook], RTG_MAX_RULES);
+				    hook_name(r->hook), RTG_MAX_RULES);
 			x->warned_rules[r->hook] = true;
 		}
 		x->nrules[r->hook]++;
@@ -1059,7 +1047,7 @@ static void parse_defaults(struct pctx *x, yaml_node_t *n, struct rtg_policy *p)
 	int h, a;
 
 	if (!get_mapping(x, n, "a mapping of event type to action", "defaults",
-			 hook_names, RTG_NHOOKS, (1u << RTG_NHOOKS) - 1, keys,
+			 rtg_hook_names, RTG_NHOOKS, (1u << RTG_NHOOKS) - 1, keys,
 			 vals))
 		return;
 	for (h = 0; h < RTG_NHOOKS; h++) {

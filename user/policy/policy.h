@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "rules.h"
+#include "names.h"
 
 #define RTG_PATH_STR_MAX     (RTG_KEY_MAX - 1) /* 253: equal adds the NUL */
 #define RTG_MAX_LIST	     256
@@ -158,8 +159,6 @@ void policy_set_add_error(struct rtg_policy_set *set, const char *file,
     __attribute__((format(printf, 5, 6)));
 
 /* names for messages and output */
-const char *policy_hook_name(int hook);	    /* "exec", "open", "connect" */
-const char *policy_action_name(int action); /* "allow", "audit", ... */
 const char *policy_key_name(int key);	    /* "path", "binary", ... */
 const char *policy_flag_name(int flag);	    /* "read", "write", ... */
 const char *policy_strop_name(int op);	    /* "equal", "prefix", "suffix" */
