@@ -12,11 +12,6 @@ void log_set_level(int level)
 	log_level = level;
 }
 
-int log_get_level(void)
-{
-	return log_level;
-}
-
 void log_msg(int level, const char *fmt, ...)
 {
 	static const char *const names[] = { "error", "warning", "info",

@@ -81,27 +81,11 @@ void output_free(struct output *o)
 	free(o);
 }
 
-void output_set_file(struct output *o, FILE *f)
-{
-	o->out = f;
-}
-
 int output_flush(struct output *o)
 {
 	if (!o->out)
 		return 0;
 	return fflush(o->out) ? -errno : 0;
-}
-
-int output_format_parse(const char *s, enum output_format *fmt)
-{
-	if (!strcmp(s, "compact"))
-		*fmt = OUTPUT_COMPACT;
-	else if (!strcmp(s, "json"))
-		*fmt = OUTPUT_JSON;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 /* ---- names ---- */

@@ -27,9 +27,6 @@ void output_free(struct output *o); /* accepts NULL */
 /* Writes one whole line (the event, then a single '\n'). 0 or -EIO. */
 int output_event(struct output *o, const struct rtg_event_view *ev);
 int output_flush(struct output *o);
-/* Point the output at another FILE (SIGUSR1 reopen); the old one is the
- * caller's to close. */
-void output_set_file(struct output *o, FILE *f);
 
 /* Composes the line for ev (ending in '\n') without writing it; f of
  * output_new() may be NULL for an output used only this way. The line is
@@ -48,9 +45,6 @@ void output_set_rotation(struct output *o, const char *path,
 /* Points the file at a freshly opened path (SIGUSR1 after logrotate moved
  * it away), keeping the same FILE. 0 or a negative errno. */
 int output_reopen(struct output *o, const char *path);
-
-/* "compact" / "json" -> format; -EINVAL otherwise. */
-int output_format_parse(const char *s, enum output_format *fmt);
 
 /* Names of open(2) flags: the access mode first (O_RDONLY, O_WRONLY,
  * O_RDWR), then the other set flags in a fixed order. Bits without a name

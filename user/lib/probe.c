@@ -77,11 +77,6 @@ const char *probe_feat_name(enum rtg_feat f)
 	return f < RTG_NFEAT ? feat_names[f] : "?";
 }
 
-const char *probe_open_tp_name(enum rtg_open_tp t)
-{
-	return t < RTG_NOPEN_TPS ? open_tp_names[t] : "?";
-}
-
 const char *probe_enf_name(enum rtg_enf e)
 {
 	return e < RTG_NENF ? enf_names[e] : "?";

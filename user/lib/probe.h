@@ -138,7 +138,6 @@ void probe_print_json(const struct rtg_probe *p, struct json_writer *jw);
 const char *probe_feat_name(enum rtg_feat f); /* "lsm", "fanotify_perm" */
 const char *probe_src_name(enum rtg_src s);   /* "tp_btf", "cgroup" */
 const char *probe_enf_name(enum rtg_enf e);   /* "open_deny_equal" */
-const char *probe_open_tp_name(enum rtg_open_tp t); /* "sys_enter_openat" */
 
 static inline bool probe_ok(const struct rtg_probe *p, enum rtg_feat f)
 {

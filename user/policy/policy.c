@@ -55,11 +55,6 @@ static const uint32_t hook_keys[RTG_NHOOKS] = {
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 
-const char *policy_key_name(int key)
-{
-	return key >= 0 && key < RTG_NKEYS ? key_names[key] : "?";
-}
-
 const char *policy_flag_name(int flag)
 {
 	return flag >= 0 && flag < RTG_NFLAGS ? flag_names[flag] : "?";

@@ -159,7 +159,6 @@ void policy_set_add_error(struct rtg_policy_set *set, const char *file,
     __attribute__((format(printf, 5, 6)));
 
 /* names for messages and output */
-const char *policy_key_name(int key);	    /* "path", "binary", ... */
 const char *policy_flag_name(int flag);	    /* "read", "write", ... */
 const char *policy_strop_name(int op);	    /* "equal", "prefix", "suffix" */
 
