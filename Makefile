@@ -141,8 +141,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-19
 FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -I$(OUT) -Ibpf \
-	$(addprefix -I,$(USER_DIRS))
-FUZZ_POLICY_SRCS := user/policy/policy.c user/policy/policy_compile.c user/lib/log.c \
+	-Itests $(addprefix -I,$(USER_DIRS))
+FUZZ_POLICY_SRCS := $(wildcard user/policy/*.c) tests/policy_ref.c user/lib/log.c \
 	user/lib/names.c
 .PHONY: fuzz-smoke fuzz-policy
 

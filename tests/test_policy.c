@@ -21,6 +21,7 @@
 #include "agent_util.h"
 #include "policy.h"
 #include "policy_compile.h"
+#include "policy_ref.h"
 #include "test.h"
 
 extern const char rtg_default_policy[], rtg_default_policy_end[];

@@ -11,6 +11,7 @@
 
 #include "policy.h"
 #include "policy_compile.h"
+#include "policy_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -72,7 +72,7 @@ struct rtg_policy_set *policy_set_new(void)
 	return calloc(1, sizeof(struct rtg_policy_set));
 }
 
-static void strlist_free(struct rtg_strlist *l)
+void policy_strlist_free(struct rtg_strlist *l)
 {
 	int i;
 
@@ -88,10 +88,10 @@ static void clause_free(struct rtg_clause *c)
 	int i;
 
 	for (i = 0; i < RTG_NSTROPS; i++) {
-		strlist_free(&c->path[i]);
-		strlist_free(&c->binary[i]);
+		policy_strlist_free(&c->path[i]);
+		policy_strlist_free(&c->binary[i]);
 	}
-	strlist_free(&c->args);
+	policy_strlist_free(&c->args);
 	free(c->daddr);
 	free(c->dport);
 	free(c->uid);
@@ -456,7 +456,7 @@ static bool canonical_path(const char *s)
 	return true;
 }
 
-static int strlist_push(struct rtg_strlist *l, const char *s)
+int policy_strlist_push(struct rtg_strlist *l, const char *s)
 {
 	char **v, *d;
 
@@ -563,7 +563,7 @@ static void parse_strmatch(struct pctx *x, yaml_node_t *n, const char *key,
 					 RTG_MAX_STRINGS, &x->warned_strings,
 					 "path/binary strings"))
 				continue;
-			if (strlist_push(&out[op], s) < 0) {
+			if (policy_strlist_push(&out[op], s) < 0) {
 				nomem(x, v);
 				return;
 			}
@@ -836,7 +836,7 @@ static void parse_args(struct pctx *x, yaml_node_t *n, const char *where,
 			     len, RTG_ARGS_STR_MAX);
 			continue;
 		}
-		if (strlist_push(&c->args, sval(v)) < 0) {
+		if (policy_strlist_push(&c->args, sval(v)) < 0) {
 			nomem(x, v);
 			return;
 		}

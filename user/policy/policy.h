@@ -71,6 +71,11 @@ struct rtg_strlist {
 	int n;
 };
 
+/* Appends a copy of s: 0 or -ENOMEM. */
+int policy_strlist_push(struct rtg_strlist *l, const char *s);
+/* Frees every string and empties l. */
+void policy_strlist_free(struct rtg_strlist *l);
+
 struct rtg_cidr {
 	uint8_t family; /* 4 or 6 (v4-mapped already folded to 4) */
 	uint8_t bits;

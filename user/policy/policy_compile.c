@@ -15,7 +15,6 @@
 #define KEYBIT(k) (1u << (k))
 #define BIT(b)	  (1ULL << (b))
 
-
 /* ---- building ---------------------------------------------------------- */
 
 struct builder {
@@ -32,77 +31,79 @@ static void bits_or(struct rtg_bits *b, bool unless, uint64_t bit)
 		b->m |= bit;
 }
 
-static int str_add(struct builder *b, uint8_t kind, const char *s, size_t len,
+/*
+ * Index of the entry of *arr (*n entries of esize bytes, each starting with
+ * its ksize-byte key) whose key is `key`; a new zeroed entry with that key
+ * when there is none. Keys compare whole: every key is built zeroed, so the
+ * bytes nobody sets are equal. -E2BIG past max entries, -ENOMEM.
+ */
+static int entry_index(void **arr, int *n, int *cap, int max, size_t esize,
+		       const void *key, size_t ksize)
+{
+	char *e;
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (!memcmp((char *)*arr + (size_t)i * esize, key, ksize))
+			return i;
+	if (*n >= max)
+		return -E2BIG;
+	if (*n == *cap) {
+		int ncap = *cap ? *cap * 2 : 16;
+
+		e = realloc(*arr, (size_t)ncap * esize);
+		if (!e)
+			return -ENOMEM;
+		*arr = e;
+		*cap = ncap;
+	}
+	e = (char *)*arr + (size_t)*n * esize;
+	memset(e, 0, esize);
+	memcpy(e, key, ksize);
+	return (*n)++;
+}
+
+/* The rules_str key of one string of a path/binary clause: equal as its
+ * bytes and the NUL, prefix as its bytes, suffix reversed. */
+static int str_add(struct builder *b, uint8_t kind, int op, const char *s,
 		   bool unless, uint64_t bit)
 {
 	struct rtg_compiled *c = b->c;
-	uint32_t plen = RTG_STR_HDR_BITS + 8 * (uint32_t)len;
-	struct rtg_str_entry *e;
+	struct rtg_str_key k = {.kind = kind};
+	size_t len = strlen(s);
 	int i;
 
-	if (len > RTG_KEY_MAX)
-		return -E2BIG;
-	for (i = 0; i < c->nstr; i++) {
-		e = &c->str[i];
-		if (e->key.kind == kind && e->key.prefixlen == plen &&
-		    !memcmp(e->key.s, s, len)) {
-			bits_or(&e->v, unless, bit);
-			return 0;
-		}
+	if (op == RTG_STR_SUFFIX) {
+		if (len > RTG_SUFFIX_MAX)
+			return -E2BIG;
+		k.kind |= RTG_KIND_SUFFIX;
+		policy_rtail(s, len, k.s);
+	} else {
+		len += op == RTG_STR_EQUAL; /* the NUL ends an equal match */
+		if (len > RTG_KEY_MAX)
+			return -E2BIG;
+		memcpy(k.s, s, len);
 	}
-	if (c->nstr >= RTG_MAX_STRINGS)
-		return -E2BIG;
-	if (c->nstr == b->cap_str) {
-		int cap = b->cap_str ? b->cap_str * 2 : 64;
-
-		e = realloc(c->str, (size_t)cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		c->str = e;
-		b->cap_str = cap;
-	}
-	e = &c->str[c->nstr++];
-	memset(e, 0, sizeof(*e));
-	e->key.prefixlen = plen;
-	e->key.kind = kind;
-	memcpy(e->key.s, s, len);
-	bits_or(&e->v, unless, bit);
+	k.prefixlen = RTG_STR_HDR_BITS + 8 * (uint32_t)len;
+	i = entry_index((void **)&c->str, &c->nstr, &b->cap_str,
+			RTG_MAX_STRINGS, sizeof(*c->str), &k, sizeof(k));
+	if (i < 0)
+		return i;
+	bits_or(&c->str[i].v, unless, bit);
 	return 0;
 }
 
-static int addr_add(struct builder *b, uint8_t family, uint8_t bits,
-		    const uint8_t *addr, bool unless, uint64_t bit)
+static int addr_add(struct builder *b, const struct rtg_addr_key *k,
+		    bool unless, uint64_t bit)
 {
 	struct rtg_compiled *c = b->c;
-	uint32_t plen = 16 + bits;
-	struct rtg_addr_entry *e;
 	int i;
 
-	for (i = 0; i < c->naddr; i++) {
-		e = &c->addr[i];
-		if (e->key.family == family && e->key.prefixlen == plen &&
-		    !memcmp(e->key.addr, addr, 16)) {
-			bits_or(&e->v, unless, bit);
-			return 0;
-		}
-	}
-	if (c->naddr >= 2 * RTG_MAX_CIDRS)
-		return -E2BIG;
-	if (c->naddr == b->cap_addr) {
-		int cap = b->cap_addr ? b->cap_addr * 2 : 16;
-
-		e = realloc(c->addr, (size_t)cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		c->addr = e;
-		b->cap_addr = cap;
-	}
-	e = &c->addr[c->naddr++];
-	memset(e, 0, sizeof(*e));
-	e->key.prefixlen = plen;
-	e->key.family = family;
-	memcpy(e->key.addr, addr, 16);
-	bits_or(&e->v, unless, bit);
+	i = entry_index((void **)&c->addr, &c->naddr, &b->cap_addr,
+			2 * RTG_MAX_CIDRS, sizeof(*c->addr), k, sizeof(*k));
+	if (i < 0)
+		return i;
+	bits_or(&c->addr[i].v, unless, bit);
 	return 0;
 }
 
@@ -110,86 +111,30 @@ static int uid_add(struct builder *b, int hook, uint32_t uid, bool unless,
 		   uint64_t bit)
 {
 	struct rtg_compiled *c = b->c;
-	struct rtg_uid_entry *e;
+	struct rtg_uid_key k = {.hook = (uint8_t)hook, .uid = uid};
 	int i;
 
-	for (i = 0; i < c->nuid; i++) {
-		e = &c->uid[i];
-		if (e->key.hook == hook && e->key.uid == uid) {
-			bits_or(&e->v, unless, bit);
-			return 0;
-		}
-	}
-	if (c->nuid >= RTG_MAX_UIDS)
-		return -E2BIG;
-	if (c->nuid == b->cap_uid) {
-		int cap = b->cap_uid ? b->cap_uid * 2 : 16;
-
-		e = realloc(c->uid, (size_t)cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		c->uid = e;
-		b->cap_uid = cap;
-	}
-	e = &c->uid[c->nuid++];
-	memset(e, 0, sizeof(*e));
-	e->key.hook = (uint8_t)hook;
-	e->key.uid = uid;
-	bits_or(&e->v, unless, bit);
+	i = entry_index((void **)&c->uid, &c->nuid, &b->cap_uid, RTG_MAX_UIDS,
+			sizeof(*c->uid), &k, sizeof(k));
+	if (i < 0)
+		return i;
+	bits_or(&c->uid[i].v, unless, bit);
 	return 0;
 }
 
 static int add_strings(struct builder *b, int hook, int key,
 		       const struct rtg_strlist *ops, bool unless, uint64_t bit)
 {
-	uint8_t kind = RTG_KIND(hook, key);
-	char buf[RTG_KEY_MAX];
-	int i, err;
+	int op, i, err;
 
-	for (i = 0; i < ops[RTG_STR_EQUAL].n; i++) {
-		const char *s = ops[RTG_STR_EQUAL].v[i];
-
-		err = str_add(b, kind, s, strlen(s) + 1, unless, bit);
-		if (err)
-			return err;
-	}
-	for (i = 0; i < ops[RTG_STR_PREFIX].n; i++) {
-		const char *s = ops[RTG_STR_PREFIX].v[i];
-
-		err = str_add(b, kind, s, strlen(s), unless, bit);
-		if (err)
-			return err;
-	}
-	for (i = 0; i < ops[RTG_STR_SUFFIX].n; i++) {
-		const char *s = ops[RTG_STR_SUFFIX].v[i];
-		size_t n = strlen(s), j;
-
-		if (n > RTG_SUFFIX_MAX)
-			return -E2BIG;
-		for (j = 0; j < n; j++)
-			buf[j] = s[n - 1 - j];
-		err = str_add(b, kind | RTG_KIND_SUFFIX, buf, n, unless, bit);
-		if (err)
-			return err;
-	}
+	for (op = 0; op < RTG_NSTROPS; op++)
+		for (i = 0; i < ops[op].n; i++) {
+			err = str_add(b, RTG_KIND(hook, key), op, ops[op].v[i],
+				      unless, bit);
+			if (err)
+				return err;
+		}
 	return 0;
-}
-
-/* does the v6 CIDR cover all of ::ffff:0:0/96 (and so all folded v4)? */
-static bool covers_v4(const struct rtg_cidr *cidr)
-{
-	static const uint8_t mapped[16] = {[10] = 0xff, [11] = 0xff};
-	int i;
-
-	if (cidr->family != 6 || cidr->bits > 96)
-		return false;
-	for (i = 0; i < cidr->bits; i++) {
-		uint8_t m = 0x80 >> (i % 8);
-
-		if ((cidr->addr[i / 8] & m) != (mapped[i / 8] & m))
-			return false;
-	}
-	return true;
 }
 
 static uint32_t strops_features(const struct rtg_strlist *ops, uint32_t str,
@@ -238,12 +183,20 @@ static int add_clause(struct builder *b, int hook, const struct rtg_clause *cl,
 		hs->features |= RTG_HF_UID;
 	}
 	for (i = 0; i < cl->ndaddr; i++) {
-		static const uint8_t any[16];
+		/* a v6 CIDR that covers all of ::ffff:0:0/96 covers every
+		 * destination folded to v4 too: add 0.0.0.0/0 */
+		static const struct rtg_addr_key v4_mapped = {
+		    .prefixlen = 16 + 96, .family = 6, .addr[10 ... 11] = 0xff};
+		static const struct rtg_addr_key v4_all = {.prefixlen = 16,
+							   .family = 4};
 		const struct rtg_cidr *a = &cl->daddr[i];
+		struct rtg_addr_key k = {.prefixlen = 16 + a->bits,
+					 .family = a->family};
 
-		err = addr_add(b, a->family, a->bits, a->addr, unless, bit);
-		if (!err && covers_v4(a))
-			err = addr_add(b, 4, 0, any, unless, bit);
+		memcpy(k.addr, a->addr, sizeof(k.addr));
+		err = addr_add(b, &k, unless, bit);
+		if (!err && policy_addr_prefix_of(&k, &v4_mapped))
+			err = addr_add(b, &v4_all, unless, bit);
 		if (err)
 			return err;
 		hs->features |= RTG_HF_DADDR;
@@ -260,33 +213,14 @@ static int add_clause(struct builder *b, int hook, const struct rtg_clause *cl,
 
 static int strlist_copy(struct rtg_strlist *dst, const struct rtg_strlist *src)
 {
-	int i;
+	int i, err;
 
-	dst->n = 0;
-	dst->v = NULL;
-	if (!src->n)
-		return 0;
-	dst->v = calloc((size_t)src->n, sizeof(char *));
-	if (!dst->v)
-		return -ENOMEM;
 	for (i = 0; i < src->n; i++) {
-		dst->v[i] = strdup(src->v[i]);
-		if (!dst->v[i])
-			return -ENOMEM;
-		dst->n++;
+		err = policy_strlist_push(dst, src->v[i]);
+		if (err)
+			return err;
 	}
 	return 0;
-}
-
-static void strlist_release(struct rtg_strlist *l)
-{
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
 }
 
 static bool path_equal_only(const struct rtg_clause *cl)
@@ -339,77 +273,45 @@ static int fan_add(struct rtg_compiled *c, const char *path, int hook)
 }
 
 /* Each trie entry gets the masks of every stored entry of the same kind
- * that is a prefix of it: the longest-prefix lookup then yields them all. */
-static int close_str(struct rtg_compiled *c)
+ * that is a prefix of it: the longest-prefix lookup then yields them all.
+ * `entries` holds n entries of esize bytes, each a key then its bits at
+ * voff; prefix_of says whether one key is a prefix of another. */
+static int close_trie(void *entries, int n, size_t esize, size_t voff,
+		      bool (*prefix_of)(const void *f, const void *e))
 {
-	struct rtg_bits *own;
+	struct rtg_bits *own, *v;
+	char *base = entries;
 	int i, j;
 
-	if (!c->nstr)
+	if (!n)
 		return 0;
-	own = malloc((size_t)c->nstr * sizeof(*own));
+	own = malloc((size_t)n * sizeof(*own));
 	if (!own)
 		return -ENOMEM;
-	for (i = 0; i < c->nstr; i++)
-		own[i] = c->str[i].v;
-	for (i = 0; i < c->nstr; i++) {
-		struct rtg_str_entry *e = &c->str[i];
-
-		for (j = 0; j < c->nstr; j++) {
-			const struct rtg_str_entry *f = &c->str[j];
-
-			if (j == i || f->key.kind != e->key.kind ||
-			    f->key.prefixlen > e->key.prefixlen)
+	for (i = 0; i < n; i++)
+		memcpy(&own[i], base + (size_t)i * esize + voff, sizeof(*own));
+	for (i = 0; i < n; i++) {
+		v = (struct rtg_bits *)(base + (size_t)i * esize + voff);
+		for (j = 0; j < n; j++) {
+			if (j == i || !prefix_of(base + (size_t)j * esize,
+						 base + (size_t)i * esize))
 				continue;
-			if (memcmp(f->key.s, e->key.s,
-				   (f->key.prefixlen - RTG_STR_HDR_BITS) / 8))
-				continue;
-			e->v.m |= own[j].m;
-			e->v.u |= own[j].u;
+			v->m |= own[j].m;
+			v->u |= own[j].u;
 		}
 	}
 	free(own);
 	return 0;
 }
 
-static bool addr_prefix_of(const struct rtg_addr_entry *f,
-			   const struct rtg_addr_entry *e)
+static bool str_prefix_of(const void *f, const void *e)
 {
-	uint32_t bits = f->key.prefixlen - 16, i;
-
-	if (f->key.family != e->key.family ||
-	    f->key.prefixlen > e->key.prefixlen)
-		return false;
-	for (i = 0; i < bits; i++) {
-		uint8_t m = 0x80 >> (i % 8);
-
-		if ((f->key.addr[i / 8] & m) != (e->key.addr[i / 8] & m))
-			return false;
-	}
-	return true;
+	return policy_str_prefix_of(f, e);
 }
 
-static int close_addr(struct rtg_compiled *c)
+static bool addr_prefix_of(const void *f, const void *e)
 {
-	struct rtg_bits *own;
-	int i, j;
-
-	if (!c->naddr)
-		return 0;
-	own = malloc((size_t)c->naddr * sizeof(*own));
-	if (!own)
-		return -ENOMEM;
-	for (i = 0; i < c->naddr; i++)
-		own[i] = c->addr[i].v;
-	for (i = 0; i < c->naddr; i++)
-		for (j = 0; j < c->naddr; j++)
-			if (j != i &&
-			    addr_prefix_of(&c->addr[j], &c->addr[i])) {
-				c->addr[i].v.m |= own[j].m;
-				c->addr[i].v.u |= own[j].u;
-			}
-	free(own);
-	return 0;
+	return policy_addr_prefix_of(f, e);
 }
 
 static int collect_ports(struct builder *b)
@@ -537,9 +439,12 @@ int policy_compile(const struct rtg_policy_set *set,
 	for (h = 0; h < RTG_NHOOKS; h++)
 		if (c->nrules[h])
 			c->rs.h[h].features |= RTG_HF_ACTIVE;
-	err = close_str(c);
+	err = close_trie(c->str, c->nstr, sizeof(*c->str),
+			 offsetof(struct rtg_str_entry, v), str_prefix_of);
 	if (!err)
-		err = close_addr(c);
+		err = close_trie(c->addr, c->naddr, sizeof(*c->addr),
+				 offsetof(struct rtg_addr_entry, v),
+				 addr_prefix_of);
 	if (!err)
 		err = collect_ports(&b);
 cleanup:
@@ -561,8 +466,8 @@ void policy_compiled_free(struct rtg_compiled *c)
 	for (h = 0; h < RTG_NHOOKS; h++)
 		for (i = 0; i < RTG_MAX_RULES; i++) {
 			free(c->rules[h][i].name);
-			strlist_release(&c->rules[h][i].args_m);
-			strlist_release(&c->rules[h][i].args_u);
+			policy_strlist_free(&c->rules[h][i].args_m);
+			policy_strlist_free(&c->rules[h][i].args_u);
 		}
 	for (i = 0; i < RTG_MAX_POLICIES; i++)
 		free(c->policy_names[i]);
@@ -677,291 +582,4 @@ int policy_clear(const struct rtg_compiled *old, uint8_t gen,
 		err = err ? err : e;
 	}
 	return err;
-}
-
-/* ---- user-space evaluation --------------------------------------------- */
-
-static bool args_hold(const struct rtg_strlist *l, const char *args, size_t len)
-{
-	size_t off;
-	int i;
-
-	for (off = 0; off < len;) {
-		const char *a = args + off;
-		size_t n = strnlen(a, len - off);
-
-		for (i = 0; i < l->n; i++)
-			if (memmem(a, n, l->v[i], strlen(l->v[i])))
-				return true;
-		off += n + 1;
-	}
-	return false;
-}
-
-uint64_t policy_args_match_buf(const struct rtg_compiled *c, const char *args,
-			       size_t len, uint64_t *unless_bits)
-{
-	uint64_t m = 0, u = 0;
-	int i;
-
-	for (i = 0; i < c->nrules[RTG_HOOK_EXEC]; i++) {
-		const struct rtg_crule *r = &c->rules[RTG_HOOK_EXEC][i];
-
-		if (r->args_m.n && args_hold(&r->args_m, args, len))
-			m |= BIT(i);
-		if (r->args_u.n && args_hold(&r->args_u, args, len))
-			u |= BIT(i);
-	}
-	if (unless_bits)
-		*unless_bits = u;
-	return m;
-}
-
-uint64_t policy_args_match(const struct rtg_compiled *c, char *const argv[],
-			   int argc, uint64_t *unless_bits)
-{
-	uint64_t m = 0, u = 0, mu;
-	int a;
-
-	for (a = 0; a < argc && argv[a]; a++) {
-		m |= policy_args_match_buf(c, argv[a], strlen(argv[a]), &mu);
-		u |= mu;
-	}
-	if (unless_bits)
-		*unless_bits = u;
-	return m;
-}
-
-void policy_decide_args(const struct rtg_compiled *c, uint64_t cand_m,
-			uint64_t cand_u, const char *args, size_t len,
-			struct rtg_verdict *v)
-{
-	struct rtg_hookset hs = c->rs.h[RTG_HOOK_EXEC];
-	struct rtg_bits keys[RTG_NKEYS];
-	uint64_t am, au;
-	int k;
-
-	am = policy_args_match_buf(c, args, len, &au);
-	for (k = 0; k < RTG_NKEYS; k++) {
-		keys[k].m = keys[k].u = ~0ULL;
-		hs.dc_m[k] = hs.dc_u[k] = 0;
-	}
-	keys[RTG_KEY_PATH].m = cand_m;
-	keys[RTG_KEY_PATH].u = cand_u;
-	keys[RTG_KEY_ARGS].m = am | c->rs.h[RTG_HOOK_EXEC].dc_m[RTG_KEY_ARGS];
-	keys[RTG_KEY_ARGS].u = au | c->rs.h[RTG_HOOK_EXEC].dc_u[RTG_KEY_ARGS];
-	rtg_decide(&hs, keys, v);
-}
-
-const char *policy_rule_name(const struct rtg_compiled *c, int hook,
-			     uint16_t rule, const char **policy_name)
-{
-	const struct rtg_crule *r;
-
-	if (policy_name)
-		*policy_name = NULL;
-	if (hook < 0 || hook >= RTG_NHOOKS || rule == RTG_RULE_NONE)
-		return NULL;
-	if (rule & RTG_RULE_DEFAULT) {
-		int p = rule & 0xff;
-
-		if (p < c->npolicies && policy_name)
-			*policy_name = c->policy_names[p];
-		return NULL;
-	}
-	if (rule >= c->nrules[hook])
-		return NULL;
-	r = &c->rules[hook][rule];
-	if (policy_name)
-		*policy_name = c->policy_names[r->policy];
-	return r->name;
-}
-
-/* the str trie keys of a path: bytes + NUL (or the first RTG_KEY_MAX bytes)
- * and the reversed tail */
-static void str_keys(const char *path, uint8_t kind, struct rtg_str_key *k,
-		     struct rtg_str_key *sk)
-{
-	size_t n = strlen(path), len, j;
-
-	memset(k, 0, sizeof(*k));
-	memset(sk, 0, sizeof(*sk));
-	len = n + 1 <= RTG_KEY_MAX ? n + 1 : RTG_KEY_MAX;
-	memcpy(k->s, path, len < n ? len : n);
-	k->kind = kind;
-	k->prefixlen = RTG_STR_HDR_BITS + 8 * (uint32_t)len;
-	len = n < RTG_SUFFIX_MAX ? n : RTG_SUFFIX_MAX;
-	for (j = 0; j < len; j++)
-		sk->s[j] = path[n - 1 - j];
-	sk->kind = kind | RTG_KIND_SUFFIX;
-	sk->prefixlen = RTG_STR_HDR_BITS + 8 * (uint32_t)len;
-}
-
-static void str_lookup_mem(const struct rtg_compiled *c,
-			   const struct rtg_str_key *k, struct rtg_bits *out)
-{
-	const struct rtg_str_entry *best = NULL;
-	int i;
-
-	for (i = 0; i < c->nstr; i++) {
-		const struct rtg_str_entry *e = &c->str[i];
-
-		if (e->key.kind != k->kind || e->key.prefixlen > k->prefixlen)
-			continue;
-		if (memcmp(e->key.s, k->s,
-			   (e->key.prefixlen - RTG_STR_HDR_BITS) / 8))
-			continue;
-		if (!best || e->key.prefixlen > best->key.prefixlen)
-			best = e;
-	}
-	if (best) {
-		out->m |= best->v.m;
-		out->u |= best->v.u;
-	}
-}
-
-static void addr_key(const struct rtg_facts *f, struct rtg_addr_key *k)
-{
-	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
-
-	memset(k, 0, sizeof(*k));
-	if (f->family == 6 && !memcmp(f->daddr, mapped, 12)) {
-		k->family = 4;
-		memcpy(k->addr, f->daddr + 12, 4);
-	} else {
-		k->family = f->family;
-		memcpy(k->addr, f->daddr, f->family == 4 ? 4 : 16);
-	}
-	k->prefixlen = 16 + (k->family == 4 ? 32 : 128);
-}
-
-/* keys that come from the hookset itself, and args */
-static void hs_keys(const struct rtg_compiled *c, const struct rtg_hookset *hs,
-		    const struct rtg_facts *f, struct rtg_bits keys[RTG_NKEYS])
-{
-	int i;
-
-	for (i = 0; i < RTG_NFLAGS; i++)
-		if (f->flags & (1u << i)) {
-			keys[RTG_KEY_FLAGS].m |= hs->flag_m[i];
-			keys[RTG_KEY_FLAGS].u |= hs->flag_u[i];
-		}
-	if (f->hook == RTG_HOOK_CONNECT && f->proto < 2) {
-		keys[RTG_KEY_PROTO].m = hs->proto_m[f->proto];
-		keys[RTG_KEY_PROTO].u = hs->proto_u[f->proto];
-	}
-	keys[RTG_KEY_CONTAINER].m = hs->cont_m[f->container];
-	keys[RTG_KEY_CONTAINER].u = hs->cont_u[f->container];
-	if (f->hook == RTG_HOOK_EXEC && f->args) {
-		uint64_t u;
-
-		keys[RTG_KEY_ARGS].m =
-		    policy_args_match_buf(c, f->args, f->args_len, &u);
-		keys[RTG_KEY_ARGS].u = u;
-	}
-}
-
-void policy_facts_keys(const struct rtg_compiled *c, const struct rtg_facts *f,
-		       struct rtg_bits keys[RTG_NKEYS])
-{
-	const struct rtg_hookset *hs = &c->rs.h[f->hook];
-	struct rtg_str_key k, sk;
-	int i, key;
-
-	memset(keys, 0, sizeof(struct rtg_bits) * RTG_NKEYS);
-	for (key = RTG_KEY_PATH; key <= RTG_KEY_BINARY; key++) {
-		const char *s = key == RTG_KEY_PATH ? f->path : f->binary;
-
-		if (!s)
-			continue;
-		str_keys(s, RTG_KIND(f->hook, key), &k, &sk);
-		str_lookup_mem(c, &k, &keys[key]);
-		str_lookup_mem(c, &sk, &keys[key]);
-	}
-	for (i = 0; i < c->nuid; i++)
-		if (c->uid[i].key.hook == f->hook &&
-		    c->uid[i].key.uid == f->uid)
-			keys[RTG_KEY_UID] = c->uid[i].v;
-	if (f->hook == RTG_HOOK_CONNECT) {
-		struct rtg_addr_key ak;
-		const struct rtg_addr_entry *best = NULL;
-
-		addr_key(f, &ak);
-		for (i = 0; i < c->naddr; i++) {
-			struct rtg_addr_entry probe = {.key = ak};
-
-			if (!addr_prefix_of(&c->addr[i], &probe))
-				continue;
-			if (!best ||
-			    c->addr[i].key.prefixlen > best->key.prefixlen)
-				best = &c->addr[i];
-		}
-		if (best)
-			keys[RTG_KEY_DADDR] = best->v;
-		for (i = 0; i < c->nport; i++)
-			if (c->port[i].port == f->dport)
-				keys[RTG_KEY_DPORT] = c->port[i].v;
-	}
-	hs_keys(c, hs, f, keys);
-}
-
-static void lookup_or(int fd, const void *key, struct rtg_bits *out)
-{
-	struct rtg_bits v;
-
-	if (bpf_map_lookup_elem(fd, key, &v))
-		return;
-	out->m |= v.m;
-	out->u |= v.u;
-}
-
-int policy_facts_keys_maps(const struct rtg_compiled *c, uint8_t gen,
-			   const struct rtg_map_fds *fds,
-			   const struct rtg_facts *f,
-			   struct rtg_bits keys[RTG_NKEYS])
-{
-	struct rtg_ruleset rs;
-	struct rtg_str_key k, sk;
-	uint32_t idx = gen;
-	int key;
-
-	memset(keys, 0, sizeof(struct rtg_bits) * RTG_NKEYS);
-	if (bpf_map_lookup_elem(fds->set, &idx, &rs))
-		return errno ? -errno : -EIO;
-	for (key = RTG_KEY_PATH; key <= RTG_KEY_BINARY; key++) {
-		const char *s = key == RTG_KEY_PATH ? f->path : f->binary;
-
-		if (!s)
-			continue;
-		str_keys(s, RTG_KIND(f->hook, key), &k, &sk);
-		k.gen = sk.gen = gen;
-		lookup_or(fds->str, &k, &keys[key]);
-		lookup_or(fds->str, &sk, &keys[key]);
-	}
-	{
-		struct rtg_uid_key uk = {
-		    .gen = gen, .hook = (uint8_t)f->hook, .uid = f->uid};
-
-		lookup_or(fds->uid, &uk, &keys[RTG_KEY_UID]);
-	}
-	if (f->hook == RTG_HOOK_CONNECT) {
-		struct rtg_addr_key ak;
-
-		addr_key(f, &ak);
-		ak.gen = gen;
-		lookup_or(fds->addr, &ak, &keys[RTG_KEY_DADDR]);
-		idx = (uint32_t)gen * RTG_PORT_SLOTS + f->dport;
-		lookup_or(fds->port, &idx, &keys[RTG_KEY_DPORT]);
-	}
-	hs_keys(c, &rs.h[f->hook], f, keys);
-	return 0;
-}
-
-void policy_eval(const struct rtg_compiled *c, const struct rtg_facts *f,
-		 struct rtg_verdict *v)
-{
-	struct rtg_bits keys[RTG_NKEYS];
-
-	policy_facts_keys(c, f, keys);
-	rtg_decide(&c->rs.h[f->hook], keys, v);
 }

@@ -182,17 +182,50 @@ struct rtg_facts {
 	size_t args_len;
 };
 
-/* keys[] from the compiled entries, without maps (emulates the LPM lookups) */
-void policy_facts_keys(const struct rtg_compiled *c, const struct rtg_facts *f,
-		       struct rtg_bits keys[RTG_NKEYS]);
-/* keys[] through the maps (the same lookups the BPF side does) */
+/* The rule maps a lookup goes to. */
+enum rtg_rules_map {
+	RTG_RULES_STR,	/* key struct rtg_str_key */
+	RTG_RULES_ADDR, /* key struct rtg_addr_key */
+	RTG_RULES_UID,	/* key struct rtg_uid_key */
+	RTG_RULES_PORT, /* key u32 gen * RTG_PORT_SLOTS + port */
+};
+/* One lookup: ORs the bits the map (longest prefix for the tries) holds
+ * for key into *out; nothing when it holds none. */
+typedef void (*policy_lookup_fn)(void *ctx, enum rtg_rules_map map,
+				 const void *key, struct rtg_bits *out);
+
+/* keys[] of the facts f: the lookups the BPF side does (under generation
+ * gen, each done by `lookup`), the keys the hookset hs of f->hook answers
+ * itself (flags, protocol, container) and args. */
+void policy_facts_keys_by(const struct rtg_compiled *c,
+			  const struct rtg_hookset *hs, uint8_t gen,
+			  const struct rtg_facts *f, policy_lookup_fn lookup,
+			  void *ctx, struct rtg_bits keys[RTG_NKEYS]);
+/* The same through the BPF maps, with the hookset of rules_set[gen]. */
 int policy_facts_keys_maps(const struct rtg_compiled *c, uint8_t gen,
 			   const struct rtg_map_fds *fds,
 			   const struct rtg_facts *f,
 			   struct rtg_bits keys[RTG_NKEYS]);
-/* rtg_decide() on keys from policy_facts_keys() */
-void policy_eval(const struct rtg_compiled *c, const struct rtg_facts *f,
-		 struct rtg_verdict *v);
 
+/*
+ * Keys of the tries (user/policy/policy_keys.c), encoded as the BPF side
+ * encodes them.
+ */
+/* The reversed tail under which suffix rules are stored and paths looked
+ * up: the last min(n, RTG_SUFFIX_MAX) bytes of s[0..n), last byte first.
+ * Returns the number of bytes written to out. */
+size_t policy_rtail(const char *s, size_t n, char out[RTG_SUFFIX_MAX]);
+/* The rules_str keys of a path (gen 0): *k its bytes and the NUL (a path
+ * of RTG_KEY_MAX bytes or more: its first RTG_KEY_MAX bytes), *sk its
+ * reversed tail under kind | RTG_KIND_SUFFIX. */
+void policy_str_keys(const char *path, uint8_t kind, struct rtg_str_key *k,
+		     struct rtg_str_key *sk);
+/* The rules_addr key of f's destination (gen 0), v4-mapped folded to v4. */
+void policy_addr_key(const struct rtg_facts *f, struct rtg_addr_key *k);
+/* Is f a prefix of e (same kind or family, gen ignored)? */
+bool policy_str_prefix_of(const struct rtg_str_key *f,
+			  const struct rtg_str_key *e);
+bool policy_addr_prefix_of(const struct rtg_addr_key *f,
+			   const struct rtg_addr_key *e);
 
 #endif
