@@ -128,16 +128,18 @@ void jw_name(struct json_writer *jw, const char *name)
 	jw->named = true;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid
- * (bad lead byte, truncated, overlong, surrogate, above U+10FFFF). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+size_t utf8_decode(const char *str, size_t n, uint32_t *cpp)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	unsigned char c = s[0];
 	size_t len, i;
 	uint32_t cp;
 
-	if (c < 0x80)
-		return 1;
+	if (c < 0x80) {
+		len = 1;
+		cp = c;
+		goto out;
+	}
 	if (c >= 0xc2 && c <= 0xdf) {
 		len = 2;
 		cp = c & 0x1f;
@@ -163,6 +165,9 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 		return 0; /* surrogate */
 	if (cp > 0x10ffff)
 		return 0;
+out:
+	if (cpp)
+		*cpp = cp;
 	return len;
 }
 
@@ -203,7 +208,7 @@ void json_escape(FILE *f, const char *s, size_t n)
 			} else if (c < 0x80) {
 				fputc(c, f);
 			} else {
-				len = utf8_seq_len(p + i, n - i);
+				len = utf8_decode(s + i, n - i, NULL);
 				if (!len) {
 					fputs("\\ufffd", f);
 					break;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct json_writer;
@@ -45,5 +46,11 @@ void jw_newline(struct json_writer *jw);
 
 /* Escape s[0..n) as a JSON string (with quotes) into f; used by jw_string. */
 void json_escape(FILE *f, const char *s, size_t n);
+
+/* The one UTF-8 decoder (JSON and compact escaping): the length (1-4) of
+ * the valid sequence at s[0..n), n > 0, and its code point in *cp (may be
+ * NULL); 0 when invalid: a bad lead byte, truncated, overlong, a surrogate
+ * or above U+10FFFF. */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 
 #endif

@@ -155,41 +155,6 @@ int open_flags_decode(uint32_t flags, const char **names, int max,
 
 /* ---- compact escaping ---- */
 
-/* Code point of the valid UTF-8 sequence at s, its length in *len; 0 with
- * *len 0 when invalid (same rules as json_escape). */
-static uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *len)
-{
-	unsigned char c = s[0];
-	uint32_t cp;
-	size_t l, i;
-
-	*len = 0;
-	if (c >= 0xc2 && c <= 0xdf) {
-		l = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		l = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		l = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < l)
-		return 0;
-	for (i = 1; i < l; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((l == 3 && cp < 0x800) || (l == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	*len = l;
-	return cp;
-}
-
 /* C1 controls, zero-width and bidi controls, line/paragraph separators:
  * characters that change what a terminal shows. */
 static bool cp_unsafe(uint32_t cp)
@@ -224,7 +189,7 @@ static void compact_escape_q(FILE *f, const char *s, size_t n, bool quote)
 		} else if (c < 0x80) {
 			fputc(c, f);
 		} else {
-			cp = utf8_decode(p + i, n - i, &len);
+			len = utf8_decode(s + i, n - i, &cp);
 			if (!len) {
 				fprintf(f, "\\x%02x", c);
 			} else {
