@@ -160,9 +160,9 @@ static void words_clause(FILE *f, const struct rtg_clause *c)
 			}
 			break;
 		case RTG_KEY_PROTO:
-			for (i = n = 0; i < 2; i++)
+			for (i = n = 0; i < RTG_NPROTOS; i++)
 				if (c->proto & (1u << i))
-					names[n++] = i ? "udp" : "tcp";
+					names[n++] = rtg_proto_names[i];
 			fputs("protocol ", f);
 			words_list(f, names, n);
 			break;
@@ -281,9 +281,9 @@ static void json_clause(struct json_writer *jw, const char *name,
 		case RTG_KEY_PROTO:
 			jw_name(jw, "protocol");
 			jw_start_array(jw);
-			for (i = 0; i < 2; i++)
+			for (i = 0; i < RTG_NPROTOS; i++)
 				if (c->proto & (1u << i))
-					jw_string(jw, i ? "udp" : "tcp");
+					jw_string(jw, rtg_proto_names[i]);
 			jw_end_array(jw);
 			break;
 		case RTG_KEY_ARGS:

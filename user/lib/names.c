@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The name tables (see names.h). */
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "names.h"
@@ -37,6 +39,8 @@ static const char *const loss_names[RTG_NLOSS] = {
 	[RTG_LOSS_SUBSCRIBER] = "subscriber",
 	[RTG_LOSS_DECODE] = "decode",
 };
+
+const char *const rtg_proto_names[RTG_NPROTOS] = {"tcp", "udp"};
 
 static const char *name_of(const char *const *t, int n, int v)
 {
@@ -106,4 +110,67 @@ const char *loss_name(int src)
 	const char *n = name_of(loss_names, NELEM(loss_names), src);
 
 	return n ? n : "unknown";
+}
+
+const char *proto_name(int ipproto)
+{
+	switch (ipproto) {
+	case IPPROTO_TCP:
+		return rtg_proto_names[0];
+	case IPPROTO_UDP:
+		return rtg_proto_names[1];
+	}
+	return NULL;
+}
+
+/* Kernel values: glibc defines O_LARGEFILE as 0 on 64-bit, but the kernel
+ * sets it in f_flags (force_o_largefile). */
+#if defined(__aarch64__) || defined(__arm__)
+#define K_O_LARGEFILE 0400000
+#else
+#define K_O_LARGEFILE 0100000
+#endif
+
+int open_flags_decode(uint32_t flags, const char **names, int max,
+		      uint32_t *unknown)
+{
+	static const struct {
+		uint32_t bits;
+		const char *name;
+	} tbl[] = {
+	    {O_CREAT, "O_CREAT"},
+	    {O_EXCL, "O_EXCL"},
+	    {O_NOCTTY, "O_NOCTTY"},
+	    {O_TRUNC, "O_TRUNC"},
+	    {O_APPEND, "O_APPEND"},
+	    {O_NONBLOCK, "O_NONBLOCK"},
+	    {O_SYNC, "O_SYNC"}, /* includes O_DSYNC: before it */
+	    {O_DSYNC, "O_DSYNC"},
+	    {O_TMPFILE, "O_TMPFILE"}, /* includes O_DIRECTORY */
+	    {O_DIRECTORY, "O_DIRECTORY"},
+	    {O_NOFOLLOW, "O_NOFOLLOW"},
+	    {O_CLOEXEC, "O_CLOEXEC"},
+	    {O_PATH, "O_PATH"},
+	    {O_NOATIME, "O_NOATIME"},
+	    {O_DIRECT, "O_DIRECT"},
+	    {K_O_LARGEFILE, "O_LARGEFILE"},
+	};
+	static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR",
+					  "O_ACCMODE"};
+	uint32_t rest = flags & ~(uint32_t)O_ACCMODE;
+	int n = 0;
+	size_t i;
+
+	if (n < max)
+		names[n++] = acc[flags & O_ACCMODE];
+	for (i = 0; i < sizeof(tbl) / sizeof(tbl[0]); i++) {
+		if ((rest & tbl[i].bits) != tbl[i].bits)
+			continue;
+		rest &= ~tbl[i].bits;
+		if (n < max)
+			names[n++] = tbl[i].name;
+	}
+	if (unknown)
+		*unknown = rest;
+	return n;
 }

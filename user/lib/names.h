@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one table per kind of name: event types, actions, hooks, enforcement
- * mechanisms and loss sources, as they appear in events, policies, metrics
- * and the socket protocol. Each *_name() returns a fixed string ("unknown"
- * or NULL where said) and each *_parse() the enum value or -1.
+ * mechanisms, loss sources, protocols and open(2) flags, as they appear in
+ * events, policies, metrics and the socket protocol. Each *_name() returns a
+ * fixed string ("unknown" or NULL where said) and each *_parse() the enum
+ * value or -1.
  */
 #ifndef RTG_NAMES_H
 #define RTG_NAMES_H
@@ -36,5 +37,19 @@ int hook_parse(const char *s);
 const char *mech_name(int mech); /* "lsm", ..., NULL for none */
 const char *mech_label(int mech); /* the same, "none" for none */
 const char *loss_name(int src); /* "ringbuf:exec", ..., "unknown" */
+
+/* Protocols as rules and events name them, in the order of the hookset's
+ * proto_m/proto_u and of struct rtg_facts.proto: 0 tcp, 1 udp. */
+#define RTG_NPROTOS 2
+extern const char *const rtg_proto_names[RTG_NPROTOS];
+const char *proto_name(int ipproto); /* IPPROTO_TCP -> "tcp"; NULL */
+
+/* Names of open(2) flags: the access mode first (O_RDONLY, O_WRONLY,
+ * O_RDWR), then the other set flags in a fixed order. Bits without a name
+ * are returned in *unknown (may be NULL). Returns the number of names
+ * (at most max written). */
+int open_flags_decode(uint32_t flags, const char **names, int max,
+		      uint32_t *unknown);
+#define OPEN_FLAGS_MAX 20
 
 #endif

@@ -46,14 +46,11 @@ void output_set_rotation(struct output *o, const char *path,
  * it away), keeping the same FILE. 0 or a negative errno. */
 int output_reopen(struct output *o, const char *path);
 
-/* Names of open(2) flags: the access mode first (O_RDONLY, O_WRONLY,
- * O_RDWR), then the other set flags in a fixed order. Bits without a name
- * are returned in *unknown (may be NULL). Returns the number of names
- * (at most max written). */
-int open_flags_decode(uint32_t flags, const char **names, int max,
-		      uint32_t *unknown);
-#define OPEN_FLAGS_MAX 20
-
+/* The two formats, each composing one event (without the '\n') into its
+ * writer: output_json.c and output_compact.c. */
+struct json_writer;
+void output_json_event(struct json_writer *jw, const struct rtg_event_view *ev);
+void output_compact_event(FILE *f, const struct rtg_event_view *ev);
 
 /* Escapes s[0..n) for a terminal into f: printable ASCII and valid UTF-8
  * as is, backslash doubled, control and C1/bidi characters as \n, \t,

@@ -897,13 +897,10 @@ static void parse_clause(struct pctx *x, yaml_node_t *n, int hook,
 		case RTG_KEY_DPORT:
 			parse_dport(x, v, c);
 			break;
-		case RTG_KEY_PROTO: {
-			static const char *const protos[] = {"tcp", "udp"};
-
-			parse_names_mask(x, v, "protocol", protos, 2,
-					 "tcp, udp", &c->proto);
+		case RTG_KEY_PROTO:
+			parse_names_mask(x, v, "protocol", rtg_proto_names,
+					 RTG_NPROTOS, "tcp, udp", &c->proto);
 			break;
-		}
 		case RTG_KEY_ARGS:
 			parse_args(x, v, where, c);
 			break;
