@@ -122,21 +122,29 @@ static const char *take_str(struct decoder *d, size_t *off, const char *s,
 	return dst;
 }
 
+/* What a record's header tells of its process, as the cache takes it. */
+static void exec_info_of(const struct rtg_hdr *h, struct proc_exec_info *in)
+{
+	*in = (struct proc_exec_info){
+	    .pid = h->pid,
+	    .ppid = h->ppid,
+	    .uid = h->uid,
+	    .gid = h->gid,
+	    .exec_ktime = h->exec_ktime,
+	    .parent_exec_ktime = h->parent_exec_ktime,
+	    .cgroup_id = h->cgroup_id,
+	    .comm = h->comm,
+	};
+}
+
 static void set_placeholder(struct decoder *d, const struct rtg_hdr *h)
 {
 	struct rtg_proc_info *ph = &d->ph;
+	struct proc_exec_info in;
 
 	memset(ph, 0, sizeof(*ph));
-	ph->pid = h->pid;
-	ph->ppid = h->ppid;
-	ph->uid = h->uid;
-	ph->gid = h->gid;
-	ph->exec_ktime = h->exec_ktime;
-	ph->parent_exec_ktime = h->parent_exec_ktime;
-	ph->cgroup_id = h->cgroup_id;
-	memcpy(ph->comm, h->comm, RTG_COMM_LEN);
-	if (h->exec_ktime)
-		proc_cache_exec_id(d->pc, h->pid, h->exec_ktime, ph->exec_id);
+	exec_info_of(h, &in);
+	proc_info_init(d->pc, ph, &in);
 	if (h->ppid && h->parent_exec_ktime)
 		proc_cache_exec_id(d->pc, h->ppid, h->parent_exec_ktime,
 				   ph->parent_exec_id);
@@ -149,7 +157,7 @@ static const struct rtg_proc_info *learn_fork(struct decoder *d,
 					      const struct rtg_hdr *h)
 {
 	const struct rtg_proc_info *pp;
-	struct proc_exec_info in = {};
+	struct proc_exec_info in;
 	int i;
 
 	if (!h->pid || !h->ppid || !h->exec_ktime || !h->parent_exec_ktime)
@@ -158,14 +166,7 @@ static const struct rtg_proc_info *learn_fork(struct decoder *d,
 	if (!pp || pp->exited || !pp->binary ||
 	    pp->exec_ktime != h->parent_exec_ktime)
 		return NULL;
-	in.pid = h->pid;
-	in.ppid = h->ppid;
-	in.uid = h->uid;
-	in.gid = h->gid;
-	in.exec_ktime = h->exec_ktime;
-	in.parent_exec_ktime = h->parent_exec_ktime;
-	in.cgroup_id = h->cgroup_id;
-	in.comm = h->comm;
+	exec_info_of(h, &in);
 	in.binary = pp->binary;
 	in.binary_len = strlen(pp->binary) + 1;
 	if (pp->cwd) {
@@ -196,26 +197,28 @@ static const struct rtg_proc_info *find_proc(struct proc_cache *pc,
 	return p;
 }
 
+/* The view of what every record carries; the view starts here. */
 static void fill_header(struct decoder *d, const struct rtg_hdr *h,
 			struct rtg_event_view *out)
 {
-	out->type = h->type;
-	out->action = h->action;
-	out->mech = h->mech;
-	out->gen = h->gen;
-	out->rule = h->rule;
-	out->flags = h->flags;
-	out->enforced = h->flags & RTG_F_ENFORCED;
-	out->time_ns = h->time_ns;
-	out->realtime = decoder_realtime(d, h->time_ns);
-	out->pid = h->pid;
-	out->tid = h->tid;
-	out->ppid = h->ppid;
-	out->uid = h->uid;
-	out->gid = h->gid;
-	out->cgroup_id = h->cgroup_id;
+	*out = (struct rtg_event_view){
+	    .type = h->type,
+	    .action = h->action,
+	    .mech = h->mech,
+	    .gen = h->gen,
+	    .rule = h->rule,
+	    .flags = h->flags,
+	    .enforced = h->flags & RTG_F_ENFORCED,
+	    .time_ns = h->time_ns,
+	    .realtime = decoder_realtime(d, h->time_ns),
+	    .pid = h->pid,
+	    .tid = h->tid,
+	    .ppid = h->ppid,
+	    .uid = h->uid,
+	    .gid = h->gid,
+	    .cgroup_id = h->cgroup_id,
+	};
 	memcpy(out->comm, h->comm, RTG_COMM_LEN);
-	out->comm[RTG_COMM_LEN] = '\0';
 }
 
 /* proc, parent and container of the view (after the cache is updated) */
@@ -250,7 +253,7 @@ static int decode_exec(struct decoder *d, const void *data, size_t size,
 	const struct rtg_exec *e = data;
 	const char *s = e->data;
 	size_t avail, off = 0;
-	struct proc_exec_info in = {};
+	struct proc_exec_info in;
 	const struct rtg_proc_info *p;
 	const char *script;
 
@@ -263,14 +266,7 @@ static int decode_exec(struct decoder *d, const void *data, size_t size,
 	if (reserve(d, (size_t)e->binary_len + e->script_len + 2))
 		return -ENOMEM;
 
-	in.pid = e->hdr.pid;
-	in.ppid = e->hdr.ppid;
-	in.uid = e->hdr.uid;
-	in.gid = e->hdr.gid;
-	in.exec_ktime = e->hdr.exec_ktime;
-	in.parent_exec_ktime = e->hdr.parent_exec_ktime;
-	in.cgroup_id = e->hdr.cgroup_id;
-	in.comm = e->hdr.comm;
+	exec_info_of(&e->hdr, &in);
 	in.binary = s;
 	in.binary_len = e->binary_len;
 	s += e->binary_len;

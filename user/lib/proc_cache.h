@@ -76,6 +76,11 @@ const struct rtg_proc_info *proc_cache_get(struct proc_cache *pc, uint32_t pid);
 /* A new image for in->pid: replaces any older entry. NULL on ENOMEM. */
 const struct rtg_proc_info *proc_cache_exec(struct proc_cache *pc,
 					    const struct proc_exec_info *in);
+/* The scalar facts of in (ids, times, comm, args_truncated) in p, and
+ * its exec_id when exec_ktime is known: what an entry and a placeholder
+ * for an unknown process share. Strings, parent and container are left. */
+void proc_info_init(const struct proc_cache *pc, struct rtg_proc_info *p,
+		    const struct proc_exec_info *in);
 /* Marks pid gone; the entry stays readable until proc_cache_reap(). Returns
  * the entry, or NULL when pid is unknown. */
 const struct rtg_proc_info *proc_cache_exit(struct proc_cache *pc,
