@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* rtguard: dispatch to the subcommand (DESIGN.md §2). */
+/* rtguard: dispatch to the subcommand (doc/rtguard.8 lists them); without
+ * one, the agent runs in the foreground. */
 #include <stdio.h>
 #include <string.h>
 

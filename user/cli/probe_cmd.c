@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `rtguard probe [--output compact|json]`: the kernel feature table and the
- * mechanism chosen per hook (DESIGN.md §2). Exit 2 with a one-line reason
- * when probing is impossible (no privilege, no BTF). */
+ * mechanism chosen per hook. Exit 2 with a one-line reason when probing is
+ * impossible (no privilege, no BTF, a kernel before 5.17). */
 #include <stdio.h>
 #include <string.h>
 

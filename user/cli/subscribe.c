@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `rtguard events` and `rtguard status`: clients of a running agent's socket
- * (DESIGN.md §2; protocol in user/ops/server.h).
+ * (the protocol is in user/ops/server.h).
  */
 #include <errno.h>
 #include <getopt.h>

@@ -14,7 +14,7 @@ void log_msg(int level, const char *fmt, ...)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
-/* Exit codes (DESIGN.md §2). */
+/* Exit codes (doc/rtguard.8, EXIT STATUS). */
 #define RTG_EXIT_OK 0
 #define RTG_EXIT_INPUT 1 /* bad policy, bad flags */
 #define RTG_EXIT_KERNEL 2 /* kernel or privilege problem */

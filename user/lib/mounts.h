@@ -2,8 +2,8 @@
 /*
  * The pseudo file systems rtguard needs, found from /proc/self/mountinfo
  * (never assumed: cgroup2 is at /sys/fs/cgroup/unified on hybrid hosts) and
- * mounted when missing (DESIGN.md §1). Owned by the probe (user/lib/probe.c);
- * the agent reads the paths from its struct rtg_probe.
+ * mounted when missing. Owned by the probe (user/lib/probe.c); the agent
+ * reads the paths from its struct rtg_probe.
  */
 #ifndef RTG_MOUNTS_H
 #define RTG_MOUNTS_H

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Event output: JSON lines exactly as DESIGN.md §3, or one compact human
- * line per event. Every byte that came from the monitored system is escaped
+ * Event output: JSON lines (one object per event; README.md "What you see"
+ * shows one, and scripts rely on every field's name and meaning), or one
+ * compact human line per event. Every byte that came from the monitored system is escaped
  * (JSON escaping, or \xNN / \n style in compact lines), so no raw control
  * character or terminal escape sequence is ever written.
  */

@@ -224,7 +224,7 @@ static void find_open_tps(struct rtg_probe *p)
 	}
 }
 
-/* Strongest mechanism for a deny of this hook (DESIGN.md §1): 1. BPF LSM
+/* Strongest mechanism for a deny of this hook: 1. BPF LSM
  * decides in the kernel; 2. without it, equal paths get fanotify
  * permission marks; 3. otherwise SIGKILL from the hook's event source. */
 static enum rtg_mech deny_mech(const struct rtg_probe *p, enum rtg_src src,

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel feature probe: the ONE place that decides which kernel mechanisms
- * rtguard uses (DESIGN.md §1). probe_kernel() trial-loads and attaches one
- * tiny program per mechanism (bpf/probe.bpf.c), checks the other facilities
+ * rtguard uses. probe_kernel() trial-loads and attaches one tiny program per
+ * mechanism (bpf/probe.bpf.c; probe_trials.c), checks the other facilities
  * directly, and derives per hook the event source and per enforcement case
- * the mechanism. Nothing else in the code checks kernel features: the agent
- * picks its programs from struct rtg_decision.
+ * the mechanism (probe.c). Nothing else in the code checks kernel features:
+ * the agent picks its programs from struct rtg_decision. `rtguard probe`
+ * prints the result (probe_print.c).
  *
  * Testing fallbacks on any kernel: the environment variable
  *
@@ -123,14 +124,14 @@ struct rtg_probe {
 int probe_kernel(struct rtg_probe *p);
 
 /* Recompute p->d from p->feat (probe_kernel() calls it; exposed so tests
- * can check the rules of DESIGN.md §1 on made-up feature sets). */
+ * can check the choice of sources and mechanisms on made-up feature sets). */
 void probe_decide(struct rtg_probe *p);
 
-/* Human table (feature | works? | detail), then hook -> mechanism. */
 struct rtg_backends;
 /* What the policy compiler may use, from the decisions above. */
 void probe_backends(const struct rtg_probe *p, struct rtg_backends *be);
 
+/* Human table (feature | works? | detail), then hook -> mechanism. */
 void probe_print(const struct rtg_probe *p, FILE *f);
 /* One JSON object (no trailing newline). */
 void probe_print_json(const struct rtg_probe *p, struct json_writer *jw);

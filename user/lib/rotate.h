@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Size-based rotation of the --output-file (DESIGN.md §2):
+ * Size-based rotation of the --output-file (doc/rtguard.8):
  * --output-file-max-mb N rotates when the next line would take the file past
  * N MiB: PATH.(K-1) -> PATH.K, ..., PATH -> PATH.1 (PATH.K, the oldest, is
  * replaced), then a new PATH. A line is never split: rotation happens only

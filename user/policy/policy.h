@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Policies (DESIGN.md §4): YAML parsed with libyaml into struct rtg_policy,
- * collected with every error (file:line:col) into struct rtg_policy_set.
- * user/policy/policy_compile.h turns a set without errors into BPF map entries.
+ * Policies: the YAML users write (README.md "Policies", the files in policies/)
+ * parsed with libyaml into struct rtg_policy, collected with every error
+ * (file:line:col) into struct rtg_policy_set: policy.c walks the document,
+ * policy_values.c the match keys, policy_yaml.c holds the YAML helpers and
+ * policy_set.c the sets and file loaders. user/policy/policy_compile.h turns
+ * a set without errors into BPF map entries.
  *
  * Limits (README "Policy limits"; every one is enforced with an error that
  * names file:line:col, never by silent truncation):

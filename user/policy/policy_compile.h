@@ -107,7 +107,8 @@ struct rtg_compiled {
 };
 
 /*
- * Compiles a set without errors. Mechanisms per DESIGN.md §1: kill ->
+ * Compiles a set without errors. Mechanisms, the strongest that works
+ * (README.md "Enforcement backends and their limits"): kill ->
  * SIGKILL; deny on connect -> cgroup (LSM, else SIGKILL, without it); deny
  * on exec/open -> LSM when be->lsm, else fanotify when the rule's match
  * path uses only `equal` (and be->fanotify), else SIGKILL (reported as
