@@ -77,11 +77,56 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* Sends the request built by the caller into *req (a memstream). */
-static int send_request(int fd, char *req, size_t len)
+static ssize_t read_retry(int fd, void *buf, size_t n)
 {
-	int err = write_all(fd, req, len);
+	ssize_t r;
 
+	do
+		r = read(fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* A request: one JSON object on one line, {"cmd":..., "format":..., ...}. */
+struct request {
+	char *buf;
+	size_t len;
+	FILE *f;
+	struct json_writer *jw;
+};
+
+/* Starts the object; the caller adds its fields to the returned writer.
+ * NULL on ENOMEM (reported). */
+static struct json_writer *request_start(struct request *r, const char *cmd,
+					 const char *format)
+{
+	r->buf = NULL;
+	r->f = open_memstream(&r->buf, &r->len);
+	r->jw = r->f ? jw_new(r->f) : NULL;
+	if (!r->jw) {
+		if (r->f)
+			fclose(r->f);
+		free(r->buf);
+		log_err("out of memory");
+		return NULL;
+	}
+	jw_start_object(r->jw);
+	jw_kv_string(r->jw, "cmd", cmd);
+	jw_kv_string(r->jw, "format", format);
+	return r->jw;
+}
+
+/* Ends the object and sends the line. 0 or a negative errno (reported). */
+static int request_send(int fd, struct request *r)
+{
+	int err;
+
+	jw_end_object(r->jw);
+	jw_newline(r->jw);
+	jw_destroy(r->jw);
+	fclose(r->f);
+	err = write_all(fd, r->buf, r->len);
+	free(r->buf);
 	if (err)
 		log_err("cannot send the request: %s", strerror(-err));
 	return err;
@@ -173,9 +218,7 @@ static int read_reply_line(int fd, char *line, size_t cap, size_t *got,
 
 	*got = 0;
 	for (;;) {
-		n = read(fd, line + *got, cap - 1 - *got);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = read_retry(fd, line + *got, cap - 1 - *got);
 		if (n <= 0)
 			return -EPIPE;
 		*got += n;
@@ -195,11 +238,11 @@ static int read_reply_line(int fd, char *line, size_t cap, size_t *got,
 int cmd_events(int argc, char **argv)
 {
 	struct sub_opts o = {.socket = RTG_SOCKET_DEFAULT};
-	char line[4096], buf[65536], *rest, *req = NULL, err[256];
-	size_t got, nrest, reqlen = 0;
+	char line[4096], buf[65536], *rest, err[256];
 	struct json_writer *jw;
+	struct request req;
+	size_t got, nrest;
 	struct sock_msg m;
-	FILE *f;
 	ssize_t n;
 	int fd, ret, i;
 
@@ -212,15 +255,9 @@ int cmd_events(int argc, char **argv)
 	if (ret)
 		return ret;
 	signal(SIGPIPE, SIG_DFL);
-	f = open_memstream(&req, &reqlen);
-	jw = f ? jw_new(f) : NULL;
-	if (!jw) {
-		log_err("out of memory");
-		return RTG_EXIT_KERNEL;
-	}
-	jw_start_object(jw);
-	jw_kv_string(jw, "cmd", "events");
-	jw_kv_string(jw, "format", o.format);
+	jw = request_start(&req, "events", o.format);
+	if (!jw)
+		goto fail;
 	if (o.ntypes) {
 		jw_name(jw, "types");
 		jw_start_array(jw);
@@ -230,13 +267,7 @@ int cmd_events(int argc, char **argv)
 	}
 	if (o.policy)
 		jw_kv_string(jw, "policy", o.policy);
-	jw_end_object(jw);
-	jw_newline(jw);
-	jw_destroy(jw);
-	fclose(f);
-	ret = send_request(fd, req, reqlen);
-	free(req);
-	if (ret)
+	if (request_send(fd, &req))
 		goto fail;
 	if (read_reply_line(fd, line, sizeof(line), &got, &rest, &nrest)) {
 		log_err("the agent at %s did not answer", o.socket);
@@ -254,15 +285,9 @@ int cmd_events(int argc, char **argv)
 	log_info("subscribed to %s", o.socket);
 	if (nrest && write_all(1, rest, nrest))
 		goto out;
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
+	while ((n = read_retry(fd, buf, sizeof(buf))) > 0)
 		if (write_all(1, buf, n))
 			goto out;
-	}
 	log_err("the agent closed the stream (stopped, or this reader was too "
 		"slow)");
 fail:
@@ -292,10 +317,9 @@ int cmd_status(int argc, char **argv)
 	    {},
 	};
 	const char *path = RTG_SOCKET_DEFAULT, *format = "text";
-	char buf[65536], req[128];
-	struct json_writer *jw;
-	size_t total = 0, reqlen;
-	FILE *f;
+	struct request req;
+	char buf[65536];
+	size_t total = 0;
 	ssize_t n;
 	int c, fd, ret;
 
@@ -329,32 +353,11 @@ int cmd_status(int argc, char **argv)
 	ret = sock_connect(path, &fd);
 	if (ret)
 		return ret;
-	f = fmemopen(req, sizeof(req), "w");
-	jw = f ? jw_new(f) : NULL;
-	if (!jw) {
-		log_err("out of memory");
+	if (!request_start(&req, "status", format) || request_send(fd, &req)) {
 		close(fd);
 		return RTG_EXIT_KERNEL;
 	}
-	jw_start_object(jw);
-	jw_kv_string(jw, "cmd", "status");
-	jw_kv_string(jw, "format", format);
-	jw_end_object(jw);
-	jw_newline(jw);
-	jw_destroy(jw);
-	fflush(f);
-	reqlen = ftell(f);
-	fclose(f);
-	if (send_request(fd, req, reqlen)) {
-		close(fd);
-		return RTG_EXIT_KERNEL;
-	}
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
+	while ((n = read_retry(fd, buf, sizeof(buf))) > 0) {
 		/* an error answer is a JSON line starting with {"ok":false */
 		if (!total && !strncmp(buf, "{\"ok\":false", 11)) {
 			fwrite(buf, 1, n, stderr);
