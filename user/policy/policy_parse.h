@@ -80,7 +80,9 @@ struct vlist {
 /* n as a list of `what` (1 to RTG_MAX_LIST values), else an error */
 bool pctx_get_list(struct pctx *x, yaml_node_t *n, const char *what,
 		   struct vlist *l);
-yaml_node_t *pctx_list_at(struct pctx *x, const struct vlist *l, int i);
+/* Value i of l when it is a string (else reported): NULL to skip it. */
+yaml_node_t *pctx_list_string(struct pctx *x, const struct vlist *l, int i,
+			      const char *what);
 /* One more of a limited thing (strings, CIDRs, uids) for the current
  * policy: false, reported once, when it would pass `limit` across all
  * loaded policies. */

@@ -114,11 +114,11 @@ static void parse_strmatch(struct pctx *x, yaml_node_t *n, const char *key,
 		if (!pctx_get_list(x, vals[op], "paths", &l))
 			continue;
 		for (i = 0; i < l.n && !x->stop; i++) {
-			yaml_node_t *v = pctx_list_at(x, &l, i);
+			yaml_node_t *v = pctx_list_string(x, &l, i, "a path");
 			const char *s;
 			size_t len;
 
-			if (!v || !pctx_want_string(x, v, "a path"))
+			if (!v)
 				continue;
 			s = ynode_str(v);
 			len = strlen(s);
@@ -253,11 +253,11 @@ static void parse_daddr(struct pctx *x, yaml_node_t *n, struct rtg_clause *c)
 	if (!pctx_get_list(x, n, "CIDRs", &l))
 		return;
 	for (i = 0; i < l.n && !x->stop; i++) {
-		yaml_node_t *v = pctx_list_at(x, &l, i);
+		yaml_node_t *v = pctx_list_string(x, &l, i, "a CIDR");
 		struct rtg_cidr cidr;
 		char why[96];
 
-		if (!v || !pctx_want_string(x, v, "a CIDR"))
+		if (!v)
 			continue;
 		if (!parse_cidr(ynode_str(v), &cidr, why, sizeof(why))) {
 			perr(x, v, "bad CIDR '%s': %s", ynode_str(v), why);
@@ -282,13 +282,14 @@ static void parse_dport(struct pctx *x, yaml_node_t *n, struct rtg_clause *c)
 	if (!pctx_get_list(x, n, "ports", &l))
 		return;
 	for (i = 0; i < l.n && !x->stop; i++) {
-		yaml_node_t *v = pctx_list_at(x, &l, i);
+		yaml_node_t *v =
+		    pctx_list_string(x, &l, i, "a port or a range \"A-B\"");
 		unsigned long long lo, hi;
 		struct rtg_portrange r;
 		const char *s, *dash;
 		char buf[16];
 
-		if (!v || !pctx_want_string(x, v, "a port or a range \"A-B\""))
+		if (!v)
 			continue;
 		s = ynode_str(v);
 		dash = strchr(s, '-');
@@ -349,11 +350,11 @@ static void parse_uids(struct pctx *x, yaml_node_t *n, struct rtg_clause *c)
 	if (!pctx_get_list(x, n, "uids", &l))
 		return;
 	for (i = 0; i < l.n && !x->stop; i++) {
-		yaml_node_t *v = pctx_list_at(x, &l, i);
+		yaml_node_t *v = pctx_list_string(x, &l, i, "a numeric uid");
 		unsigned long long u;
 		uint32_t u32;
 
-		if (!v || !pctx_want_string(x, v, "a numeric uid"))
+		if (!v)
 			continue;
 		if (!parse_uint(ynode_str(v), 0xfffffffeULL, &u)) {
 			perr(x, v,
@@ -384,9 +385,9 @@ static void parse_names_mask(struct pctx *x, yaml_node_t *n, const char *what,
 	if (!pctx_get_list(x, n, what, &l))
 		return;
 	for (i = 0; i < l.n && !x->stop; i++) {
-		yaml_node_t *v = pctx_list_at(x, &l, i);
+		yaml_node_t *v = pctx_list_string(x, &l, i, expected);
 
-		if (!v || !pctx_want_string(x, v, expected))
+		if (!v)
 			continue;
 		k = lookup_name(ynode_str(v), names, nnames);
 		if (k < 0) {
@@ -423,10 +424,10 @@ static void parse_args(struct pctx *x, yaml_node_t *n, const char *where,
 		return;
 	}
 	for (i = 0; i < l.n && !x->stop; i++) {
-		yaml_node_t *v = pctx_list_at(x, &l, i);
+		yaml_node_t *v = pctx_list_string(x, &l, i, "a string");
 		size_t len;
 
-		if (!v || !pctx_want_string(x, v, "a string"))
+		if (!v)
 			continue;
 		len = strlen(ynode_str(v));
 		if (len > RTG_ARGS_STR_MAX) {

@@ -178,9 +178,12 @@ bool pctx_get_list(struct pctx *x, yaml_node_t *n, const char *what,
 	return true;
 }
 
-yaml_node_t *pctx_list_at(struct pctx *x, const struct vlist *l, int i)
+yaml_node_t *pctx_list_string(struct pctx *x, const struct vlist *l, int i,
+			      const char *what)
 {
-	return l->single ? l->single : pctx_node(x, l->items[i]);
+	yaml_node_t *v = l->single ? l->single : pctx_node(x, l->items[i]);
+
+	return v && pctx_want_string(x, v, what) ? v : NULL;
 }
 
 bool pctx_count_limit(struct pctx *x, yaml_node_t *n, int *pending, int have,
