@@ -233,16 +233,21 @@ static bool parse_cidr(const char *s, struct rtg_cidr *c, char *why,
 	return true;
 }
 
-static int push_mem(void **arr, int *n, size_t size, const void *v)
+/* Appends the value *val (size bytes) parsed from node v to *arr; false
+ * when memory ran out (reported, the input stops). */
+static bool push_value(struct pctx *x, yaml_node_t *v, void **arr, int *n,
+		       size_t size, const void *val)
 {
 	char *a = realloc(*arr, (*n + 1) * size);
 
-	if (!a)
-		return -ENOMEM;
-	memcpy(a + *n * size, v, size);
+	if (!a) {
+		pctx_nomem(x, v);
+		return false;
+	}
+	memcpy(a + *n * size, val, size);
 	*arr = a;
 	(*n)++;
-	return 0;
+	return true;
 }
 
 static void parse_daddr(struct pctx *x, yaml_node_t *n, struct rtg_clause *c)
@@ -266,11 +271,9 @@ static void parse_daddr(struct pctx *x, yaml_node_t *n, struct rtg_clause *c)
 		if (!pctx_count_limit(x, v, &x->ncidrs, x->set->ncidrs,
 				      RTG_MAX_CIDRS, &x->warned_cidrs, "CIDRs"))
 			continue;
-		if (push_mem((void **)&c->daddr, &c->ndaddr, sizeof(cidr),
-			     &cidr) < 0) {
-			pctx_nomem(x, v);
+		if (!push_value(x, v, (void **)&c->daddr, &c->ndaddr,
+				sizeof(cidr), &cidr))
 			return;
-		}
 	}
 }
 
@@ -334,11 +337,9 @@ static void parse_dport(struct pctx *x, yaml_node_t *n, struct rtg_clause *c)
 		}
 		r.lo = (uint16_t)lo;
 		r.hi = (uint16_t)hi;
-		if (push_mem((void **)&c->dport, &c->ndport, sizeof(r), &r) <
-		    0) {
-			pctx_nomem(x, v);
+		if (!push_value(x, v, (void **)&c->dport, &c->ndport, sizeof(r),
+				&r))
 			return;
-		}
 	}
 }
 
@@ -367,11 +368,9 @@ static void parse_uids(struct pctx *x, yaml_node_t *n, struct rtg_clause *c)
 				      "uid values"))
 			continue;
 		u32 = (uint32_t)u;
-		if (push_mem((void **)&c->uid, &c->nuid, sizeof(u32), &u32) <
-		    0) {
-			pctx_nomem(x, v);
+		if (!push_value(x, v, (void **)&c->uid, &c->nuid, sizeof(u32),
+				&u32))
 			return;
-		}
 	}
 }
 
