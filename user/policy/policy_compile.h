@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Policy compiler: a struct rtg_policy_set (user/policy/policy.h) becomes the map
- * entries of bpf/rules.h, plus what user space needs to finish decisions
- * (args rules, rule names, fanotify targets).
+ * Policy compiler: a struct rtg_policy_set (user/policy/policy.h) becomes the
+ * map entries of bpf/rules.h, plus what user space needs to finish decisions
+ * (args rules, rule names, fanotify targets). policy_compile.c compiles,
+ * policy_decide.c makes the decisions left to user space, policy_keys.c
+ * encodes trie keys the way the BPF side does.
  *
  * Bits: per hook, rules get bits in policy order then rule order, so the
  * lowest set bit of a policy is its first matching rule. Policy p of the set
