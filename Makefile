@@ -169,7 +169,7 @@ fuzz-smoke:
 # committed corpus once. `make check-deep`: the whole test_progs suite
 # against an ASan+UBSan build in .output-san (SAN=1, OUT=.output-san), then
 # valgrind on the agent under a short load (tests/test_load.c load_valgrind).
-FUZZ_DECODE_SRCS := $(addprefix user/lib/,decode.c proc_cache.c proc_seed.c container.c \
+FUZZ_DECODE_SRCS := $(addprefix user/lib/,decode.c proc_cache.c proc_seed.c container.c fileio.c \
 	output.c output_json.c output_compact.c json.c names.c log.c rotate.c)
 FUZZ_DECODE_RUN := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
 SAN_OUT := .output-san

@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "policy_compile.h"
 #include "probe_int.h"
@@ -112,21 +113,13 @@ void probe_feat_set(struct rtg_probe *p, enum rtg_feat f, int err,
 	}
 }
 
-/* Read a small text file into buf, trailing newline stripped. */
+/* A small text file into buf, trailing newline stripped. */
 static int read_text(const char *path, char *buf, size_t n)
 {
-	ssize_t r;
-	int fd;
+	ssize_t r = read_file(path, buf, n);
 
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, n - 1);
-	close(fd);
 	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
+		return (int)r;
 	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
 		buf[--r] = '\0';
 	return 0;

@@ -14,31 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "proc_cache_int.h"
-
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	ssize_t n, total = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total < size) {
-		n = read(fd, buf + total, size - total);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			total = -errno;
-			break;
-		}
-		if (!n)
-			break;
-		total += n;
-	}
-	close(fd);
-	return total;
-}
 
 static char *read_link(const char *path)
 {
@@ -97,7 +75,7 @@ static int seed_one(struct proc_cache *pc, const char *root, uint32_t pid)
 	int err = 0;
 	size_t bufsz = 64 * 1024;
 
-	buf = malloc(bufsz);
+	buf = malloc(bufsz + 1);
 	e = calloc(1, sizeof(*e));
 	if (!buf || !e) {
 		err = -ENOMEM;
@@ -110,29 +88,26 @@ static int seed_one(struct proc_cache *pc, const char *root, uint32_t pid)
 
 	/* stat first: a process without one is gone */
 	snprintf(path, sizeof(path), "%s/%u/stat", root, pid);
-	n = read_file(path, buf, bufsz - 1);
+	n = read_file(path, buf, bufsz);
 	if (n <= 0) {
 		err = n < 0 ? (int)n : -ENOENT;
 		goto cleanup;
 	}
-	buf[n] = '\0';
 	err = parse_stat_start(buf, &start);
 	if (err)
 		goto cleanup;
 	p->exec_ktime = proc_start_boot_ns(start);
 
 	snprintf(path, sizeof(path), "%s/%u/status", root, pid);
-	n = read_file(path, buf + 1, bufsz - 2);
+	n = read_file(path, buf + 1, bufsz - 1);
 	if (n > 0) {
 		buf[0] = '\n';
-		buf[n + 1] = '\0';
 		parse_status(buf, p);
 	}
 
 	snprintf(path, sizeof(path), "%s/%u/comm", root, pid);
-	n = read_file(path, buf, RTG_COMM_LEN);
+	n = read_file(path, buf, RTG_COMM_LEN + 1);
 	if (n > 0) {
-		buf[n] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		snprintf(p->comm, sizeof(p->comm), "%s", buf);
 	}
@@ -143,7 +118,7 @@ static int seed_one(struct proc_cache *pc, const char *root, uint32_t pid)
 	p->cwd = read_link(path);
 
 	snprintf(path, sizeof(path), "%s/%u/cmdline", root, pid);
-	n = read_file(path, buf, bufsz);
+	n = read_file(path, buf, bufsz + 1);
 	if (n >= 0) {
 		p->args_truncated = (size_t)n == bufsz;
 		err = proc_args_split(buf, n, &p->argv, &p->argc);
