@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Logging to stderr with a level (see log.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
