@@ -28,7 +28,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP -I$(OUT) -Ibpf \
 	$(addprefix -I,$(USER_DIRS))
 LDFLAGS ?=
-LDLIBS := -lbpf -lelf -lz -lyaml -lmicrohttpd -lpthread -lm
+LDLIBS := -lbpf -lelf -lz -lyaml -lmicrohttpd -ljansson -lpthread -lm
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
