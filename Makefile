@@ -28,7 +28,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP -I$(OUT) -Ibpf \
 	$(addprefix -I,$(USER_DIRS))
 LDFLAGS ?=
-LDLIBS := -lbpf -lelf -lz -lyaml -lmicrohttpd -lpthread -lm
+LDLIBS := -lbpf -lelf -lz -lyaml -lmicrohttpd -ljansson -lpthread -lm
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -146,7 +146,7 @@ FUZZ_POLICY_SRCS := $(wildcard user/policy/*.c) tests/policy_ref.c user/lib/log.
 	user/lib/names.c
 .PHONY: fuzz-smoke fuzz-policy
 
-fuzz: fuzz-policy fuzz-decode
+fuzz: fuzz-policy fuzz-decode fuzz-workload
 
 $(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) | $(SKELS)
 	$(call msg,FUZZ-CC,$@)
@@ -162,6 +162,25 @@ fuzz-policy: $(OUT)/fuzz/fuzz_policy
 
 fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+# fuzzing (workload metadata)
+# `make fuzz-workload` runs the parsers of the container runtimes' files
+# (user/lib/workload.c) for FUZZ_SECONDS (`make fuzz` runs it too).
+FUZZ_WORKLOAD_SRCS := $(addprefix user/lib/,workload.c proc_cache.c log.c)
+.PHONY: fuzz-workload
+
+$(OUT)/fuzz/fuzz_workload: tests/fuzz/fuzz_workload.c $(FUZZ_WORKLOAD_SRCS) | $(SKELS)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(OUT)/fuzz
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Wall -Wextra -Werror $< $(FUZZ_WORKLOAD_SRCS) \
+		-ljansson -o $@
+
+fuzz-workload: $(OUT)/fuzz/fuzz_workload
+	$(Q)mkdir -p $(OUT)/fuzz/corpus-workload
+	$(Q)$(OUT)/fuzz/fuzz_workload -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-dict=tests/fuzz/workload.dict -artifact_prefix=$(OUT)/fuzz/ \
+		$(OUT)/fuzz/corpus-workload tests/fuzz/corpus/workload
 
 # sanitizers, fuzzing (decoder), deep checks
 # `make fuzz-decode` runs the decoder/JSON-writer harness for FUZZ_SECONDS
