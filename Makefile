@@ -133,89 +133,74 @@ rtguard-static: LINK_STATIC := -static
 rtguard-static: $(USER_OBJS) $(NOTLS_OBJ)
 	$(LINK)
 
-# fuzzing (policy)
+# fuzzing
 # `make fuzz` runs each libFuzzer harness for FUZZ_SECONDS; `make fuzz-smoke`
-# for 10 s (part of `make test`). New inputs go to .output/fuzz/corpus-*,
-# crashes to .output/fuzz/ (each fixed crash becomes a test in tests/).
+# for 10 s each (part of `make test`); `make fuzz-NAME` runs one. Harnesses:
+# policy (parser + compiler), decode (ring-buffer records -> decoder -> JSON
+# and compact output), workload (the container runtimes' state files). New
+# inputs go to .output/fuzz/corpus-NAME, crashes to .output/fuzz/ (each fixed
+# crash becomes a test in tests/); the committed seeds are in
+# tests/fuzz/corpus/NAME.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang-19
 FUZZ_FLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -I$(OUT) -Ibpf \
-	-Itests $(addprefix -I,$(USER_DIRS))
-FUZZ_POLICY_SRCS := $(wildcard user/policy/*.c) tests/policy_ref.c user/lib/log.c \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wall -Wextra -Werror \
+	-I$(OUT) -Ibpf -Itests $(addprefix -I,$(USER_DIRS))
+FUZZ_RUN_FLAGS := -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	-artifact_prefix=$(OUT)/fuzz/
+FUZZ_NAMES := policy decode workload
+
+fuzz_policy_SRCS := $(wildcard user/policy/*.c) tests/policy_ref.c user/lib/log.c \
 	user/lib/names.c
-.PHONY: fuzz-smoke fuzz-policy
+fuzz_policy_LIBS := -lyaml -lbpf -lelf -lz
+fuzz_policy_RUN := -max_len=8192 -dict=tests/fuzz/policy.dict
+fuzz_decode_SRCS := $(addprefix user/lib/,decode.c proc_cache.c proc_seed.c \
+	container.c fileio.c output.c output_json.c output_compact.c json.c \
+	names.c log.c rotate.c)
+fuzz_decode_CFLAGS := -fsanitize-ignorelist=tests/fuzz/decode.ubsan-ignore
+fuzz_decode_ENV := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
+fuzz_decode_RUN := -max_len=4096
+fuzz_workload_SRCS := $(addprefix user/lib/,workload.c container.c fileio.c log.c)
+fuzz_workload_LIBS := -ljansson
+fuzz_workload_RUN := -max_len=16384 -dict=tests/fuzz/workload.dict
 
-fuzz: fuzz-policy fuzz-decode fuzz-workload
+define FUZZ_template
+$$(OUT)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $$(fuzz_$(1)_SRCS) | $$(SKELS)
+	$$(call msg,FUZZ-CC,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) $$(fuzz_$(1)_CFLAGS) $$< $$(fuzz_$(1)_SRCS) \
+		$$(fuzz_$(1)_LIBS) -o $$@
 
-$(OUT)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_POLICY_SRCS) | $(SKELS)
-	$(call msg,FUZZ-CC,$@)
-	$(Q)mkdir -p $(OUT)/fuzz
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_POLICY_SRCS) -lyaml -lbpf -lelf -lz -o $@
+fuzz-$(1): $$(OUT)/fuzz/fuzz_$(1)
+	$$(Q)mkdir -p $$(OUT)/fuzz/corpus-$(1)
+	$$(Q)$$(fuzz_$(1)_ENV) $$(OUT)/fuzz/fuzz_$(1) -max_total_time=$$(FUZZ_SECONDS) \
+		$$(FUZZ_RUN_FLAGS) $$(fuzz_$(1)_RUN) $$(OUT)/fuzz/corpus-$(1) \
+		tests/fuzz/corpus/$(1)
+endef
+$(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_template,$(f))))
 
-fuzz-policy: $(OUT)/fuzz/fuzz_policy
-	$(Q)mkdir -p $(OUT)/fuzz/corpus-policy
-	$(Q)$(OUT)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-dict=tests/fuzz/policy.dict -artifact_prefix=$(OUT)/fuzz/ \
-		$(OUT)/fuzz/corpus-policy tests/fuzz/corpus/policy
+.PHONY: fuzz-smoke $(addprefix fuzz-,$(FUZZ_NAMES))
+fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
 
 fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
-# fuzzing (workload metadata)
-# `make fuzz-workload` runs the parsers of the container runtimes' files
-# (user/lib/workload.c) for FUZZ_SECONDS (`make fuzz` runs it too).
-FUZZ_WORKLOAD_SRCS := $(addprefix user/lib/,workload.c proc_cache.c log.c)
-.PHONY: fuzz-workload
-
-$(OUT)/fuzz/fuzz_workload: tests/fuzz/fuzz_workload.c $(FUZZ_WORKLOAD_SRCS) | $(SKELS)
-	$(call msg,FUZZ-CC,$@)
-	$(Q)mkdir -p $(OUT)/fuzz
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Wall -Wextra -Werror $< $(FUZZ_WORKLOAD_SRCS) \
-		-ljansson -o $@
-
-fuzz-workload: $(OUT)/fuzz/fuzz_workload
-	$(Q)mkdir -p $(OUT)/fuzz/corpus-workload
-	$(Q)$(OUT)/fuzz/fuzz_workload -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
-		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-dict=tests/fuzz/workload.dict -artifact_prefix=$(OUT)/fuzz/ \
-		$(OUT)/fuzz/corpus-workload tests/fuzz/corpus/workload
-
-# sanitizers, fuzzing (decoder), deep checks
-# `make fuzz-decode` runs the decoder/JSON-writer harness for FUZZ_SECONDS
-# (`make fuzz` runs it too); `make fuzz-decode-regress` replays the
-# committed corpus once. `make check-deep`: the whole test_progs suite
-# against an ASan+UBSan build in .output-san (SAN=1, OUT=.output-san), then
-# valgrind on the agent under a short load (tests/test_load.c load_valgrind).
-FUZZ_DECODE_SRCS := $(addprefix user/lib/,decode.c proc_cache.c proc_seed.c container.c fileio.c \
-	output.c output_json.c output_compact.c json.c names.c log.c rotate.c)
-FUZZ_DECODE_RUN := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
-SAN_OUT := .output-san
-.PHONY: fuzz-decode fuzz-decode-regress check-deep check-deep-san check-deep-valgrind
-
-$(OUT)/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c tests/fuzz/decode.ubsan-ignore \
-		$(FUZZ_DECODE_SRCS) | $(SKELS)
-	$(call msg,FUZZ-CC,$@)
-	$(Q)mkdir -p $(OUT)/fuzz
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -Wall -Wextra -Werror \
-		-fsanitize-ignorelist=tests/fuzz/decode.ubsan-ignore \
-		$< $(FUZZ_DECODE_SRCS) -o $@
-
-# seed-corpus generator (the same file without libFuzzer)
+# seed-corpus generator (the decode harness without libFuzzer)
 $(OUT)/fuzz/fuzz_decode_gen: tests/fuzz/fuzz_decode.c
-	$(Q)mkdir -p $(OUT)/fuzz
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DRTG_GEN_CORPUS \
 		-Ibpf $(addprefix -I,$(USER_DIRS)) $< -o $@
 
-fuzz-decode: $(OUT)/fuzz/fuzz_decode
-	$(Q)mkdir -p $(OUT)/fuzz/corpus-decode
-	$(Q)$(FUZZ_DECODE_RUN) $(OUT)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix=$(OUT)/fuzz/ $(OUT)/fuzz/corpus-decode tests/fuzz/corpus/decode
+# deep checks
+# `make fuzz-decode-regress` replays the committed decode corpus once.
+# `make check-deep`: the whole test_progs suite against an ASan+UBSan build
+# in .output-san (SAN=1, OUT=.output-san), then valgrind on the agent under a
+# short load (tests/test_load.c load_valgrind).
+SAN_OUT := .output-san
+.PHONY: fuzz-decode-regress check-deep check-deep-san check-deep-valgrind
 
 fuzz-decode-regress: $(OUT)/fuzz/fuzz_decode
-	$(Q)$(FUZZ_DECODE_RUN) $(OUT)/fuzz/fuzz_decode -runs=0 tests/fuzz/corpus/decode
+	$(Q)$(fuzz_decode_ENV) $(OUT)/fuzz/fuzz_decode -runs=0 tests/fuzz/corpus/decode
 
 check-deep: check-deep-san check-deep-valgrind
 
