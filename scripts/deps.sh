@@ -4,10 +4,10 @@
 set -euo pipefail
 declare -A sets=(
   [build]="clang-19 llvm-19 libclang-rt-19-dev bpftool libbpf-dev libelf-dev zlib1g-dev libyaml-dev libmicrohttpd-dev pkg-config make gcc"
-  [test]="qemu-system-x86 linux-image-amd64 busybox-static cpio python3 iproute2"
+  [test]="qemu-system-x86 linux-image-amd64 busybox-static cpio python3 iproute2 libjansson-dev"
   # arm64 cross-build and guest (make cross-arm64, make test-arm64); the :arm64
   # packages need `dpkg --add-architecture arm64` first (scripts/cross-arm64.sh)
-  [cross]="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libyaml-dev:arm64 libmicrohttpd-dev:arm64"
+  [cross]="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libyaml-dev:arm64 libmicrohttpd-dev:arm64 libjansson-dev:arm64"
   # make check-deep (valgrind under load; the ASan/UBSan runtimes come with gcc)
   [deep]="valgrind"
   [bench]="nginx wrk redis-server redis-tools zstd linux-source-6.1 openssl auditd bpftrace xz-utils e2fsprogs"
