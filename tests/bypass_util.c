@@ -98,15 +98,7 @@ int fixture_policy(const char *extra_rules)
 	snprintf(text, sizeof(text),
 		 "name: bypass-test\n"
 		 "defaults: { exec: allow, open: allow, connect: allow }\n"
-		 "rules:\n"
-		 "  - name: secret\n"
-		 "    on: open\n"
-		 "    match: { path: { equal: [%s] } }\n"
-		 "    action: deny\n"
-		 "  - name: private\n"
-		 "    on: open\n"
-		 "    match: { path: { prefix: [%s/] } }\n"
-		 "    action: deny\n"
+		 "rules:\n" OPEN_DENY_RULES
 		 "  - name: forbidden\n"
 		 "    on: exec\n"
 		 "    match: { path: { equal: [%s, %s, %s] } }\n"
@@ -209,4 +201,19 @@ bool outcome_is(const struct outcome *o, enum expect x, const char *content,
 	if (!ok)
 		test_fail(file, line, "%s: got %s", what, describe(o, ran));
 	return ok;
+}
+
+void open_case_run(const struct open_case *c)
+{
+	char a[512], b[512], cc[512];
+	struct target t = {
+		fx_path(c->t.a, a, sizeof(a)),
+		fx_path(c->t.b, b, sizeof(b)),
+		fx_path(c->t.c, cc, sizeof(cc)),
+		c->t.resolve,
+	};
+	struct outcome o;
+
+	attempt(c->op, &t, &o);
+	EXPECT_OUTCOME(&o, c->x, c->content, false, c->what);
 }

@@ -79,6 +79,30 @@ enum expect {
 	X_EXIT127, /* ld.so could not open the binary: exit 127, not run */
 };
 
+/* An attempt as a row of a table: op on t (paths with '@'), expected x. */
+struct open_case {
+	const char *name, *what;
+	op_fn op;
+	struct target t;
+	enum expect x;
+	const char *content; /* X_READS */
+};
+
+/* Runs the case with its '@' paths made real; asserts its outcome. */
+void open_case_run(const struct open_case *c);
+
+/* The open deny rules of the bypass and enforce fixtures: an equal deny
+ * named "secret" on %s, a prefix deny named "private" on %s/. */
+#define OPEN_DENY_RULES                                                        \
+	"  - name: secret\n"                                                    \
+	"    on: open\n"                                                        \
+	"    match: { path: { equal: [%s] } }\n"                                \
+	"    action: deny\n"                                                    \
+	"  - name: private\n"                                                   \
+	"    on: open\n"                                                        \
+	"    match: { path: { prefix: [%s/] } }\n"                              \
+	"    action: deny\n"
+
 /* Does o (and ran: the exec's marker exists) meet the expectation? On
  * failure, says what happened. */
 bool outcome_is(const struct outcome *o, enum expect x, const char *content,

@@ -149,19 +149,11 @@ static int op_unshare_open(void *arg)
 	return fd < 0 ? -errno : fd;
 }
 
-struct spell_case {
-	const char *name, *what;
-	op_fn op;
-	struct target t; /* '@': the fixture dir */
-	enum expect x;
-	const char *content; /* X_READS */
-};
-
 #define NO_LINKS_XDEV                                                          \
 	(RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
 
 /* @/secret: equal rule (EPERM), @/private/data: prefix rule (SIGKILL) */
-static const struct spell_case spell_cases[] = {
+static const struct open_case spell_cases[] = {
 	/* baseline: the neighbours open, the targets do not */
 	{ "baseline_public", "baseline: public file reads", op_open,
 	  { .a = "@/public/data" }, .x = X_READS, .content = PUBLIC },
@@ -237,22 +229,6 @@ static const struct spell_case spell_cases[] = {
 	  { .a = "@/private/data" }, .x = X_KILL },
 };
 
-/* Runs one case with its '@' paths made real. */
-static void spell_run(const struct spell_case *c)
-{
-	char a[512], b[512], cc[512];
-	struct target t = {
-		fx_path(c->t.a, a, sizeof(a)),
-		fx_path(c->t.b, b, sizeof(b)),
-		fx_path(c->t.c, cc, sizeof(cc)),
-		c->t.resolve,
-	};
-	struct outcome o;
-
-	attempt(c->op, &t, &o);
-	EXPECT_OUTCOME(&o, c->x, c->content, false, c->what);
-}
-
 /* Paths are resolved in the kernel from the opened struct file, so how the
  * path was spelled does not matter. */
 TEST_T(bypass_open_spelling, 90)
@@ -277,7 +253,7 @@ TEST_T(bypass_open_spelling, 90)
 		return;
 	for (i = 0; i < ARRAY_SIZE(spell_cases); i++)
 		if (test_subtest(spell_cases[i].name))
-			spell_run(&spell_cases[i]);
+			open_case_run(&spell_cases[i]);
 
 	/* detected: the events name the real path, not the spelling */
 	if (test_subtest("events_name_real_path")) {
@@ -381,7 +357,7 @@ static int op_uring_open(void *arg)
 	return ring_openat(&r, t->a);
 }
 
-static const struct spell_case uring_cases[] = {
+static const struct open_case uring_cases[] = {
 	{ "equal", "IORING_OP_OPENAT of the equal-denied file (fanotify)",
 	  op_uring_open, { .a = "@/secret" }, .x = X_EPERM },
 	/* LIMIT: no syscall tracepoint on io_uring opens; the read goes
@@ -407,7 +383,7 @@ TEST(bypass_io_uring)
 		return;
 	for (i = 0; i < ARRAY_SIZE(uring_cases); i++)
 		if (test_subtest(uring_cases[i].name))
-			spell_run(&uring_cases[i]);
+			open_case_run(&uring_cases[i]);
 	test_subtest_end();
 	agent_stop(&a);
 }

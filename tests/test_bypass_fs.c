@@ -51,20 +51,12 @@ static int op_open_by_handle(void *arg)
 	return fd < 0 ? -errno : fd;
 }
 
-struct fs_case {
-	const char *name, *what;
-	op_fn op;
-	struct target t; /* '@': the fixture dir */
-	enum expect x;
-	const char *content;
-};
-
 /* Bind mounts in a private mount namespace. The BPF side resolves the path
  * within the opener's mount namespace, so the file has the bind mount's
  * path there; the fanotify enforcer re-decides by that path.
  * open_by_handle_at: no hooked syscall tracepoint (before the hard links
  * of the next subtests: the handle may resolve to any alias). */
-static const struct fs_case fs_cases[] = {
+static const struct open_case fs_cases[] = {
 	/* LIMIT: path rules see the bind mount's path */
 	{ "bind_dir_prefix_limit",
 	  "bind mount of the denied directory: a known limit (path rules)",
@@ -86,21 +78,6 @@ static const struct fs_case fs_cases[] = {
 	  "open_by_handle_at, prefix rule: a known limit (no tracepoint on it)",
 	  op_open_by_handle, { .a = "@/private/data" }, .x = X_READS, .content = PRIVATE },
 };
-
-static void fs_run(const struct fs_case *c)
-{
-	char a[512], b[512], cc[512];
-	struct target t = {
-		fx_path(c->t.a, a, sizeof(a)),
-		fx_path(c->t.b, b, sizeof(b)),
-		fx_path(c->t.c, cc, sizeof(cc)),
-		c->t.resolve,
-	};
-	struct outcome o;
-
-	attempt(c->op, &t, &o);
-	EXPECT_OUTCOME(&o, c->x, c->content, false, c->what);
-}
 
 struct race {
 	const char *a, *b; /* rename a -> b and back */
@@ -217,7 +194,7 @@ TEST_T(bypass_mounts_links_renames, 90)
 		return;
 	for (i = 0; i < ARRAY_SIZE(fs_cases); i++)
 		if (test_subtest(fs_cases[i].name))
-			fs_run(&fs_cases[i]);
+			open_case_run(&fs_cases[i]);
 
 	/* Hardlinks (same filesystem: the fixture and /tmp) */
 	if (test_subtest("hardlinks")) {

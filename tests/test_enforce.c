@@ -63,15 +63,7 @@ static int enf_policy(struct enf *fx, const char *extra_rules)
 	snprintf(text, sizeof(text),
 		 "name: enforce-test\n"
 		 "defaults: { exec: allow, open: allow, connect: allow }\n"
-		 "rules:\n"
-		 "  - name: secret\n"
-		 "    on: open\n"
-		 "    match: { path: { equal: [%s] } }\n"
-		 "    action: deny\n"
-		 "  - name: private\n"
-		 "    on: open\n"
-		 "    match: { path: { prefix: [%s/] } }\n"
-		 "    action: deny\n"
+		 "rules:\n" OPEN_DENY_RULES
 		 "  - name: forbidden\n"
 		 "    on: exec\n"
 		 "    match: { path: { equal: [%s] } }\n"
