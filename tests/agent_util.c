@@ -55,7 +55,7 @@ long now_ms(void)
 
 void wait_tick(void)
 {
-	struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+	struct timespec ts = {.tv_nsec = 10 * 1000 * 1000};
 
 	nanosleep(&ts, NULL);
 }
@@ -88,7 +88,8 @@ int agent_spawn(struct agent_run *a, const char *const *args)
 		argv[n++] = args[i];
 	/* each test its own pins: tests may run beside another agent */
 	for (i = 0; args && args[i]; i++)
-		if (!strcmp(args[i], "--pin-dir") || !strcmp(args[i], "--no-pin"))
+		if (!strcmp(args[i], "--pin-dir") ||
+		    !strcmp(args[i], "--no-pin"))
 			break;
 	if (!args || !args[i]) {
 		static char pin[64];
@@ -119,8 +120,8 @@ static bool running_or_gone(struct agent_run *a, bool *gone)
 	int status;
 
 	if (!up && waitpid(a->pid, &status, WNOHANG) == a->pid) {
-		fprintf(stderr, "agent exited early (status %d):\n%s\n",
-			status, e ? e : "");
+		fprintf(stderr, "agent exited early (status %d):\n%s\n", status,
+			e ? e : "");
 		a->pid = 0;
 		*gone = true;
 	}
@@ -228,7 +229,7 @@ int put_file(const char *path, const char *text)
 
 int copy_exec(const char *from, const char *to)
 {
-	char *const argv[] = { "cp", (char *)from, (char *)to, NULL };
+	char *const argv[] = {"cp", (char *)from, (char *)to, NULL};
 	int st = run_cmd(argv, NULL, 0);
 
 	if (!WIFEXITED(st) || WEXITSTATUS(st) || chmod(to, 0755))
@@ -312,9 +313,9 @@ int net_listen(int family, int type, const char *addr, int *port)
 		close(s);
 		return -1;
 	}
-	*port = ntohs(family == AF_INET ?
-			      ((struct sockaddr_in *)&ss)->sin_port :
-			      ((struct sockaddr_in6 *)&ss)->sin6_port);
+	*port =
+	    ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+				    : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return s;
 }
 

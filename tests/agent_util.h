@@ -26,7 +26,7 @@
 
 struct agent_run {
 	pid_t pid;
-	char dir[64]; /* temp dir holding the files below */
+	char dir[64];  /* temp dir holding the files below */
 	char out[128]; /* JSON events */
 	char err[128]; /* agent's stderr */
 };
@@ -52,17 +52,17 @@ bool agent_wait_stderr(struct agent_run *a, const char *needle, int n,
 
 struct test_event {
 	json_t *root; /* the parsed line */
-	char *line; /* the line as written, for tests of the text itself */
+	char *line;   /* the line as written, for tests of the text itself */
 };
 
 enum ev_op {
-	EVF_STR, /* a string equal to s */
-	EVF_INT, /* an integer equal to n */
-	EVF_BOOL, /* true or false as n */
-	EVF_SUFFIX, /* a string ending with s */
+	EVF_STR,      /* a string equal to s */
+	EVF_INT,      /* an integer equal to n */
+	EVF_BOOL,     /* true or false as n */
+	EVF_SUFFIX,   /* a string ending with s */
 	EVF_CONTAINS, /* a string containing s */
-	EVF_HAS, /* present, whatever its value */
-	EVF_ABSENT, /* not present */
+	EVF_HAS,      /* present, whatever its value */
+	EVF_ABSENT,   /* not present */
 	EVF_ANYWHERE, /* some string value of the event contains s */
 };
 
@@ -73,6 +73,7 @@ struct ev_field {
 	long long n;
 };
 
+/* clang-format off */
 #define EV_STR(p, v) { (p), EVF_STR, (v), 0 }
 #define EV_INT(p, v) { (p), EVF_INT, NULL, (v) }
 #define EV_BOOL(p, v) { (p), EVF_BOOL, NULL, (v) }
@@ -83,6 +84,7 @@ struct ev_field {
 #define EV_ANYWHERE(v) { "", EVF_ANYWHERE, (v), 0 }
 /* A match: every field condition holds. */
 #define EV_WHERE(...) ((const struct ev_field[]){ __VA_ARGS__, {} })
+/* clang-format on */
 
 /* One JSON line parsed (NULL if it is not a JSON object). */
 struct test_event *test_event_parse(const char *line);
@@ -187,6 +189,6 @@ int free_port(void);
  * the body (malloc'd) in *body, or -errno. */
 int http_get(int port, const char *path, char **body);
 
-#define N(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define N(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 #endif

@@ -95,21 +95,21 @@ int fixture_policy(const char *extra_rules)
 {
 	char text[8192];
 
-	snprintf(text, sizeof(text),
-		 "name: bypass-test\n"
-		 "defaults: { exec: allow, open: allow, connect: allow }\n"
-		 "rules:\n" OPEN_DENY_RULES
-		 "  - name: forbidden\n"
-		 "    on: exec\n"
-		 "    match: { path: { equal: [%s, %s, %s] } }\n"
-		 "    action: deny\n"
-		 "  - name: killdir\n"
-		 "    on: exec\n"
-		 "    match: { path: { prefix: [%s/, /memfd:rtg-bypass-kill] } }\n"
-		 "    action: kill\n"
-		 "%s",
-		 fx.secret, fx.privdir, fx.forbidden, fx.script, fx.interp,
-		 fx.killdir, extra_rules ? extra_rules : "");
+	snprintf(
+	    text, sizeof(text),
+	    "name: bypass-test\n"
+	    "defaults: { exec: allow, open: allow, connect: allow }\n"
+	    "rules:\n" OPEN_DENY_RULES "  - name: forbidden\n"
+	    "    on: exec\n"
+	    "    match: { path: { equal: [%s, %s, %s] } }\n"
+	    "    action: deny\n"
+	    "  - name: killdir\n"
+	    "    on: exec\n"
+	    "    match: { path: { prefix: [%s/, /memfd:rtg-bypass-kill] } }\n"
+	    "    action: kill\n"
+	    "%s",
+	    fx.secret, fx.privdir, fx.forbidden, fx.script, fx.interp,
+	    fx.killdir, extra_rules ? extra_rules : "");
 	return put(fx.policy, text, 0644);
 }
 
@@ -207,10 +207,10 @@ void open_case_run(const struct open_case *c)
 {
 	char a[512], b[512], cc[512];
 	struct target t = {
-		fx_path(c->t.a, a, sizeof(a)),
-		fx_path(c->t.b, b, sizeof(b)),
-		fx_path(c->t.c, cc, sizeof(cc)),
-		c->t.resolve,
+	    fx_path(c->t.a, a, sizeof(a)),
+	    fx_path(c->t.b, b, sizeof(b)),
+	    fx_path(c->t.c, cc, sizeof(cc)),
+	    c->t.resolve,
 	};
 	struct outcome o;
 

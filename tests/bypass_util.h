@@ -15,26 +15,26 @@
 
 #include "agent_util.h"
 
-#define SECRET "S3CR3T-content"
+#define SECRET	"S3CR3T-content"
 #define PRIVATE "PR1V4TE-content"
-#define PUBLIC "PUBL1C-content"
+#define PUBLIC	"PUBL1C-content"
 
 /* In a fresh temp dir D; '@' in a path template stands for D. */
 struct fixture {
 	char dir[64];
-	char secret[128]; /* @/secret: open, equal deny (fanotify EPERM) */
-	char privdir[128]; /* @/private: open, prefix deny (SIGKILL) */
-	char privfile[160]; /* @/private/data */
-	char pubdir[128]; /* @/public */
-	char pubfile[160]; /* @/public/data */
-	char forbidden[160]; /* @/forbidden: exec, equal deny (touch) */
-	char killdir[128]; /* @/killbin: exec, prefix kill */
-	char killtouch[160]; /* @/killbin/touch */
-	char script[160]; /* @/script.sh: exec, equal deny, #!/bin/sh */
+	char secret[128];     /* @/secret: open, equal deny (fanotify EPERM) */
+	char privdir[128];    /* @/private: open, prefix deny (SIGKILL) */
+	char privfile[160];   /* @/private/data */
+	char pubdir[128];     /* @/public */
+	char pubfile[160];    /* @/public/data */
+	char forbidden[160];  /* @/forbidden: exec, equal deny (touch) */
+	char killdir[128];    /* @/killbin: exec, prefix kill */
+	char killtouch[160];  /* @/killbin/touch */
+	char script[160];     /* @/script.sh: exec, equal deny, #!/bin/sh */
 	char killscript[160]; /* @/killbin/s.sh, #!/bin/sh */
-	char interp[160]; /* @/interp-sh: exec, equal deny, copy of dash */
+	char interp[160];     /* @/interp-sh: exec, equal deny, copy of dash */
 	char interp_script[160]; /* @/uses-interp.sh: #!interp */
-	char killsh[160]; /* @/killbin/sh, copy of dash */
+	char killsh[160];	 /* @/killbin/sh, copy of dash */
 	char killsh_script[160]; /* @/uses-killsh.sh: #!killbin/sh */
 	char policy[160];
 };
@@ -58,7 +58,7 @@ struct target {
 /* What a child's attempt came to. */
 struct outcome {
 	pid_t pid;
-	int status; /* wait status */
+	int status;    /* wait status */
 	char buf[512]; /* what it read (and wrote to the pipe) */
 	ssize_t n;
 };
@@ -72,10 +72,10 @@ void attempt(op_fn op, void *arg, struct outcome *o);
 int op_open(void *arg);
 
 enum expect {
-	X_EPERM, /* EPERM, nothing read, the program did not run */
-	X_KILL, /* SIGKILL, nothing read, the program did not run */
-	X_READS, /* a known limit: it read `content` */
-	X_RAN, /* a known limit: the program ran (exit 0, marker made) */
+	X_EPERM,   /* EPERM, nothing read, the program did not run */
+	X_KILL,	   /* SIGKILL, nothing read, the program did not run */
+	X_READS,   /* a known limit: it read `content` */
+	X_RAN,	   /* a known limit: the program ran (exit 0, marker made) */
 	X_EXIT127, /* ld.so could not open the binary: exit 127, not run */
 };
 
@@ -94,13 +94,13 @@ void open_case_run(const struct open_case *c);
 /* The open deny rules of the bypass and enforce fixtures: an equal deny
  * named "secret" on %s, a prefix deny named "private" on %s/. */
 #define OPEN_DENY_RULES                                                        \
-	"  - name: secret\n"                                                    \
-	"    on: open\n"                                                        \
-	"    match: { path: { equal: [%s] } }\n"                                \
-	"    action: deny\n"                                                    \
-	"  - name: private\n"                                                   \
-	"    on: open\n"                                                        \
-	"    match: { path: { prefix: [%s/] } }\n"                              \
+	"  - name: secret\n"                                                   \
+	"    on: open\n"                                                       \
+	"    match: { path: { equal: [%s] } }\n"                               \
+	"    action: deny\n"                                                   \
+	"  - name: private\n"                                                  \
+	"    on: open\n"                                                       \
+	"    match: { path: { prefix: [%s/] } }\n"                             \
 	"    action: deny\n"
 
 /* Does o (and ran: the exec's marker exists) meet the expectation? On

@@ -30,9 +30,9 @@
  *   CAP_KILL       pidfd_send_signal of verdicts finished in user space.
  */
 const struct least_cap least_caps[NCAPS] = {
-	{ CAP_SYS_ADMIN, "SYS_ADMIN", "CAP_SYS_ADMIN" },
-	{ CAP_SYS_PTRACE, "SYS_PTRACE", "CAP_SYS_PTRACE" },
-	{ CAP_KILL, "KILL", "CAP_KILL" },
+    {CAP_SYS_ADMIN, "SYS_ADMIN", "CAP_SYS_ADMIN"},
+    {CAP_SYS_PTRACE, "SYS_PTRACE", "CAP_SYS_PTRACE"},
+    {CAP_KILL, "KILL", "CAP_KILL"},
 };
 
 uint64_t least_mask(void)
@@ -52,9 +52,7 @@ bool load_ds(struct ydocs *y)
 	return ASSERT_OK(ydocs_load(DS_PATH, y, err, sizeof(err)), err);
 }
 
-
-void join_args(yaml_document_t *d, yaml_node_t *args, char *buf,
-		      size_t len)
+void join_args(yaml_document_t *d, yaml_node_t *args, char *buf, size_t len)
 {
 	int i;
 
@@ -67,9 +65,8 @@ void join_args(yaml_document_t *d, yaml_node_t *args, char *buf,
 	}
 }
 
-
-int configmap_write(const char *dir, const char *ts,
-			   const char *extra_key, const char *extra_val)
+int configmap_write(const char *dir, const char *ts, const char *extra_key,
+		    const char *extra_val)
 {
 	char p[PATH_MAX], q[PATH_MAX];
 	yaml_node_pair_t *pr;
@@ -169,8 +166,7 @@ static int last_cap(void)
 	return buf[0] ? atoi(buf) : 40;
 }
 
-pid_t spawn_with_caps(uint64_t caps, char *const *argv,
-			     const char *errpath)
+pid_t spawn_with_caps(uint64_t caps, char *const *argv, const char *errpath)
 {
 	pid_t pid = fork();
 	int c, last = last_cap(), fd;
@@ -229,4 +225,3 @@ int stop_agent(pid_t pid)
 	waitpid(pid, NULL, 0);
 	return -1;
 }
-

@@ -15,10 +15,10 @@
 
 #include "yaml_query.h"
 
-#define DS_PATH "deploy/kubernetes/daemonset.yaml"
-#define UNIT_PATH "deploy/systemd/rtguard.service"
+#define DS_PATH		"deploy/kubernetes/daemonset.yaml"
+#define UNIT_PATH	"deploy/systemd/rtguard.service"
 #define DOCKERFILE_PATH "deploy/Dockerfile"
-#define MAN_PATH "doc/rtguard.8"
+#define MAN_PATH	"doc/rtguard.8"
 #define COMPLETION_PATH "contrib/bash-completion/rtguard"
 
 /* The least capability set (deploy_util.c says how it was measured). */

@@ -116,13 +116,12 @@ static bool any_contains(const json_t *v, const char *s)
 	if (json_is_string(v))
 		return strstr(json_string_value(v), s) != NULL;
 	if (json_is_array(v))
-		json_array_foreach(v, i, item)
-			if (any_contains(item, s))
-				return true;
+		json_array_foreach(v, i,
+				   item) if (any_contains(item, s)) return true;
 	if (json_is_object(v))
-		json_object_foreach((json_t *)v, key, item)
-			if (any_contains(item, s))
-				return true;
+		json_object_foreach(
+		    (json_t *)v, key,
+		    item) if (any_contains(item, s)) return true;
 	return false;
 }
 
@@ -239,7 +238,7 @@ static void lost_cb(const struct test_event *e, void *arg)
 
 long events_lost(const char *path, const char *source_prefix)
 {
-	struct lost_sum l = { .prefix = source_prefix };
+	struct lost_sum l = {.prefix = source_prefix};
 
 	events_each(path, EV_WHERE(EV_STR("type", "lost")), lost_cb, &l);
 	return l.n;
@@ -273,4 +272,3 @@ bool json_lines_valid(const char *path)
 			bad);
 	return bad == 0 && fd.n > 0;
 }
-

@@ -17,7 +17,7 @@
 
 extern char **environ;
 
-#define RSS_LIMIT_KB (200 * 1024)
+#define RSS_LIMIT_KB  (200 * 1024)
 #define RSS_GROWTH_KB (32 * 1024) /* allowed between 1/4 and the end */
 
 int load_make(struct load *l)
@@ -77,8 +77,7 @@ static long rss_kb(pid_t pid)
 
 bool alive(pid_t pid)
 {
-	return pid > 0 && kill(pid, 0) == 0 &&
-	       waitpid(pid, NULL, WNOHANG) == 0;
+	return pid > 0 && kill(pid, 0) == 0 && waitpid(pid, NULL, WNOHANG) == 0;
 }
 
 struct tally_arg {
@@ -114,7 +113,7 @@ static void tally_cb(const struct test_event *e, void *arg)
 
 void tally(const char *path, const struct ev_field *m, struct tally *t)
 {
-	struct tally_arg ta = { m, t };
+	struct tally_arg ta = {m, t};
 
 	memset(t, 0, sizeof(*t));
 	events_each(path, NULL, tally_cb, &ta);
@@ -140,18 +139,18 @@ void rss_check(const struct rss *r, const char *what)
 	char m[128];
 
 	if (test_verbose)
-		fprintf(stderr, "%s: rss first %ld quarter %ld max %ld last %ld KiB\n",
+		fprintf(stderr,
+			"%s: rss first %ld quarter %ld max %ld last %ld KiB\n",
 			what, r->first, r->quarter, r->max, r->last);
 	snprintf(m, sizeof(m), "%s: agent RSS stays under 200 MiB", what);
 	ASSERT_TRUE(r->max > 0 && r->max < RSS_LIMIT_KB, m);
-	snprintf(m, sizeof(m), "%s: agent RSS does not grow with the events", what);
-	ASSERT_TRUE(r->last - (r->quarter ? r->quarter : r->first) <
-			    RSS_GROWTH_KB,
-		    m);
+	snprintf(m, sizeof(m), "%s: agent RSS does not grow with the events",
+		 what);
+	ASSERT_TRUE(
+	    r->last - (r->quarter ? r->quarter : r->first) < RSS_GROWTH_KB, m);
 }
 
-long open_storm(const char *target, long n, pid_t agent,
-		       struct rss *r)
+long open_storm(const char *target, long n, pid_t agent, struct rss *r)
 {
 	long i, ok = 0;
 	int fd;
@@ -170,8 +169,8 @@ long open_storm(const char *target, long n, pid_t agent,
 
 long connect_storm(int port, long n, pid_t agent, struct rss *r)
 {
-	struct sockaddr_in in = { .sin_family = AF_INET,
-				  .sin_port = htons(port) };
+	struct sockaddr_in in = {.sin_family = AF_INET,
+				 .sin_port = htons(port)};
 	long i, ok = 0;
 	int s;
 
@@ -188,9 +187,9 @@ long connect_storm(int port, long n, pid_t agent, struct rss *r)
 }
 
 long exec_storm(const char *bin, long n, pid_t agent, struct rss *r,
-		       time_t deadline, long *done)
+		time_t deadline, long *done)
 {
-	char *const argv[] = { "true", NULL };
+	char *const argv[] = {"true", NULL};
 	struct timespec now;
 	long i, ok = 0;
 	int status;
@@ -223,4 +222,3 @@ void final_counters_ok(struct agent_run *a, const char *what)
 	ASSERT_STRCONTAINS(err, "decode_errors=0", m);
 	free(err);
 }
-

@@ -19,7 +19,7 @@ struct load {
 	char policy[128];
 	char target[128]; /* opened */
 	char binary[128]; /* exec'd: a copy of true */
-	int port; /* connect target 127.0.0.3:port (UDP) */
+	int port;	  /* connect target 127.0.0.3:port (UDP) */
 };
 
 int load_make(struct load *l);

@@ -8,13 +8,12 @@
 #include "test.h"
 
 const struct rtg_backends be_none = {.cgroup_connect = true};
-const struct rtg_backends be_fan = {.fanotify = true,
-					   .cgroup_connect = true};
+const struct rtg_backends be_fan = {.fanotify = true, .cgroup_connect = true};
 const struct rtg_backends be_lsm = {
     .lsm = true, .fanotify = true, .cgroup_connect = true};
 
-struct rtg_policy_set *load_as(struct rtg_policy_set *set,
-				      const char *name, const char *yaml)
+struct rtg_policy_set *load_as(struct rtg_policy_set *set, const char *name,
+			       const char *yaml)
 {
 	if (!set)
 		set = policy_set_new();
@@ -37,7 +36,7 @@ void dump_errors(const struct rtg_policy_set *set)
 }
 
 bool has_error(const struct rtg_policy_set *set, const char *pos,
-		      const char *frag)
+	       const char *frag)
 {
 	size_t n = strlen(pos);
 	int i;
@@ -71,7 +70,6 @@ char *rules_yaml(const char *pname, const char *hook, int n)
 	return yaml;
 }
 
-
 void write_file(const char *path, const char *s)
 {
 	FILE *f = fopen(path, "w");
@@ -82,10 +80,8 @@ void write_file(const char *path, const char *s)
 	}
 }
 
-
-struct rtg_compiled *compile_ok(const char *yaml,
-				       const struct rtg_backends *be,
-				       struct rtg_policy_set **setp)
+struct rtg_compiled *compile_ok(const char *yaml, const struct rtg_backends *be,
+				struct rtg_policy_set **setp)
 {
 	struct rtg_policy_set *set = load(yaml);
 	struct rtg_compiled *c = NULL;

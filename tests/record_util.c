@@ -33,8 +33,8 @@ static size_t put(unsigned char *p, const void *s, size_t n)
 }
 
 size_t mk_exec(unsigned char *buf, uint32_t pid, const char *bin,
-		      const char *script, const char *cwd, const char *args,
-		      size_t args_len, uint32_t argc)
+	       const char *script, const char *cwd, const char *args,
+	       size_t args_len, uint32_t argc)
 {
 	struct rtg_exec *e = (struct rtg_exec *)buf;
 	size_t n = sizeof(*e);
@@ -55,7 +55,7 @@ size_t mk_exec(unsigned char *buf, uint32_t pid, const char *bin,
 }
 
 size_t mk_open(unsigned char *buf, uint32_t pid, const char *path,
-		      uint32_t oflags)
+	       uint32_t oflags)
 {
 	struct rtg_open *o = (struct rtg_open *)buf;
 
@@ -69,8 +69,8 @@ size_t mk_open(unsigned char *buf, uint32_t pid, const char *path,
 }
 
 size_t mk_connect(unsigned char *buf, uint32_t pid, int family,
-			 const char *daddr, uint16_t dport, const char *saddr,
-			 uint16_t sport)
+		  const char *daddr, uint16_t dport, const char *saddr,
+		  uint16_t sport)
 {
 	struct rtg_connect *c = (struct rtg_connect *)buf;
 
@@ -164,4 +164,3 @@ int decode_cat_exec(struct fixture *fx, struct rtg_event_view *ev)
 
 	return event_decode(fx->d, fx->rec, n, ev);
 }
-

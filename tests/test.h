@@ -40,9 +40,9 @@ struct rtg_test {
 
 void rtg_test_register(struct rtg_test *t);
 void test_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						     noreturn));
+    __attribute__((format(printf, 3, 4)));
+void test_skip(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 extern const char *test_name; /* the running test */
 extern int test_verbose;
 
@@ -62,8 +62,8 @@ const char *test_rtguard_bin(void);
 
 #define TEST_T(tname, timeout)                                                 \
 	static void test_##tname(void);                                        \
-	static struct rtg_test rtg_t_##tname = { #tname, test_##tname,         \
-						 timeout, NULL };              \
+	static struct rtg_test rtg_t_##tname = {#tname, test_##tname, timeout, \
+						NULL};                         \
 	__attribute__((constructor)) static void rtg_reg_##tname(void)         \
 	{                                                                      \
 		rtg_test_register(&rtg_t_##tname);                             \

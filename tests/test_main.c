@@ -40,7 +40,7 @@ static struct {
 /* subtest totals, shared with the parent (the child counts) */
 static struct sub_totals {
 	int pass, fail;
-} *totals;
+} * totals;
 
 void rtg_test_register(struct rtg_test *t)
 {
@@ -210,8 +210,8 @@ int main(int argc, char **argv)
 		/* whatever the test left behind in its process group */
 		kill(-pid, SIGKILL);
 		clock_gettime(CLOCK_MONOTONIC, &b);
-		double secs = (b.tv_sec - a.tv_sec) +
-			      (b.tv_nsec - a.tv_nsec) / 1e9;
+		double secs =
+		    (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			npass++;
 			printf("#%-3d %-40s OK (%.1fs)\n", test_num, t->name,
@@ -225,14 +225,15 @@ int main(int argc, char **argv)
 			if (WIFSIGNALED(status))
 				printf("#%-3d %-40s FAIL (signal %d%s)\n",
 				       test_num, t->name, WTERMSIG(status),
-				       WTERMSIG(status) == SIGALRM ?
-					       ", timed out" :
-					       "");
+				       WTERMSIG(status) == SIGALRM
+					   ? ", timed out"
+					   : "");
 			else
 				printf("#%-3d %-40s FAIL\n", test_num, t->name);
 		}
 	}
-	printf("test_progs: %d passed, %d failed, %d skipped (subtests: %d passed, %d failed)\n",
+	printf("test_progs: %d passed, %d failed, %d skipped (subtests: %d "
+	       "passed, %d failed)\n",
 	       npass, nfail, nskip, totals->pass, totals->fail);
 	return nfail ? 1 : 0;
 }

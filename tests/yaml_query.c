@@ -7,8 +7,7 @@
 
 #include "yaml_query.h"
 
-int ydocs_load(const char *path, struct ydocs *y, char *err,
-		      size_t errlen)
+int ydocs_load(const char *path, struct ydocs *y, char *err, size_t errlen)
 {
 	yaml_parser_t p;
 	FILE *f = fopen(path, "re");
@@ -37,7 +36,8 @@ int ydocs_load(const char *path, struct ydocs *y, char *err,
 			break;
 		}
 		if (++y->n == MAX_DOCS) {
-			snprintf(err, errlen, "more than %d documents", MAX_DOCS);
+			snprintf(err, errlen, "more than %d documents",
+				 MAX_DOCS);
 			ret = -E2BIG;
 			break;
 		}
@@ -58,8 +58,9 @@ void ydocs_free(struct ydocs *y)
 
 const char *ystr(yaml_node_t *n)
 {
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value
-						: NULL;
+	return n && n->type == YAML_SCALAR_NODE
+		   ? (const char *)n->data.scalar.value
+		   : NULL;
 }
 
 yaml_node_t *ykey(yaml_document_t *d, yaml_node_t *m, const char *key)
@@ -93,9 +94,9 @@ yaml_node_t *yget(yaml_document_t *d, yaml_node_t *n, ...)
 int ylen(yaml_node_t *s)
 {
 	return s && s->type == YAML_SEQUENCE_NODE
-		       ? (int)(s->data.sequence.items.top -
-			       s->data.sequence.items.start)
-		       : 0;
+		   ? (int)(s->data.sequence.items.top -
+			   s->data.sequence.items.start)
+		   : 0;
 }
 
 yaml_node_t *yitem(yaml_document_t *d, yaml_node_t *s, int i)
@@ -106,7 +107,7 @@ yaml_node_t *yitem(yaml_document_t *d, yaml_node_t *s, int i)
 }
 
 yaml_node_t *yfind(yaml_document_t *d, yaml_node_t *s, const char *key,
-			  const char *val)
+		   const char *val)
 {
 	int i;
 
@@ -124,13 +125,11 @@ yaml_document_t *ydoc_kind(struct ydocs *y, const char *kind)
 	int i;
 
 	for (i = 0; i < y->n; i++) {
-		const char *k = ystr(ykey(&y->d[i],
-					  yaml_document_get_root_node(&y->d[i]),
-					  "kind"));
+		const char *k = ystr(ykey(
+		    &y->d[i], yaml_document_get_root_node(&y->d[i]), "kind"));
 
 		if (k && !strcmp(k, kind))
 			return &y->d[i];
 	}
 	return NULL;
 }
-
