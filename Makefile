@@ -87,6 +87,8 @@ endef
 $(BIN): $(USER_OBJS)
 	$(LINK)
 
+# the tests parse the agent's JSON events with jansson; the agent does not
+$(OUT)/test_progs: LDLIBS += -ljansson
 $(OUT)/test_progs: $(LIB_OBJS) $(TEST_OBJS)
 	$(LINK)
 
@@ -264,6 +266,7 @@ ARM64_MAKE = $(MAKE) --no-print-directory ARCH=arm64 CC=$(ARM64_CC) OUT=$(ARM64_
 
 ifeq ($(ARCH),arm64)
 rtguard-arm64 $(OUT)/test_progs-static: LINK_STATIC := -static
+$(OUT)/test_progs-static: LDLIBS += -ljansson
 rtguard-arm64: $(USER_OBJS) $(NOTLS_OBJ)
 	$(LINK)
 

@@ -4,10 +4,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,7 +18,9 @@
 #include "agent_util.h"
 #include "test.h"
 
-static char *slurp(const char *path)
+extern char **environ;
+
+char *file_read(const char *path)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
@@ -31,7 +36,16 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static long now_ms(void)
+bool file_contains(const char *path, const char *text)
+{
+	char *s = file_read(path);
+	bool ok = s && strstr(s, text);
+
+	free(s);
+	return ok;
+}
+
+long now_ms(void)
 {
 	struct timespec ts;
 
@@ -39,11 +53,26 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int agent_start(struct agent_run *a, const char *const *args)
+void wait_tick(void)
+{
+	struct timespec ts = {.tv_nsec = 10 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+int wait_child(pid_t pid, int timeout_ms)
+{
+	int st = -1;
+	bool done;
+
+	done = wait_until(waitpid(pid, &st, WNOHANG) == pid, timeout_ms);
+	return done ? st : -1;
+}
+
+int agent_spawn(struct agent_run *a, const char *const *args)
 {
 	const char *argv[64];
 	int n = 0, i;
-	long t0;
 
 	snprintf(a->dir, sizeof(a->dir), "/tmp/rtg-test-XXXXXX");
 	if (!mkdtemp(a->dir))
@@ -59,7 +88,8 @@ int agent_start(struct agent_run *a, const char *const *args)
 		argv[n++] = args[i];
 	/* each test its own pins: tests may run beside another agent */
 	for (i = 0; args && args[i]; i++)
-		if (!strcmp(args[i], "--pin-dir") || !strcmp(args[i], "--no-pin"))
+		if (!strcmp(args[i], "--pin-dir") ||
+		    !strcmp(args[i], "--no-pin"))
 			break;
 	if (!args || !args[i]) {
 		static char pin[64];
@@ -79,26 +109,40 @@ int agent_start(struct agent_run *a, const char *const *args)
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	t0 = now_ms();
-	while (now_ms() - t0 < 20000) {
-		char *e = slurp(a->err);
-		int status;
+	return 0;
+}
 
-		if (e && strstr(e, "rtguard: info: running")) {
-			free(e);
-			return 0;
-		}
-		if (waitpid(a->pid, &status, WNOHANG) == a->pid) {
-			fprintf(stderr, "agent exited early (status %d):\n%s\n",
-				status, e ? e : "");
-			free(e);
-			a->pid = 0;
-			return -ECHILD;
-		}
-		free(e);
-		usleep(20000);
+/* the agent said it runs, or it exited (*gone) */
+static bool running_or_gone(struct agent_run *a, bool *gone)
+{
+	char *e = file_read(a->err);
+	bool up = e && strstr(e, "rtguard: info: running");
+	int status;
+
+	if (!up && waitpid(a->pid, &status, WNOHANG) == a->pid) {
+		fprintf(stderr, "agent exited early (status %d):\n%s\n", status,
+			e ? e : "");
+		a->pid = 0;
+		*gone = true;
 	}
-	return -ETIMEDOUT;
+	free(e);
+	return up || *gone;
+}
+
+int agent_wait_running(struct agent_run *a, int timeout_ms)
+{
+	bool gone = false;
+
+	if (!wait_until(running_or_gone(a, &gone), timeout_ms))
+		return -ETIMEDOUT;
+	return gone ? -ECHILD : 0;
+}
+
+int agent_start(struct agent_run *a, const char *const *args)
+{
+	int err = agent_spawn(a, args);
+
+	return err ?: agent_wait_running(a, 20000);
 }
 
 int agent_stop(struct agent_run *a)
@@ -114,68 +158,35 @@ int agent_stop(struct agent_run *a)
 	return status;
 }
 
-static bool has_all(const char *line, const char *const *needles)
+char *agent_stderr(struct agent_run *a)
 {
-	int i;
-
-	for (i = 0; needles[i]; i++)
-		if (!strstr(line, needles[i]))
-			return false;
-	return true;
+	return file_read(a->err);
 }
 
-static char *find_line(const char *path, const char *const *needles,
-		       int *count)
+static int count_str(const char *s, const char *needle)
 {
-	FILE *f = fopen(path, "re");
-	char *line = NULL, *hit = NULL;
-	size_t len = 0;
+	int n = 0;
 
-	if (count)
-		*count = 0;
-	if (!f)
-		return NULL;
-	while (getline(&line, &len, f) > 0) {
-		if (!has_all(line, needles))
-			continue;
-		if (count)
-			(*count)++;
-		if (!hit)
-			hit = strdup(line);
-		if (!count)
-			break;
+	while (s && (s = strstr(s, needle))) {
+		n++;
+		s++;
 	}
-	free(line);
-	fclose(f);
-	return hit;
-}
-
-char *agent_wait_event(struct agent_run *a, int timeout_ms,
-		       const char *const *needles)
-{
-	long t0 = now_ms();
-	char *hit;
-
-	do {
-		hit = find_line(a->out, needles, NULL);
-		if (hit)
-			return hit;
-		usleep(20000);
-	} while (now_ms() - t0 < timeout_ms);
-	return NULL;
-}
-
-int agent_count_events(struct agent_run *a, const char *const *needles)
-{
-	int n;
-
-	free(find_line(a->out, needles, &n));
 	return n;
 }
 
-char *agent_stderr(struct agent_run *a)
+static bool stderr_has(struct agent_run *a, const char *needle, int n)
 {
-	return slurp(a->err);
+	char *e = agent_stderr(a);
+	bool ok = count_str(e, needle) >= n;
+
+	free(e);
+	return ok;
+}
+
+bool agent_wait_stderr(struct agent_run *a, const char *needle, int n,
+		       int timeout_ms)
+{
+	return wait_until(stderr_has(a, needle, n), timeout_ms);
 }
 
 int run_cmd(char *const *argv, char *out, size_t len)
@@ -206,20 +217,6 @@ int run_cmd(char *const *argv, char *out, size_t len)
 	return status;
 }
 
-bool json_lines_valid(const char *path)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import json,sys\n"
-		 "n=0\n"
-		 "for l in open(sys.argv[1],\"rb\"):\n"
-		 "  o=json.loads(l); assert isinstance(o,dict); n+=1\n"
-		 "assert n>0' %s",
-		 path);
-	return system(cmd) == 0;
-}
-
 int put_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "we");
@@ -230,32 +227,96 @@ int put_file(const char *path, const char *text)
 	return fclose(f) ? -errno : 0;
 }
 
-int net_connect(int family, const char *addr, int port, int type)
+int copy_exec(const char *from, const char *to)
 {
-	struct sockaddr_storage ss = {};
-	socklen_t sl;
-	int s = socket(family, type | SOCK_CLOEXEC, 0), r;
+	char *const argv[] = {"cp", (char *)from, (char *)to, NULL};
+	int st = run_cmd(argv, NULL, 0);
 
-	if (s < 0)
-		return -errno;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) || chmod(to, 0755))
+		return -EIO;
+	return 0;
+}
+
+int spawn_wait(char *const *argv, pid_t *pid)
+{
+	pid_t p;
+	int st;
+
+	if (posix_spawn(&p, argv[0], NULL, NULL, argv, environ))
+		return -1;
+	if (pid)
+		*pid = p;
+	if (waitpid(p, &st, 0) != p)
+		return -1;
+	return st;
+}
+
+bool proc_exe_is(pid_t pid, const char *exe)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return !strcmp(buf, exe);
+}
+
+int sock_addr(int family, const char *addr, int port,
+	      struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
-		struct sockaddr_in *in = (void *)&ss;
+		struct sockaddr_in *in = (void *)ss;
 
 		in->sin_family = AF_INET;
 		in->sin_port = htons(port);
 		inet_pton(AF_INET, addr, &in->sin_addr);
-		sl = sizeof(*in);
+		return sizeof(*in);
 	} else {
-		struct sockaddr_in6 *in6 = (void *)&ss;
+		struct sockaddr_in6 *in6 = (void *)ss;
 
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons(port);
 		inet_pton(AF_INET6, addr, &in6->sin6_addr);
-		sl = sizeof(*in6);
+		return sizeof(*in6);
 	}
+}
+
+int net_connect(int family, const char *addr, int port, int type)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sock_addr(family, addr, port, &ss);
+	int s = socket(family, type | SOCK_CLOEXEC, 0), r;
+
+	if (s < 0)
+		return -errno;
 	r = connect(s, (void *)&ss, sl) ? -errno : 0;
 	close(s);
 	return r;
+}
+
+int net_listen(int family, int type, const char *addr, int *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sock_addr(family, addr, *port, &ss);
+	int s = socket(family, type | SOCK_CLOEXEC, 0), one = 1;
+
+	if (s < 0)
+		return -1;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, (void *)&ss, sl) ||
+	    (type == SOCK_STREAM && listen(s, 4096)) ||
+	    getsockname(s, (void *)&ss, &sl)) {
+		close(s);
+		return -1;
+	}
+	*port =
+	    ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+				    : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return s;
 }
 
 /* Feeds text to python3 on stdin; every line must parse as JSON (strict

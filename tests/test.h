@@ -8,6 +8,21 @@
  * `test:FAIL:what actual X != expected Y` and mark the test failed, and
  * evaluate to true when the assertion held. test_skip() ends the test as
  * skipped with a reason; TEST_NEED_ROOT() skips when not root.
+ *
+ * Subtests, as in the kernel's test_progs: inside a TEST,
+ *
+ *   for (i = 0; i < ARRAY_SIZE(cases); i++) {
+ *           if (!test_subtest(cases[i].name))
+ *                   continue;
+ *           ...ASSERT_*...
+ *   }
+ *
+ * test_subtest() ends the subtest before it (if any) and starts NAME; it
+ * returns false when NAME is not selected (`test_progs TEST/SUBTEST-GLOB`).
+ * Each subtest is reported on its own line (`#N/M TEST/NAME OK|FAIL`); an
+ * assertion that fails inside it fails the subtest and the test.
+ * test_subtest_end() ends the current one explicitly, so that what follows
+ * (checks over every case) belongs to the test again.
  */
 #ifndef RTG_TEST_H
 #define RTG_TEST_H
@@ -25,19 +40,30 @@ struct rtg_test {
 
 void rtg_test_register(struct rtg_test *t);
 void test_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						     noreturn));
+    __attribute__((format(printf, 3, 4)));
+void test_skip(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 extern const char *test_name; /* the running test */
 extern int test_verbose;
+
+/* Starts subtest `name` of the running test (see above). */
+bool test_subtest(const char *name);
+/* Ends the current subtest, if any, and reports it. */
+void test_subtest_end(void);
+/* The running subtest's name, or NULL. */
+const char *test_subtest_name(void);
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* Path of the rtguard binary under test ($RTG_BIN or ./rtguard). */
 const char *test_rtguard_bin(void);
 
 #define TEST_T(tname, timeout)                                                 \
 	static void test_##tname(void);                                        \
-	static struct rtg_test rtg_t_##tname = { #tname, test_##tname,         \
-						 timeout, NULL };              \
+	static struct rtg_test rtg_t_##tname = {#tname, test_##tname, timeout, \
+						NULL};                         \
 	__attribute__((constructor)) static void rtg_reg_##tname(void)         \
 	{                                                                      \
 		rtg_test_register(&rtg_t_##tname);                             \

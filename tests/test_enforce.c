@@ -17,9 +17,10 @@
 #include <unistd.h>
 
 #include "agent_util.h"
+#include "bypass_util.h"
 #include "test.h"
 
-struct fixture {
+struct enf {
 	char dir[64];
 	char secret[128]; /* equal-denied file */
 	char privdir[128]; /* prefix-denied dir */
@@ -30,16 +31,7 @@ struct fixture {
 	char policy[160];
 };
 
-static int copy_file(const char *from, const char *to)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && chmod 0755 '%s'", from, to,
-		 to);
-	return system(cmd);
-}
-
-static int fixture_make(struct fixture *fx)
+static int enf_make(struct enf *fx)
 {
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/rtg-enf-XXXXXX");
 	if (!mkdtemp(fx->dir))
@@ -57,29 +49,21 @@ static int fixture_make(struct fixture *fx)
 	mkdir(fx->bindir, 0755);
 	if (put_file(fx->secret, "top secret\n") || put_file(fx->privfile, "private\n"))
 		return -EIO;
-	if (copy_file("/bin/true", fx->forbidden) ||
-	    copy_file("/usr/bin/touch", fx->killme))
+	if (copy_exec("/bin/true", fx->forbidden) ||
+	    copy_exec("/usr/bin/touch", fx->killme))
 		return -EIO;
 	return 0;
 }
 
 /* The policy under test: named after the fixture's paths. */
-static int fixture_policy(struct fixture *fx, const char *extra_rules)
+static int enf_policy(struct enf *fx, const char *extra_rules)
 {
 	char text[4096];
 
 	snprintf(text, sizeof(text),
 		 "name: enforce-test\n"
 		 "defaults: { exec: allow, open: allow, connect: allow }\n"
-		 "rules:\n"
-		 "  - name: secret\n"
-		 "    on: open\n"
-		 "    match: { path: { equal: [%s] } }\n"
-		 "    action: deny\n"
-		 "  - name: private\n"
-		 "    on: open\n"
-		 "    match: { path: { prefix: [%s/] } }\n"
-		 "    action: deny\n"
+		 "rules:\n" OPEN_DENY_RULES
 		 "  - name: forbidden\n"
 		 "    on: exec\n"
 		 "    match: { path: { equal: [%s] } }\n"
@@ -98,27 +82,6 @@ static int fixture_policy(struct fixture *fx, const char *extra_rules)
 	return put_file(fx->policy, text);
 }
 
-/* Child opens path and copies what it reads to fd `out`; exits with errno
- * of a failed open. */
-static pid_t child_read(const char *path, int out)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		char buf[256];
-		ssize_t n;
-		int fd = open(path, O_RDONLY);
-
-		if (fd < 0)
-			_exit(errno);
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			if (write(out, buf, n) != n)
-				_exit(100);
-		_exit(0);
-	}
-	return pid;
-}
-
 static int exec_status(const char *path, char *const argv[])
 {
 	int status;
@@ -132,55 +95,54 @@ static int exec_status(const char *path, char *const argv[])
 	return status;
 }
 
-static int listen_any_loopback(int *port)
+/* The fixture, its policy (with extra_rules) and the agent on it. */
+static int enf_start(struct agent_run *a, struct enf *fx,
+		     const char *extra_rules, bool dry)
 {
-	struct sockaddr_in in = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(in);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err = enf_make(fx) ?: enf_policy(fx, extra_rules);
 
-	/* 127.0.0.1 and 127.0.0.2 both reach it: bind the loopback net */
-	inet_pton(AF_INET, "127.0.0.2", &in.sin_addr);
-	if (bind(s, (void *)&in, sizeof(in)) || listen(s, 64))
-		return -1;
-	getsockname(s, (void *)&in, &sl);
-	*port = ntohs(in.sin_port);
-	return s;
-}
-
-static int start(struct agent_run *a, struct fixture *fx, bool dry)
-{
+	if (err)
+		return err;
 	if (dry)
 		return agent_start(a, N("--policy", fx->policy, "--dry-run"));
 	return agent_start(a, N("--policy", fx->policy));
 }
 
+/* 127.0.0.1 and 127.0.0.2 both reach it: bind the loopback net */
+static int listen_loopback(int *port)
+{
+	*port = 0;
+	return net_listen(AF_INET, SOCK_STREAM, "127.0.0.2", port);
+}
+
+/* The open of path in a child: its outcome (status, what it read). */
+static void open_attempt(const char *path, struct outcome *o)
+{
+	attempt(op_open, &(struct target){ .a = path }, o);
+}
+
 TEST(enforce_open_equal_eperm)
 {
-	struct fixture fx;
+	struct test_event *ev;
 	struct agent_run a;
-	int p[2], status;
-	char buf[64] = "", *ev;
-	pid_t pid;
+	struct outcome o;
+	struct enf fx;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_OK(fixture_make(&fx), "fixture") ||
-	    !ASSERT_OK(fixture_policy(&fx, NULL), "policy") ||
-	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
+	if (!ASSERT_OK(enf_start(&a, &fx, NULL, false), "agent_start"))
 		return;
-	if (pipe(p))
-		return;
-	pid = child_read(fx.secret, p[1]);
-	close(p[1]);
-	waitpid(pid, &status, 0);
-	ASSERT_TRUE(WIFEXITED(status), "child exits normally");
-	ASSERT_EQ(WEXITSTATUS(status), EPERM, "open fails with EPERM");
-	ASSERT_EQ(read(p[0], buf, sizeof(buf)), 0, "nothing read");
-	ev = agent_wait_event(&a, 5000, N("\"type\":\"open\"",
-					  "\"action\":\"deny\"",
-					  "\"enforced\":true", "/secret\""));
+	open_attempt(fx.secret, &o);
+	ASSERT_TRUE(WIFEXITED(o.status), "child exits normally");
+	ASSERT_EQ(WEXITSTATUS(o.status), EPERM, "open fails with EPERM");
+	ASSERT_EQ(o.n, 0, "nothing read");
+	ev = agent_wait_event(&a, 5000,
+			      EV_WHERE(EV_STR("type", "open"),
+				       EV_STR("action", "deny"),
+				       EV_BOOL("enforced", true),
+				       EV_SUFFIX("file.path", "/secret")));
 	if (ASSERT_TRUE(ev, "deny event"))
-		ASSERT_STRCONTAINS(ev, "\"rule\":\"secret\"", "rule named");
-	free(ev);
+		ASSERT_STREQ(ev_str(ev, "rule"), "secret", "rule named");
+	test_event_free(ev);
 	agent_stop(&a);
 	/* after the agent: readable again */
 	ASSERT_EQ(access(fx.secret, R_OK), 0, "readable after exit");
@@ -188,53 +150,48 @@ TEST(enforce_open_equal_eperm)
 
 TEST(enforce_open_prefix_kill)
 {
-	struct fixture fx;
+	struct test_event *ev;
 	struct agent_run a;
-	int p[2], status;
-	char buf[64] = "", *ev;
-	pid_t pid;
+	struct outcome o;
+	struct enf fx;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_OK(fixture_make(&fx), "fixture") ||
-	    !ASSERT_OK(fixture_policy(&fx, NULL), "policy") ||
-	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
+	if (!ASSERT_OK(enf_start(&a, &fx, NULL, false), "agent_start"))
 		return;
-	if (pipe(p))
-		return;
-	pid = child_read(fx.privfile, p[1]);
-	close(p[1]);
-	waitpid(pid, &status, 0);
-	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	open_attempt(fx.privfile, &o);
+	ASSERT_TRUE(WIFSIGNALED(o.status) && WTERMSIG(o.status) == SIGKILL,
 		    "parent sees SIGKILL");
-	ASSERT_EQ(read(p[0], buf, sizeof(buf)), 0, "never read a byte");
-	ev = agent_wait_event(&a, 5000, N("\"type\":\"open\"",
-					  "\"action\":\"kill\"",
-					  "/private/data\""));
+	ASSERT_EQ(o.n, 0, "never read a byte");
+	ev = agent_wait_event(&a, 5000,
+			      EV_WHERE(EV_STR("type", "open"),
+				       EV_STR("action", "kill"),
+				       EV_SUFFIX("file.path", "/private/data")));
 	if (ASSERT_TRUE(ev, "kill event"))
-		ASSERT_STRCONTAINS(ev, "\"mechanism\":\"sigkill\"", "mechanism");
-	free(ev);
+		ASSERT_STREQ(ev_str(ev, "mechanism"), "sigkill", "mechanism");
+	test_event_free(ev);
 	agent_stop(&a);
 }
 
 TEST(enforce_exec_deny_and_kill)
 {
-	struct fixture fx;
+	struct test_event *ev;
 	struct agent_run a;
-	char marker[200], *ev;
+	char marker[200];
+	struct enf fx;
 	int st;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_OK(fixture_make(&fx), "fixture") ||
-	    !ASSERT_OK(fixture_policy(&fx, NULL), "policy") ||
-	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
+	if (!ASSERT_OK(enf_start(&a, &fx, NULL, false), "agent_start"))
 		return;
 	st = exec_status(fx.forbidden, (char *const[]){ "forbidden", NULL });
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == EPERM,
 		    "execve of an equal-denied binary fails with EPERM");
-	ev = agent_wait_event(&a, 5000, N("\"type\":\"exec\"",
-					  "\"action\":\"deny\"", "/forbidden\""));
+	ev = agent_wait_event(&a, 5000,
+			      EV_WHERE(EV_STR("type", "exec"),
+				       EV_STR("action", "deny"),
+				       EV_SUFFIX("process.binary", "/forbidden")));
 	ASSERT_TRUE(ev, "exec deny event");
-	free(ev);
+	test_event_free(ev);
 
 	snprintf(marker, sizeof(marker), "%s/touched", fx.dir);
 	st = exec_status(fx.killme, (char *const[]){ "touch", marker, NULL });
@@ -242,23 +199,47 @@ TEST(enforce_exec_deny_and_kill)
 		    "exec under a kill prefix: SIGKILL");
 	ASSERT_TRUE(access(marker, F_OK) != 0,
 		    "the killed program never ran");
-	ev = agent_wait_event(&a, 5000, N("\"type\":\"exec\"",
-					  "\"action\":\"kill\"", "/bin/touch\""));
+	ev = agent_wait_event(&a, 5000,
+			      EV_WHERE(EV_STR("type", "exec"),
+				       EV_STR("action", "kill"),
+				       EV_SUFFIX("process.binary", "/bin/touch")));
 	ASSERT_TRUE(ev, "exec kill event");
-	free(ev);
+	test_event_free(ev);
 	agent_stop(&a);
 	ASSERT_TRUE(json_lines_valid(a.out), "every line is JSON");
 }
 
+static const struct {
+	const char *name, *what;
+	int family;
+	const char *addr;
+	int type;
+	int want;
+} connect_cases[] = {
+	{ "tcp4_addr", "IPv4 TCP to a denied address", AF_INET, "127.0.0.2",
+	  SOCK_STREAM, -EPERM },
+	{ "v4mapped_addr", "v4-mapped IPv6 to a denied address", AF_INET6,
+	  "::ffff:127.0.0.2", SOCK_STREAM, -EPERM },
+	{ "udp_addr", "UDP connect to a denied address", AF_INET, "127.0.0.2",
+	  SOCK_DGRAM, -EPERM },
+	{ "udp_port", "UDP to a denied port", AF_INET, "127.0.0.1", SOCK_DGRAM,
+	  -EPERM },
+	{ "tcp_neighbour",
+	  "TCP to the neighbour address is not blocked (refused by the kernel)",
+	  AF_INET, "127.0.0.1", SOCK_STREAM, -ECONNREFUSED },
+};
+
 TEST(enforce_connect)
 {
-	struct fixture fx;
+	struct test_event *ev;
 	struct agent_run a;
-	char rule[256], *ev;
+	struct enf fx;
+	char rule[256];
 	int l, port;
+	size_t i;
 
 	TEST_NEED_ROOT();
-	l = listen_any_loopback(&port);
+	l = listen_loopback(&port);
 	if (!ASSERT_TRUE(l >= 0, "listener"))
 		return;
 	snprintf(rule, sizeof(rule),
@@ -267,52 +248,48 @@ TEST(enforce_connect)
 		 "    match: { daddr: [127.0.0.0/8], dport: [\"%d-%d\"], protocol: [udp] }\n"
 		 "    action: deny\n",
 		 port, port);
-	if (!ASSERT_OK(fixture_make(&fx), "fixture") ||
-	    !ASSERT_OK(fixture_policy(&fx, rule), "policy") ||
-	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
+	if (!ASSERT_OK(enf_start(&a, &fx, rule, false), "agent_start"))
 		return;
-	ASSERT_EQ(net_connect(AF_INET, "127.0.0.2", port, SOCK_STREAM), -EPERM,
-		  "IPv4 TCP to a denied address");
-	ASSERT_EQ(net_connect(AF_INET6, "::ffff:127.0.0.2", port, SOCK_STREAM),
-		  -EPERM, "v4-mapped IPv6 to a denied address");
-	ASSERT_EQ(net_connect(AF_INET, "127.0.0.2", port, SOCK_DGRAM), -EPERM,
-		  "UDP connect to a denied address");
-	ASSERT_EQ(net_connect(AF_INET, "127.0.0.1", port, SOCK_DGRAM), -EPERM,
-		  "UDP to a denied port");
-	ASSERT_EQ(net_connect(AF_INET, "127.0.0.1", port, SOCK_STREAM), -ECONNREFUSED,
-		  "TCP to the neighbour address is not blocked (refused by the kernel)");
-	ev = agent_wait_event(&a, 5000, N("\"type\":\"connect\"",
-					  "\"action\":\"deny\"",
-					  "\"daddr\":\"127.0.0.2\"",
-					  "\"mechanism\":\"cgroup\""));
-	ASSERT_TRUE(ev, "connect deny event");
-	free(ev);
+	for (i = 0; i < ARRAY_SIZE(connect_cases); i++)
+		if (test_subtest(connect_cases[i].name))
+			ASSERT_EQ(net_connect(connect_cases[i].family,
+					      connect_cases[i].addr, port,
+					      connect_cases[i].type),
+				  connect_cases[i].want, connect_cases[i].what);
+	if (test_subtest("deny_event")) {
+		/* a deny of its own: the subtest stands alone */
+		ASSERT_EQ(net_connect(AF_INET, "127.0.0.2", port, SOCK_STREAM),
+			  -EPERM, "IPv4 TCP to a denied address");
+		ev = agent_wait_event(&a, 5000,
+				      EV_WHERE(EV_STR("type", "connect"),
+					       EV_STR("action", "deny"),
+					       EV_STR("connect.daddr",
+						      "127.0.0.2"),
+					       EV_STR("mechanism", "cgroup")));
+		ASSERT_TRUE(ev, "connect deny event");
+		test_event_free(ev);
+	}
+	test_subtest_end();
 	agent_stop(&a);
 	close(l);
 }
 
 TEST(enforce_dry_run)
 {
-	struct fixture fx;
+	struct test_event *ev;
+	int status, st, l, port;
 	struct agent_run a;
-	int p[2], status, st, l, port;
-	char buf[64] = "", *ev;
-	pid_t pid;
+	struct outcome o;
+	struct enf fx;
 
 	TEST_NEED_ROOT();
-	l = listen_any_loopback(&port);
-	if (!ASSERT_OK(fixture_make(&fx), "fixture") ||
-	    !ASSERT_OK(fixture_policy(&fx, NULL), "policy") ||
-	    !ASSERT_OK(start(&a, &fx, true), "agent_start --dry-run"))
+	l = listen_loopback(&port);
+	if (!ASSERT_OK(enf_start(&a, &fx, NULL, true), "agent_start --dry-run"))
 		return;
-	if (pipe(p))
-		return;
-	pid = child_read(fx.secret, p[1]);
-	close(p[1]);
-	waitpid(pid, &status, 0);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	open_attempt(fx.secret, &o);
+	ASSERT_TRUE(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0,
 		    "open allowed");
-	ASSERT_GE(read(p[0], buf, sizeof(buf)), 1, "content read");
+	ASSERT_GE(o.n, 1, "content read");
 	status = exec_status(fx.forbidden, (char *const[]){ "forbidden", NULL });
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		    "denied binary runs");
@@ -320,26 +297,29 @@ TEST(enforce_dry_run)
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0, "kill binary runs");
 	ASSERT_OK(net_connect(AF_INET, "127.0.0.2", port, SOCK_STREAM),
 		  "connect allowed");
-	ev = agent_wait_event(&a, 5000, N("\"type\":\"open\"",
-					  "\"action\":\"deny\"",
-					  "\"enforced\":false", "/secret\""));
+	ev = agent_wait_event(&a, 5000,
+			      EV_WHERE(EV_STR("type", "open"),
+				       EV_STR("action", "deny"),
+				       EV_BOOL("enforced", false),
+				       EV_SUFFIX("file.path", "/secret")));
 	ASSERT_TRUE(ev, "would-be deny reported");
-	free(ev);
-	ev = agent_wait_event(&a, 5000, N("\"type\":\"connect\"",
-					  "\"enforced\":false"));
+	test_event_free(ev);
+	ev = agent_wait_event(&a, 5000,
+			      EV_WHERE(EV_STR("type", "connect"),
+				       EV_BOOL("enforced", false)));
 	ASSERT_TRUE(ev, "would-be connect deny reported");
-	free(ev);
+	test_event_free(ev);
 	agent_stop(&a);
-	ASSERT_EQ(agent_count_events(&a, N("\"enforced\":true")), 0,
-		  "nothing enforced");
+	ASSERT_EQ(agent_count_events(&a, EV_WHERE(EV_BOOL("enforced", true))),
+		  0, "nothing enforced");
 	close(l);
 }
 
 /* Allow-list for one uid: listed binaries run, anything else is killed. */
 TEST(enforce_allowlist)
 {
-	struct fixture fx;
 	struct agent_run a;
+	struct enf fx;
 	char rules[512];
 	int st;
 
@@ -353,9 +333,7 @@ TEST(enforce_allowlist)
 		 "    on: exec\n"
 		 "    match: { uid: [65533] }\n"
 		 "    action: kill\n");
-	if (!ASSERT_OK(fixture_make(&fx), "fixture") ||
-	    !ASSERT_OK(fixture_policy(&fx, rules), "policy") ||
-	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
+	if (!ASSERT_OK(enf_start(&a, &fx, rules, false), "agent_start"))
 		return;
 	st = exec_status("/usr/bin/setpriv",
 			 (char *const[]){ "setpriv", "--reuid=65533",
@@ -376,17 +354,18 @@ TEST(enforce_allowlist)
  * agent (seeded from /proc) and for new ones. */
 TEST(enforce_unless_binary)
 {
-	struct fixture fx;
-	struct agent_run a;
 	char self[256], rules[2048], go;
-	int ctl[2], p[2], status;
+	struct agent_run a;
+	struct outcome o;
+	int ctl[2], status;
+	struct enf fx;
 	ssize_t n;
-	pid_t old, pid;
+	pid_t old;
 
 	TEST_NEED_ROOT();
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
-	if (!ASSERT_OK(fixture_make(&fx), "fixture"))
+	if (!ASSERT_OK(enf_make(&fx), "fixture"))
 		return;
 	snprintf(rules, sizeof(rules),
 		 "name: unless-test\n"
@@ -405,7 +384,7 @@ TEST(enforce_unless_binary)
 	if (!ASSERT_OK(put_file(fx.policy, rules), "policy"))
 		return;
 	/* started before the agent, opens when told to */
-	if (pipe(ctl) || pipe(p))
+	if (pipe(ctl))
 		return;
 	old = fork();
 	if (old == 0) {
@@ -426,9 +405,8 @@ TEST(enforce_unless_binary)
 	waitpid(old, &status, 0);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		    "exempt binary, started before the agent: both opens work");
-	pid = child_read(fx.secret, p[1]);
-	waitpid(pid, &status, 0);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	open_attempt(fx.secret, &o);
+	ASSERT_TRUE(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0,
 		    "exempt binary, new process: open works");
 	status = exec_status("/bin/cat", (char *const[]){ "cat", fx.secret, NULL });
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0,
@@ -443,16 +421,15 @@ TEST(enforce_unless_binary)
  * single open may succeed. */
 TEST_T(enforce_reload_under_load, 120)
 {
-	struct fixture fx;
-	struct agent_run a;
 	int i, status, ok_opens;
+	struct agent_run a;
+	struct enf fx;
 	pid_t loader;
 	int res[2];
+	char *err;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_OK(fixture_make(&fx), "fixture") ||
-	    !ASSERT_OK(fixture_policy(&fx, NULL), "policy") ||
-	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
+	if (!ASSERT_OK(enf_start(&a, &fx, NULL, false), "agent_start"))
 		return;
 	if (pipe(res))
 		return;
@@ -473,6 +450,8 @@ TEST_T(enforce_reload_under_load, 120)
 	}
 	for (i = 0; i < 200; i++) {
 		kill(a.pid, SIGHUP);
+		/* the pace of the reloads under test: one per 10 ms, for as
+		 * long as the loader runs (not a wait for a condition) */
 		usleep(10000);
 		if (waitpid(loader, &status, WNOHANG) == loader)
 			break;
@@ -486,36 +465,28 @@ TEST_T(enforce_reload_under_load, 120)
 		ok_opens = -1;
 	ASSERT_EQ(ok_opens, 0, "no denied open got through during reloads");
 	ASSERT_EQ(agent_stop(&a), 0, "agent exit");
-	{
-		char *err = agent_stderr(&a);
-
-		ASSERT_STRCONTAINS(err, "policies reloaded", "reloads happened");
-		free(err);
-	}
+	err = agent_stderr(&a);
+	ASSERT_STRCONTAINS(err, "policies reloaded", "reloads happened");
+	free(err);
 }
 
 /* A broken policy on reload: rejected, the old rules stay. */
 TEST(enforce_bad_reload_keeps_rules)
 {
-	struct fixture fx;
 	struct agent_run a;
-	int p[2], status;
-	pid_t pid;
+	struct outcome o;
+	struct enf fx;
 	char *err;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_OK(fixture_make(&fx), "fixture") ||
-	    !ASSERT_OK(fixture_policy(&fx, NULL), "policy") ||
-	    !ASSERT_OK(start(&a, &fx, false), "agent_start"))
+	if (!ASSERT_OK(enf_start(&a, &fx, NULL, false), "agent_start"))
 		return;
 	put_file(fx.policy, "name: broken\nrules:\n  - name: x\n    on: opne\n");
 	kill(a.pid, SIGHUP);
-	usleep(500000);
-	if (pipe(p))
-		return;
-	pid = child_read(fx.secret, p[1]);
-	waitpid(pid, &status, 0);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == EPERM,
+	ASSERT_TRUE(agent_wait_stderr(&a, "reload rejected", 1, 5000),
+		    "the reload was handled");
+	open_attempt(fx.secret, &o);
+	ASSERT_TRUE(WIFEXITED(o.status) && WEXITSTATUS(o.status) == EPERM,
 		    "old rules still deny");
 	agent_stop(&a);
 	err = agent_stderr(&a);
@@ -529,7 +500,8 @@ TEST(enforce_bad_reload_keeps_rules)
  * runs to the end. */
 TEST(enforce_args_kill)
 {
-	char dir[] = "/tmp/rtg-args-XXXXXX", bin[96], pol[96], text[512], *ev;
+	char dir[] = "/tmp/rtg-args-XXXXXX", bin[96], pol[96], text[512];
+	struct test_event *ev;
 	struct agent_run a;
 	int st;
 
@@ -537,7 +509,7 @@ TEST(enforce_args_kill)
 	mkdtemp(dir);
 	snprintf(bin, sizeof(bin), "%s/xmrig", dir);
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
-	copy_file("/bin/dash", bin);
+	copy_exec("/bin/dash", bin);
 	snprintf(text, sizeof(text),
 		 "name: miners\n"
 		 "rules:\n"
@@ -556,10 +528,13 @@ TEST(enforce_args_kill)
 					       "stratum+tcp://pool:3333", NULL });
 	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
 		    "with the pool argument it is killed");
-	ev = agent_wait_event(&a, 5000, N("\"type\":\"exec\"", "\"action\":\"kill\"",
-					  "stratum+tcp"));
+	ev = agent_wait_event(&a, 5000,
+			      EV_WHERE(EV_STR("type", "exec"),
+				       EV_STR("action", "kill"),
+				       EV_STR("process.args[3]",
+					      "stratum+tcp://pool:3333")));
 	if (ASSERT_TRUE(ev, "kill event"))
-		ASSERT_STRCONTAINS(ev, "\"rule\":\"xmrig-pool\"", "rule");
-	free(ev);
+		ASSERT_STREQ(ev_str(ev, "rule"), "xmrig-pool", "rule");
+	test_event_free(ev);
 	agent_stop(&a);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Regression tests for what tests/fuzz/fuzz_decode.c found, in the style of
- * tests/test_output.c: the record that triggered the finding, decoded and
- * written, with the property that must hold. Also replays the committed
+ * tests/test_output.c (render() of record_util.c): the record that
+ * triggered the finding, decoded and written, with the property that must
+ * hold. Also replays the committed
  * seed corpus of tests/fuzz/corpus/decode/ through the same decode+output
  * path as the harness (framing: u16 little-endian length, record bytes).
  */
@@ -11,9 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "decode.h"
-#include "output.h"
-#include "proc_cache.h"
+#include "record_util.h"
 #include "test.h"
 
 static struct proc_cache *new_cache(void)
@@ -23,23 +22,6 @@ static struct proc_cache *new_cache(void)
 				     .max_entries = 8 };
 
 	return proc_cache_new(&o);
-}
-
-static char *render(enum output_format fmt, const struct rtg_event_view *ev)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct output *o;
-
-	if (!f)
-		return NULL;
-	o = output_new(fmt, f);
-	if (o)
-		output_event(o, ev);
-	output_free(o);
-	fclose(f);
-	return buf;
 }
 
 /* fuzz_decode crash-04fa5072: an exec record with time_ns near INT64_MAX.

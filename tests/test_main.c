@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Runner: test_progs [-v] [-l] [NAME-GLOB...]. Each test runs in a forked
- * child (a crash or a hang fails that test only). Prints one line per test
- * and a closing `N passed, N failed, N skipped`. Exit 1 if any failed.
+ * Runner: test_progs [-v] [-l] [TEST-GLOB[/SUBTEST-GLOB]...]. Each test
+ * runs in a forked child (a crash or a hang fails that test only). Prints
+ * one line per test and per subtest, and a closing
+ * `test_progs: N passed, N failed, N skipped (subtests: N passed, N failed)`.
+ * Exit 1 if any failed. A glob without '/' selects whole tests; with one,
+ * the tests it matches run only the subtests its second half matches.
  */
 #include <fnmatch.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +25,23 @@ const char *test_name;
 int test_verbose;
 static int failed;
 
+/* the selection, for test_subtest() in the child */
+static int sel_argc;
+static char **sel_argv;
+
+/* the running test's number and its current subtest */
+static int test_num;
+static struct {
+	char name[128];
+	int num;
+	bool active, failed;
+} sub;
+
+/* subtest totals, shared with the parent (the child counts) */
+static struct sub_totals {
+	int pass, fail;
+} * totals;
+
 void rtg_test_register(struct rtg_test *t)
 {
 	*tail = t;
@@ -31,18 +52,24 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s:FAIL:%s:%d: ", test_name, file, line);
+	if (sub.active)
+		fprintf(stderr, "%s/%s:FAIL:%s:%d: ", test_name, sub.name, file,
+			line);
+	else
+		fprintf(stderr, "%s:FAIL:%s:%d: ", test_name, file, line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	failed = 1;
+	sub.failed = true;
 }
 
 void test_skip(const char *fmt, ...)
 {
 	va_list ap;
 
+	test_subtest_end();
 	fprintf(stdout, "%s:SKIP: ", test_name);
 	va_start(ap, fmt);
 	vfprintf(stdout, fmt, ap);
@@ -59,7 +86,23 @@ const char *test_rtguard_bin(void)
 	return b && *b ? b : "./rtguard";
 }
 
-static bool selected(const char *name, int argc, char **argv)
+/* Does glob `g` (TEST or TEST/SUBTEST) select test `name`, and subtest
+ * `subname` (NULL: the test as a whole)? */
+static bool glob_selects(const char *g, const char *name, const char *subname)
+{
+	const char *slash = strchr(g, '/');
+	char tpart[256];
+
+	if (!slash)
+		return !fnmatch(g, name, 0);
+	snprintf(tpart, sizeof(tpart), "%.*s", (int)(slash - g), g);
+	if (fnmatch(tpart, name, 0))
+		return false;
+	return !subname || !fnmatch(slash + 1, subname, 0);
+}
+
+static bool selected(const char *name, const char *subname, int argc,
+		     char **argv)
 {
 	int i, any = 0;
 
@@ -67,10 +110,57 @@ static bool selected(const char *name, int argc, char **argv)
 		if (argv[i][0] == '-')
 			continue;
 		any = 1;
-		if (!fnmatch(argv[i], name, 0))
+		if (glob_selects(argv[i], name, subname))
 			return true;
 	}
 	return !any;
+}
+
+void test_subtest_end(void)
+{
+	if (!sub.active)
+		return;
+	sub.active = false;
+	if (sub.failed)
+		totals->fail++;
+	else
+		totals->pass++;
+	printf("#%d/%-3d %s/%s %s\n", test_num, sub.num, test_name, sub.name,
+	       sub.failed ? "FAIL" : "OK");
+	fflush(stdout);
+}
+
+bool test_subtest(const char *name)
+{
+	test_subtest_end();
+	sub.num++;
+	if (!selected(test_name, name, sel_argc, sel_argv))
+		return false;
+	snprintf(sub.name, sizeof(sub.name), "%s", name);
+	sub.active = true;
+	sub.failed = false;
+	return true;
+}
+
+const char *test_subtest_name(void)
+{
+	return sub.active ? sub.name : NULL;
+}
+
+/* A hang inside a subtest: say which one before the alarm kills us. */
+static void on_alarm(int sig)
+{
+	char msg[256];
+	int n;
+
+	if (sub.active) {
+		n = snprintf(msg, sizeof(msg), "%s/%s:FAIL: timed out\n",
+			     test_name, sub.name);
+		if (n > 0 && write(2, msg, n) < 0)
+			n = 0;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 int main(int argc, char **argv)
@@ -87,22 +177,31 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
+	sel_argc = argc;
+	sel_argv = argv;
+	totals = mmap(NULL, sizeof(*totals), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (totals == MAP_FAILED)
+		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (t = tests; t; t = t->next) {
 		struct timespec a, b;
 		int status = 0;
 		pid_t pid;
 
-		if (!selected(t->name, argc, argv))
+		if (!selected(t->name, NULL, argc, argv))
 			continue;
+		test_num = npass + nfail + nskip + 1;
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		fflush(NULL);
 		pid = fork();
 		if (pid == 0) {
 			setpgid(0, 0);
 			test_name = t->name;
+			signal(SIGALRM, on_alarm);
 			alarm(t->timeout_s);
 			t->fn();
+			test_subtest_end();
 			fflush(NULL);
 			_exit(failed ? 1 : 0);
 		}
@@ -111,32 +210,30 @@ int main(int argc, char **argv)
 		/* whatever the test left behind in its process group */
 		kill(-pid, SIGKILL);
 		clock_gettime(CLOCK_MONOTONIC, &b);
-		double secs = (b.tv_sec - a.tv_sec) +
-			      (b.tv_nsec - a.tv_nsec) / 1e9;
+		double secs =
+		    (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			npass++;
-			printf("#%-3d %-40s OK (%.1fs)\n", npass + nfail + nskip,
-			       t->name, secs);
+			printf("#%-3d %-40s OK (%.1fs)\n", test_num, t->name,
+			       secs);
 		} else if (WIFEXITED(status) &&
 			   WEXITSTATUS(status) == EXIT_SKIP) {
 			nskip++;
-			printf("#%-3d %-40s SKIP\n", npass + nfail + nskip,
-			       t->name);
+			printf("#%-3d %-40s SKIP\n", test_num, t->name);
 		} else {
 			nfail++;
 			if (WIFSIGNALED(status))
 				printf("#%-3d %-40s FAIL (signal %d%s)\n",
-				       npass + nfail + nskip, t->name,
-				       WTERMSIG(status),
-				       WTERMSIG(status) == SIGALRM ?
-					       ", timed out" :
-					       "");
+				       test_num, t->name, WTERMSIG(status),
+				       WTERMSIG(status) == SIGALRM
+					   ? ", timed out"
+					   : "");
 			else
-				printf("#%-3d %-40s FAIL\n",
-				       npass + nfail + nskip, t->name);
+				printf("#%-3d %-40s FAIL\n", test_num, t->name);
 		}
 	}
-	printf("test_progs: %d passed, %d failed, %d skipped\n", npass, nfail,
-	       nskip);
+	printf("test_progs: %d passed, %d failed, %d skipped (subtests: %d "
+	       "passed, %d failed)\n",
+	       npass, nfail, nskip, totals->pass, totals->fail);
 	return nfail ? 1 : 0;
 }

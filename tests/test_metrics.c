@@ -44,6 +44,21 @@ static void run_true(int times)
 			waitpid(pid, &st, 0);
 }
 
+/* The samples of series a and b of a scrape; false if it failed. */
+static bool scrape(int port, const char *a, const char *b, double *va,
+		   double *vb)
+{
+	char *body = NULL;
+	int code = http_get(port, "/metrics", &body);
+
+	if (code == 200 && body) {
+		*va = sample(body, a);
+		*vb = sample(body, b);
+	}
+	free(body);
+	return code == 200;
+}
+
 TEST(metrics_parse_addr)
 {
 	struct sockaddr_storage ss;
@@ -112,7 +127,7 @@ TEST_T(metrics_scrape, 90)
 	char addr[32], line[160], *body = NULL;
 	double e0, r0, e1 = 0, r1 = 0;
 	size_t i;
-	int port, code, tries;
+	int port, code;
 
 	TEST_NEED_ROOT();
 	port = free_port();
@@ -173,18 +188,10 @@ TEST_T(metrics_scrape, 90)
 	body = NULL;
 
 	run_true(5);
-	for (tries = 0; tries < 50; tries++) {
-		usleep(100000);
-		code = http_get(port, "/metrics", &body);
-		if (code != 200 || !body)
-			break;
-		e1 = sample(body, exec_audit);
-		r1 = sample(body, exec_runs);
-		free(body);
-		body = NULL;
-		if (e1 >= e0 + 5 && r1 >= r0 + 5)
-			break;
-	}
+	/* the counters move within 5 s */
+	wait_until(scrape(port, exec_audit, exec_runs, &e1, &r1) &&
+			   e1 >= e0 + 5 && r1 >= r0 + 5,
+		   5000);
 	ASSERT_TRUE(e1 >= e0 + 5,
 		    "rtguard_events_total{exec,audit} grew by the 5 execs");
 	ASSERT_TRUE(r1 >= r0 + 5, "handle_exec runs grew by the 5 execs");

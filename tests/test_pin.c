@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -19,27 +20,13 @@
 
 static int try_connect(int port)
 {
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
-
-	inet_pton(AF_INET, "127.0.0.2", &in.sin_addr);
-	r = connect(s, (void *)&in, sizeof(in)) ? -errno : 0;
-	close(s);
-	return r;
+	return net_connect(AF_INET, "127.0.0.2", port, SOCK_STREAM);
 }
 
 static int listener(int *port)
 {
-	struct sockaddr_in in = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(in);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	inet_pton(AF_INET, "127.0.0.2", &in.sin_addr);
-	if (bind(s, (void *)&in, sizeof(in)) || listen(s, 4096))
-		return -1;
-	getsockname(s, (void *)&in, &sl);
-	*port = ntohs(in.sin_port);
-	return s;
+	*port = 0;
+	return net_listen(AF_INET, SOCK_STREAM, "127.0.0.2", port);
 }
 
 static volatile sig_atomic_t loop_stop;
@@ -51,8 +38,9 @@ static void on_term(int sig)
 }
 
 /* Connects in a loop until SIGTERM; exits with the number of successes
- * (capped) and writes the attempt count to fd. */
-static pid_t connect_loop(int port, int fd)
+ * (capped) and writes the attempt count to fd; *progress (shared) counts
+ * the attempts as they go. */
+static pid_t connect_loop(int port, int fd, volatile long *progress)
 {
 	pid_t pid = fork();
 
@@ -63,7 +51,8 @@ static pid_t connect_loop(int port, int fd)
 		while (!loop_stop) {
 			if (try_connect(port) == 0)
 				ok++;
-			tries++;
+			*progress = ++tries;
+			/* the loop's pace (not a wait for a condition) */
 			usleep(1000);
 		}
 		if (write(fd, &tries, sizeof(tries)) != sizeof(tries))
@@ -84,10 +73,12 @@ static const char *policy_text =
 
 TEST_T(pin_kill9_restart_no_gap, 120)
 {
-	char dir[] = "/tmp/rtg-pin-XXXXXX", pol[64], pin[64], *err, *ev;
+	char dir[] = "/tmp/rtg-pin-XXXXXX", pol[64], pin[64], *err;
+	volatile long *progress;
+	struct test_event *ev;
 	struct agent_run a, b;
 	int l, port, status, res[2];
-	long tries = 0;
+	long tries = 0, t0;
 	pid_t loop;
 
 	TEST_NEED_ROOT();
@@ -96,18 +87,24 @@ TEST_T(pin_kill9_restart_no_gap, 120)
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-pin-%d", getpid());
 	put_file(pol, policy_text);
 	l = listener(&port);
-	if (!ASSERT_TRUE(l >= 0, "listener") || pipe(res))
+	progress = mmap(NULL, sizeof(*progress), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!ASSERT_TRUE(l >= 0, "listener") ||
+	    !ASSERT_TRUE(progress != MAP_FAILED, "mmap") || pipe(res))
 		return;
 	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--pin-dir", pin)),
 		       "first agent"))
 		return;
 	ASSERT_EQ(try_connect(port), -EPERM, "denied while the agent runs");
-	loop = connect_loop(port, res[1]);
-	usleep(300000);
+	loop = connect_loop(port, res[1], progress);
+	ASSERT_TRUE(wait_until(*progress >= 50, 10000),
+		    "the loop connects while the agent runs");
 	kill(a.pid, SIGKILL);
 	waitpid(a.pid, &status, 0);
 	a.pid = 0;
-	/* no agent at all now: the pinned programs still decide */
+	/* no agent at all now: the pinned programs still decide; the
+	 * behaviour under test is this 0.5 s gap (not a wait for a
+	 * condition) */
 	usleep(500000);
 	ASSERT_EQ(try_connect(port), -EPERM, "denied with no agent running");
 	{
@@ -126,11 +123,16 @@ TEST_T(pin_kill9_restart_no_gap, 120)
 	err = agent_stderr(&b);
 	ASSERT_STRCONTAINS(err, "took over", "second agent adopted the pins");
 	free(err);
-	usleep(300000);
+	t0 = *progress;
+	ASSERT_TRUE(wait_until(*progress >= t0 + 50, 10000),
+		    "the loop connects with the second agent");
 	ASSERT_EQ(try_connect(port), -EPERM, "denied after the restart");
-	ev = agent_wait_event(&b, 5000, N("\"type\":\"exec\"", "rtg-gap-marker"));
+	ev = agent_wait_event(&b, 5000,
+			      EV_WHERE(EV_STR("type", "exec"),
+				       EV_STR("process.args[1]",
+					      "rtg-gap-marker")));
 	ASSERT_TRUE(ev, "an exec from the gap is delivered by the new agent");
-	free(ev);
+	test_event_free(ev);
 out:
 	kill(loop, SIGTERM);
 	waitpid(loop, &status, 0);

@@ -91,27 +91,6 @@ static int child_exec(char *const argv[])
 	return st;
 }
 
-static bool wait_stderr(struct agent_run *a, const char *needle, int n)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		char *err = agent_stderr(a);
-		const char *p = err;
-		int seen = 0;
-
-		while (p && (p = strstr(p, needle))) {
-			seen++;
-			p++;
-		}
-		free(err);
-		if (seen >= n)
-			return true;
-		usleep(50 * 1000);
-	}
-	return false;
-}
-
 TEST_T(privs_dropped_after_start, 60)
 {
 	char dir[] = "/tmp/rtg-privs-XXXXXX", pol[96], secret[96], miner[96],
@@ -185,7 +164,8 @@ TEST_T(privs_dropped_after_start, 60)
 		 secret, miner);
 	put_file(pol, text);
 	kill(a.pid, SIGHUP);
-	ASSERT_TRUE(wait_stderr(&a, "policies reloaded", 1), "reloaded");
+	ASSERT_TRUE(agent_wait_stderr(&a, "policies reloaded", 1, 5000),
+		    "reloaded");
 	ASSERT_EQ(open_errno_in_child(secret), EPERM, "open denied after the reload");
 	st = child_exec((char *const[]){ miner, "-c", "sleep 5", "rtgprivsarg",
 					 NULL });

@@ -492,9 +492,10 @@ static int count_mounts(const char *fstype)
 TEST_T(probe_no_bpffs_tracefs, 60)
 {
 	char dir[] = "/tmp/rtg-nomnt-XXXXXX", outer[96], inner[96], text[PATH_MAX + 1024],
-	     bin[PATH_MAX], *err, *ev;
+	     bin[PATH_MAX], *err;
 	const char *b = test_rtguard_bin(), *saved = getenv("RTG_BIN");
 	int host_bpf = count_mounts("bpf"), host_tr = count_mounts("tracefs");
+	struct test_event *ev;
 	struct agent_run a;
 	int rc;
 
@@ -531,9 +532,11 @@ TEST_T(probe_no_bpffs_tracefs, 60)
 	run_cmd((char *const[]){ "/bin/true", "rtg-nomnt-marker", NULL }, NULL,
 		0);
 	ev = agent_wait_event(&a, 5000,
-			      N("\"type\":\"exec\"", "rtg-nomnt-marker"));
+			      EV_WHERE(EV_STR("type", "exec"),
+				       EV_STR("process.args[1]",
+					      "rtg-nomnt-marker")));
 	ASSERT_TRUE(ev, "exec event");
-	free(ev);
+	test_event_free(ev);
 	ASSERT_EQ(agent_stop(&a), 0, "agent exits 0");
 	err = agent_stderr(&a);
 	ASSERT_STRCONTAINS(err, "bpffs was not mounted: mounted it at /sys/fs/bpf",

@@ -192,15 +192,13 @@ TEST(rotate_output_lines)
 
 /* ---------------------------------------------------------- the agent */
 
-static int spawn_wait(char *const argv[])
+/* events of path matching m */
+static int events_find_count(const char *path, const struct ev_field *m)
 {
-	pid_t pid;
-	int status;
+	int n = 0;
 
-	if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ))
-		return -1;
-	waitpid(pid, &status, 0);
-	return pid;
+	test_event_free(events_find(path, m, &n));
+	return n;
 }
 
 /* "open     audit=N deny=..." of the agent's final counters */
@@ -255,13 +253,12 @@ TEST_T(rotate_agent, 120)
 		_exit(0);
 	}
 	waitpid(pid, NULL, 0);
-	{
-		char *const argv[] = {"/bin/true", NULL};
-
-		pid = spawn_wait(argv);
-	}
-	free(agent_wait_event(
-	    &a, 5000, N("\"type\":\"exec\"", "\"binary\":\"/usr/bin/true\"")));
+	spawn_wait((char *const[]){ "/bin/true", NULL }, &pid);
+	/* the agent has caught up with the opens before it stops */
+	test_event_free(agent_wait_event(
+		&a, 5000,
+		EV_WHERE(EV_STR("type", "exec"),
+			 EV_STR("process.binary", "/usr/bin/true"))));
 	ASSERT_EQ(agent_stop(&a), 0, "agent exits 0");
 	err = agent_stderr(&a);
 	want = counter(err, "exec") + counter(err, "exit") +
@@ -278,9 +275,9 @@ TEST_T(rotate_agent, 120)
 TEST(rotate_agent_reopen)
 {
 	struct agent_run a;
-	char moved[sizeof(a.out)], *e;
+	char moved[sizeof(a.out)];
+	struct test_event *e;
 	pid_t pid;
-	int i;
 
 	TEST_NEED_ROOT();
 	if (!ASSERT_OK(agent_start(&a, N("--socket", "none", "--no-pin")),
@@ -293,33 +290,18 @@ TEST(rotate_agent_reopen)
 	if (!ASSERT_OK(rename(a.out, moved), "move the file away"))
 		return;
 	kill(a.pid, SIGUSR1);
-	for (i = 0; i < 100; i++) {
-		e = agent_stderr(&a);
-		if (e && strstr(e, "reopened")) {
-			free(e);
-			break;
-		}
-		free(e);
-		usleep(50000);
-	}
+	agent_wait_stderr(&a, "reopened", 1, 5000);
 	ASSERT_TRUE(exists(a.out), "a new file at the original path");
-	{
-		char *const argv[] = {"/bin/true", NULL};
-		char pn[64];
-
-		pid = spawn_wait(argv);
-		snprintf(pn, sizeof(pn), "\"pid\":%d,", pid);
-		e = agent_wait_event(&a, 5000, N("\"type\":\"exec\"", pn));
-		ASSERT_TRUE(e, "the exec after SIGUSR1 is in the new file");
-		free(e);
-		{
-			struct agent_run old = a;
-
-			memcpy(old.out, moved, sizeof(moved));
-			ASSERT_EQ(agent_count_events(&old, N(pn)), 0,
-				  "and not in the moved one");
-		}
-	}
+	spawn_wait((char *const[]){ "/bin/true", NULL }, &pid);
+	e = agent_wait_event(&a, 5000,
+			     EV_WHERE(EV_STR("type", "exec"),
+				      EV_INT("process.pid", pid)));
+	ASSERT_TRUE(e, "the exec after SIGUSR1 is in the new file");
+	test_event_free(e);
+	ASSERT_EQ(events_find_count(moved, EV_WHERE(EV_INT("process.pid", pid))) +
+			  events_find_count(moved,
+					    EV_WHERE(EV_INT("parent.pid", pid))),
+		  0, "and not in the moved one");
 	agent_stop(&a);
 	ASSERT_TRUE(json_lines_valid(a.out), "the new file is JSON lines");
 }

@@ -24,14 +24,6 @@
 
 extern char **environ;
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int sock_open(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -102,26 +94,45 @@ static int subscribe(struct lines *l, const char *path, const char *req,
 	return next_line(l, ack, cap, 5000) ? 0 : -ETIMEDOUT;
 }
 
-/* Waits for a line containing every needle. */
-static bool wait_line(struct lines *l, const char *const *needles,
+/* Waits for an event line matching m. */
+static bool wait_line(struct lines *l, const struct ev_field *m,
 		      int timeout_ms)
 {
 	char line[8192];
 	long t0 = now_ms();
-	int i;
 
 	while (now_ms() - t0 < timeout_ms) {
+		struct test_event *e;
+		bool hit;
+
 		if (!next_line(l, line, sizeof(line),
 			       timeout_ms - (now_ms() - t0)))
 			return false;
-		for (i = 0; needles[i]; i++)
-			if (!strstr(line, needles[i]))
-				break;
-		if (!needles[i])
+		e = test_event_parse(line);
+		hit = e && ev_match(e->root, m);
+		test_event_free(e);
+		if (hit)
 			return true;
 	}
 	return false;
 }
+
+/* line is an event matching m */
+static bool line_is(const char *line, const struct ev_field *m)
+{
+	struct test_event *e = test_event_parse(line);
+	bool hit = e && ev_match(e->root, m);
+
+	test_event_free(e);
+	return hit;
+}
+
+#define SUBSCRIBER_LOST                                                        \
+	EV_WHERE(EV_STR("type", "lost"), EV_STR("source", "subscriber"))
+#define OPEN_OF(path)                                                          \
+	EV_WHERE(EV_STR("type", "open"), EV_STR("file.path", (path)))
+#define EXEC_OF(pid)                                                           \
+	EV_WHERE(EV_STR("type", "exec"), EV_INT("process.pid", (pid)))
 
 static pid_t run_true(void)
 {
@@ -133,16 +144,6 @@ static pid_t run_true(void)
 		return -1;
 	waitpid(pid, &st, 0);
 	return pid;
-}
-
-static char *pidn(pid_t pid)
-{
-	static char b[4][64];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(b[k], sizeof(b[k]), "\"pid\":%d,", pid);
-	return b[k];
 }
 
 /* Policy auditing every exec and the opens of dir/marker; agent with the
@@ -270,10 +271,8 @@ TEST_T(socket_subscribers, 180)
 		  "stalled subscriber C");
 
 	pid = run_true();
-	ASSERT_TRUE(wait_line(sa, N("\"type\":\"exec\"", pidn(pid)), 5000),
-		    "A gets the exec");
-	ASSERT_TRUE(wait_line(sb, N("\"type\":\"exec\"", pidn(pid)), 5000),
-		    "B gets the exec");
+	ASSERT_TRUE(wait_line(sa, EXEC_OF(pid), 5000), "A gets the exec");
+	ASSERT_TRUE(wait_line(sb, EXEC_OF(pid), 5000), "B gets the exec");
 
 	/* load: 20000 audited opens (about 12 MB of JSON); C never reads */
 	read_min = mmap(NULL, sizeof(*read_min), PROT_READ | PROT_WRITE,
@@ -289,10 +288,7 @@ TEST_T(socket_subscribers, 180)
 		 * reader and cutting it off would be right); C, which never
 		 * reads, still is. No progress for 10 s: go on regardless. */
 		for (i = 0; i < 20000; i++) {
-			long w0 = now_ms();
-
-			while (i - *read_min > 1000 && now_ms() - w0 < 10000)
-				usleep(1000);
+			wait_until(i - *read_min <= 1000, 10000);
 			close(open(marker, O_RDONLY));
 		}
 		_exit(0);
@@ -307,15 +303,15 @@ TEST_T(socket_subscribers, 180)
 			sentinel = run_true(); /* after every open */
 		poll(p, 2, 100);
 		while (!seen_a && next_line(sa, line, sizeof(line), 0)) {
-			if (strstr(line, marker))
+			if (line_is(line, OPEN_OF(marker)))
 				na++;
-			if (sentinel && strstr(line, pidn(sentinel)))
+			if (sentinel && line_is(line, EXEC_OF(sentinel)))
 				seen_a = true;
 		}
 		while (!seen_b && next_line(sb, line, sizeof(line), 0)) {
-			if (strstr(line, marker))
+			if (line_is(line, OPEN_OF(marker)))
 				nb++;
-			if (sentinel && strstr(line, pidn(sentinel)))
+			if (sentinel && line_is(line, EXEC_OF(sentinel)))
 				seen_b = true;
 		}
 		*read_min = na < nb ? na : nb;
@@ -334,17 +330,15 @@ TEST_T(socket_subscribers, 180)
 	}
 	ASSERT_TRUE(sc->eof, "the stalled subscriber was cut off");
 
-	nfile = agent_count_events(&a, N("\"type\":\"open\"", marker));
+	nfile = agent_count_events(&a, OPEN_OF(marker));
 	ASSERT_GE(nfile, 19000, "the agent wrote the opens");
 	ASSERT_EQ(na, nfile, "A got every open the agent wrote");
 	ASSERT_EQ(nb, nfile, "B got every open the agent wrote");
 
 	/* the loss is counted and reported */
-	free(agent_wait_event(
-	    &a, 5000, N("\"type\":\"lost\"", "\"source\":\"subscriber\"")));
-	ASSERT_EQ(agent_count_events(
-		      &a, N("\"type\":\"lost\"", "\"source\":\"subscriber\"")),
-		  1, "one lost event for the cut-off subscriber");
+	test_event_free(agent_wait_event(&a, 5000, SUBSCRIBER_LOST));
+	ASSERT_EQ(agent_count_events(&a, SUBSCRIBER_LOST), 1,
+		  "one lost event for the cut-off subscriber");
 	if (ASSERT_OK(subscribe(st, sock, "{\"cmd\":\"status\"}\n", line,
 				sizeof(line)),
 		      "status")) {
@@ -427,8 +421,8 @@ TEST_T(socket_status_cmd, 90)
 	TEST_NEED_ROOT();
 	if (!ASSERT_OK(start_agent(&a, dir, sock, marker), "agent_start"))
 		return;
-	run_true();
-	usleep(200000);
+	/* an exec the counters have seen */
+	test_event_free(agent_wait_event(&a, 5000, EXEC_OF(run_true())));
 	{
 		char *const argv[] = {(char *)test_rtguard_bin(), "status",
 				      "--socket", sock, NULL};
@@ -491,36 +485,29 @@ static pid_t spawn_events(const char *sock, const char *fmt, const char *out,
 	return pid;
 }
 
-static bool file_has(const char *path, const char *a, const char *b,
-		     int timeout_ms)
+/* Some line of path contains a and b (b may be NULL). */
+static bool has_line(const char *path, const char *a, const char *b)
 {
-	long t0 = now_ms();
 	char line[8192];
+	FILE *f = fopen(path, "re");
+	bool hit = false;
 
-	do {
-		FILE *f = fopen(path, "re");
-
-		while (f && fgets(line, sizeof(line), f))
-			if (strstr(line, a) && (!b || strstr(line, b))) {
-				fclose(f);
-				return true;
-			}
-		if (f)
-			fclose(f);
-		usleep(50000);
-	} while (now_ms() - t0 < timeout_ms);
-	return false;
+	while (f && !hit && fgets(line, sizeof(line), f))
+		hit = strstr(line, a) && (!b || strstr(line, b));
+	if (f)
+		fclose(f);
+	return hit;
 }
 
 TEST_T(socket_events_cmd, 90)
 {
 	char dir[64], sock[128], marker[128], out[2][160], err[2][160];
-	char compact[64], line[8192];
 	const char *fmt[2] = {"json", "compact"};
+	struct test_event *ev_open;
+	int k, nall, nexec;
 	struct agent_run a;
+	char compact[64];
 	pid_t ev[2], pid;
-	FILE *f;
-	int k;
 
 	TEST_NEED_ROOT();
 	if (!ASSERT_OK(start_agent(&a, dir, sock, marker), "agent_start"))
@@ -531,27 +518,32 @@ TEST_T(socket_events_cmd, 90)
 		snprintf(err[k], sizeof(err[k]), "%s/events-%s.err", dir,
 			 fmt[k]);
 		ev[k] = spawn_events(sock, fmt[k], out[k], err[k]);
-		ASSERT_TRUE(file_has(err[k], "subscribed", NULL, 10000),
+		ASSERT_TRUE(wait_until(file_contains(err[k], "subscribed"),
+				       10000),
 			    "rtguard events subscribed");
 	}
 	/* an exec and an open of the test's own processes */
 	pid = run_true();
 	close(open(marker, O_RDONLY));
-	ASSERT_TRUE(file_has(out[0], "\"type\":\"exec\"", pidn(pid), 5000),
+	ASSERT_TRUE(wait_until(events_has(out[0], EXEC_OF(pid)), 5000),
 		    "rtguard events prints the exec (json)");
+	/* the compact line is text for a terminal: checked as text */
 	snprintf(compact, sizeof(compact), "true[%d] /usr/bin/true", pid);
-	ASSERT_TRUE(file_has(out[1], " exec ", compact, 5000),
+	ASSERT_TRUE(wait_until(has_line(out[1], " exec ", compact), 5000),
 		    "rtguard events prints the exec (compact)");
 	/* --type exec: nothing else */
-	ASSERT_TRUE(agent_wait_event(&a, 5000, N("\"type\":\"open\"", marker)),
-		    "the agent saw the open");
-	usleep(300000);
-	f = fopen(out[0], "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (!ASSERT_STRCONTAINS(line, "\"type\":\"exec\"", "only exec"))
-			break;
-	if (f)
-		fclose(f);
+	ev_open = agent_wait_event(&a, 5000, OPEN_OF(marker));
+	ASSERT_TRUE(ev_open, "the agent saw the open");
+	test_event_free(ev_open);
+	/* an exec after the open: once `rtguard events` printed it, it
+	 * would have printed the open before it */
+	pid = run_true();
+	ASSERT_TRUE(wait_until(events_has(out[0], EXEC_OF(pid)), 5000),
+		    "the exec after the open is printed");
+	test_event_free(events_find(out[0], NULL, &nall));
+	test_event_free(events_find(out[0], EV_WHERE(EV_STR("type", "exec")),
+				    &nexec));
+	ASSERT_EQ(nall, nexec, "only exec");
 	ASSERT_TRUE(json_lines_valid(out[0]), "JSON lines");
 	for (k = 0; k < 2; k++) {
 		kill(ev[k], SIGTERM);
@@ -559,7 +551,8 @@ TEST_T(socket_events_cmd, 90)
 	}
 	/* the agent going away ends `rtguard events` with exit 2 */
 	ev[0] = spawn_events(sock, "json", out[0], err[0]);
-	ASSERT_TRUE(file_has(err[0], "subscribed", NULL, 10000), "subscribed");
+	ASSERT_TRUE(wait_until(file_contains(err[0], "subscribed"), 10000),
+		    "subscribed");
 	agent_stop(&a);
 	{
 		int st;
