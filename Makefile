@@ -1,5 +1,5 @@
-# rtguard build. Pattern rules: bpf/%.bpf.c -> .output/%.bpf.o -> .output/%.skel.h
-# -> user objects -> ./rtguard. `make V=1` shows full commands.
+# rtguard build. Pattern rules: bpf/%.bpf.c -> .output/bpf/%.bpf.o -> (linked)
+# .output/%.bpf.o -> .output/%.skel.h -> user objects -> ./rtguard. `make V=1` shows full commands.
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CLANG ?= clang-19
 BPFTOOL ?= bpftool
@@ -36,8 +36,13 @@ endif
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	-Wall -Wno-unused-function -Wno-compare-distinct-pointer-types -MMD -MP
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
-SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+# Each skeleton is built from one or more units bpf/UNIT.bpf.c: the
+# agent's programs are one unit per hook family, linked into one object.
+BPF_SKELS := rtguard floor probe
+rtguard_UNITS := exec open connect lsm
+floor_UNITS := floor
+probe_UNITS := probe
+SKELS := $(BPF_SKELS:%=$(OUT)/%.skel.h)
 USER_SRCS := $(foreach d,$(USER_DIRS),$(wildcard $(d)/*.c))
 USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS)) $(OUT)/user/agent/embed.o
 LIB_OBJS := $(filter-out $(OUT)/user/cli/main.o,$(USER_OBJS))
@@ -56,10 +61,18 @@ endif
 
 all: $(BIN)
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c
+# BPF: every unit compiles to $(OUT)/bpf/UNIT.bpf.o; a skeleton's object
+# $(OUT)/NAME.bpf.o links its units (BPF static linking: maps shared by
+# units are __weak definitions in a common header, see bpf/maps.bpf.h).
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(foreach s,$(BPF_SKELS),$(eval $(OUT)/$(s).bpf.o: $($(s)_UNITS:%=$(OUT)/bpf/%.bpf.o)))
+$(BPF_SKELS:%=$(OUT)/%.bpf.o): $(OUT)/%.bpf.o:
+	$(call msg,BPF-LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

@@ -149,4 +149,50 @@ static __always_inline __u32 path_resolve(struct path_scratch *ps,
 	return off;
 }
 
+/* The path resolved at off in ps (the offset path_resolve() returned). */
+static __always_inline const char *path_at(const struct path_scratch *ps,
+					   __u32 off)
+{
+	return &ps->buf[off & (RTG_PATH_MAX - 1)];
+}
+
+/* Copies the path resolved into ps (at off, len bytes) with its NUL to dst,
+ * at most max bytes; a cut copy still ends in NUL. Returns the bytes
+ * copied. */
+static __always_inline __u32 path_copy(char *dst, const struct path_scratch *ps,
+				       __u32 off, __u32 len, __u32 max)
+{
+	__u32 n = len + 1;
+
+	if (n > max)
+		n = max;
+	bpf_probe_read_kernel(dst, n, path_at(ps, off));
+	if (len >= max)
+		dst[max - 1] = '\0';
+	return n;
+}
+
+/* The last bytes of a string of len bytes whose last byte is *last,
+ * reversed into dst[RTG_SUFFIX_MAX]: the key of suffix rules (rules.h).
+ * Returns how many of them belong to the string. Always the full width, a
+ * branch-free loop the verifier walks once; bytes before the string's
+ * start are never looked at (the count). */
+static __always_inline __u32 str_rtail(char *dst, const char *last, __u32 len)
+{
+	int j;
+
+#pragma unroll
+	for (j = 0; j < RTG_SUFFIX_MAX; j++)
+		dst[j] = last[-j];
+	return len < RTG_SUFFIX_MAX ? len : RTG_SUFFIX_MAX;
+}
+
+/* str_rtail() of the path just resolved into ps (it ends at
+ * buf[RTG_PATH_MAX - 2]). */
+static __always_inline __u32 path_rtail(const struct path_scratch *ps,
+					__u32 len, char *dst)
+{
+	return str_rtail(dst, &ps->buf[RTG_PATH_MAX - 2], len);
+}
+
 #endif

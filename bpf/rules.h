@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Compiled policy as the BPF side reads it (DESIGN.md §4). User space
+ * Compiled policy as the BPF side reads it. User space
  * (user/policy/policy_compile.c) writes these maps; bpf/match.bpf.h and the
  * fanotify responder (user/agent/enforce.c) read them through rtg_decide().
  *
@@ -18,7 +18,8 @@
  * map lookups depends on the keys, never on the number of rules.
  *
  * Atomic reload: every key carries the generation (0 or 1) it belongs to;
- * the BPF side reads the active generation once per event from `.bss`.
+ * the BPF side reads the active generation once per event from `agent_cfg`
+ * (struct rtg_config).
  */
 #ifndef RTG_RULES_H
 #define RTG_RULES_H
@@ -184,8 +185,9 @@ _Static_assert(sizeof(struct rtg_proc_state) == 400, "rtg_proc_state ABI");
 #define RTG_INLINE static inline __attribute__((always_inline))
 #endif
 
-/* Keep `x & mask` as an instruction even where the compiler proved it
- * redundant, for the BPF verifier's sake. */
+/* x & mask, kept as an instruction even where the compiler proved it
+ * redundant: the BPF verifier tracks bounds per register and must see the
+ * mask on the value it checks. bpf/ keeps such bounds only this way. */
 #ifdef __bpf__
 #define RTG_MASK(x, mask)                                                      \
 	({                                                                     \
@@ -200,21 +202,33 @@ _Static_assert(sizeof(struct rtg_proc_state) == 400, "rtg_proc_state ABI");
 /* The one place that turns per-key masks into a verdict; used by the BPF
  * programs and by user space (fanotify answers, `policy check`, tests).
  * `keys[k]` must be the lookup result for key k (zero when the event has no
- * value for it). In three steps so that the BPF side can run the
- * per-policy step from bpf_loop() (verified once, not per policy). */
+ * value for it). In steps so that the BPF side can run the per-policy
+ * step from bpf_loop() (verified once, not per policy). */
+
+/* M and U of the formula above, key by key: the rules whose match clauses
+ * all hold, and those whose unless clauses all hold (has_unless applied).
+ * A key whose masks are all ones does not constrain (the exec hook leaves
+ * `args` open so: user space finishes with policy_decide_args()). */
+RTG_INLINE struct rtg_bits rtg_masks(const struct rtg_hookset *hs,
+				     const struct rtg_bits keys[RTG_NKEYS])
+{
+	struct rtg_bits r = { ~0ULL, hs->has_unless };
+	int k;
+
+	for (k = 0; k < RTG_NKEYS; k++) {
+		r.m &= keys[k].m | hs->dc_m[k];
+		r.u &= keys[k].u | hs->dc_u[k];
+	}
+	return r;
+}
 
 /* The rules that match, `unless` applied. */
 RTG_INLINE __u64 rtg_match(const struct rtg_hookset *hs,
 			   const struct rtg_bits keys[RTG_NKEYS])
 {
-	__u64 m = ~0ULL, u = hs->has_unless;
-	int k;
+	struct rtg_bits r = rtg_masks(hs, keys);
 
-	for (k = 0; k < RTG_NKEYS; k++) {
-		m &= keys[k].m | hs->dc_m[k];
-		u &= keys[k].u | hs->dc_u[k];
-	}
-	return m & ~u;
+	return r.m & ~r.u;
 }
 
 RTG_INLINE void rtg_verdict_init(struct rtg_verdict *v)

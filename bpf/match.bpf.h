@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Policy matching on the BPF side: the hook's compiled rules (rules.h), one
+ * lookup per match key into the rule maps, and rtg_decide() over the
+ * resulting masks. The keys every hook has (the acting binary, uid,
+ * container) come from here; a hook adds its own (path, flags, address)
+ * and calls decide().
+ *
+ * A process's `binary` masks are computed once per exec and policy
+ * generation and kept in its procs entry (struct rtg_proc_state).
+ */
+#ifndef RTG_MATCH_BPF_H
+#define RTG_MATCH_BPF_H
+
+#include "maps.bpf.h"
+
+/* The rules of hook (RTG_HOOK_*) under generation gen. */
+static __always_inline struct rtg_hookset *hookset(__u32 gen, int hook)
+{
+	struct rtg_ruleset *rs = bpf_map_lookup_elem(&rules_set, &gen);
+	/* a no-op mask for the register the check and the index share; not
+	 * 3, or clang turns the check into h == 3, which 6.1's verifier
+	 * cannot narrow h by */
+	__u64 h = RTG_MASK(hook, 0xff);
+
+	if (!rs || h >= RTG_NHOOKS)
+		return NULL;
+	return &rs->h[h];
+}
+
+/* ... NULL when the hook has nothing to do (no rule, allow by default). */
+static __always_inline struct rtg_hookset *hookset_active(__u32 gen, int hook)
+{
+	struct rtg_hookset *hs = hookset(gen, hook);
+
+	return hs && (hs->features & RTG_HF_ACTIVE) ? hs : NULL;
+}
+
+/* The start of every hook that evaluates rules: its active rules under the
+ * active generation (*gen), or NULL when it has none or the current
+ * process is the agent. */
+static __always_inline struct rtg_hookset *hook_rules(int hook, __u32 *gen)
+{
+	struct rtg_hookset *hs;
+
+	*gen = active_gen();
+	hs = hookset_active(*gen, hook);
+	if (!hs || is_agent(bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	return hs;
+}
+
+/* One longest-prefix lookup in rules_str; src holds n bytes to use. */
+static __always_inline void str_lookup(struct rtg_str_key *key, __u8 gen,
+				       __u8 kind, const char *src, __u32 n,
+				       struct rtg_bits *out)
+{
+	struct rtg_bits *b;
+
+	if (n > RTG_KEY_MAX)
+		n = RTG_KEY_MAX;
+	key->gen = gen;
+	key->kind = kind;
+	bpf_probe_read_kernel(key->s, n, src);
+	key->prefixlen = RTG_STR_HDR_BITS + n * 8;
+	b = bpf_map_lookup_elem(&rules_str, key);
+	if (b) {
+		out->m |= b->m;
+		out->u |= b->u;
+	}
+}
+
+/* The lookup of suffix rules: rtail holds the last bytes of a string of
+ * len bytes, reversed (str_rtail()). */
+static __always_inline void suffix_lookup(struct rtg_str_key *key, __u8 gen,
+					  __u8 kind, const char *rtail,
+					  __u32 len, struct rtg_bits *out)
+{
+	str_lookup(key, gen, kind | RTG_KIND_SUFFIX, rtail,
+		   len < RTG_SUFFIX_MAX ? len : RTG_SUFFIX_MAX, out);
+}
+
+/* The last bytes of the string in mc->sbuf (len bytes), right-aligned to
+ * end at stail[RTG_SUFFIX_MAX - 1] so that str_rtail() can reverse them
+ * with constant indices. */
+static __always_inline const char *sbuf_tail(struct misc *mc, __u32 len)
+{
+	__u64 tn = len < RTG_SUFFIX_MAX ? len : RTG_SUFFIX_MAX;
+	__u64 src = len - tn, dst = (RTG_SUFFIX_MAX - tn) & 63;
+
+	tn = RTG_MASK(tn, 0x7f);
+	src = RTG_MASK(src, 0x3ff);
+	bpf_probe_read_kernel(mc->stail + dst, tn, mc->sbuf + src);
+	return &mc->stail[RTG_SUFFIX_MAX - 1];
+}
+
+/* Masks of the `path` key of `kind` (RTG_KIND()) for the string s of len
+ * bytes whose last byte is *last (last NULL: s is mc->sbuf): its
+ * equal/prefix rules over s with its NUL, its suffix rules over the
+ * reversed tail, as the hook's features ask. Each feature is tested once:
+ * the verifier follows every combination of branches it cannot relate. */
+static __always_inline void path_bits(struct misc *mc, __u8 gen, __u32 feat,
+				      __u8 kind, const char *s, __u32 len,
+				      const char *last, struct rtg_bits *out)
+{
+	if (feat & RTG_HF_STR_PATH)
+		str_lookup(&mc->key, gen, kind, s, len + 1, out);
+	if (feat & RTG_HF_SUFFIX_PATH) {
+		if (!last)
+			last = sbuf_tail(mc, len);
+		str_rtail(mc->rtail, last, len);
+		suffix_lookup(&mc->key, gen, kind, mc->rtail, len, out);
+	}
+}
+
+/* ... for a path resolved into ps at off. */
+static __always_inline void resolved_bits(struct misc *mc, __u8 gen,
+					  __u32 feat, __u8 kind,
+					  const struct path_scratch *ps,
+					  __u32 off, __u32 len,
+					  struct rtg_bits *out)
+{
+	path_bits(mc, gen, feat, kind, path_at(ps, off), len,
+		  &ps->buf[RTG_PATH_MAX - 2], out);
+}
+
+struct bin_ctx {
+	struct misc *mc;
+	struct rtg_proc_state *st;
+	__u32 gen;
+};
+
+/* One hook's binary masks (a bpf_loop() callback: verified once). */
+static long bin_step(__u32 h, void *arg)
+{
+	struct bin_ctx *c = arg;
+	struct rtg_proc_state *st = c->st;
+	struct rtg_hookset *hs = hookset(c->gen, h);
+	__u8 kind = RTG_KIND(h, RTG_KEY_BINARY);
+	struct rtg_bits b = {};
+
+	if (!hs)
+		return 1;
+	if (hs->features & RTG_HF_STR_BINARY)
+		str_lookup(&c->mc->key, c->gen, kind, st->bin_key,
+			   st->bin_len + 1, &b);
+	if (hs->features & RTG_HF_SUFFIX_BINARY)
+		suffix_lookup(&c->mc->key, c->gen, kind, st->bin_rtail,
+			      st->bin_len, &b);
+	if (h < RTG_NHOOKS)
+		st->bin[RTG_MASK(h, 3) % RTG_NHOOKS] = b;
+	return 0;
+}
+
+/* Binary masks of a process for all hooks under generation gen. */
+static __always_inline void proc_bin_bits(struct misc *mc,
+					  struct rtg_proc_state *st, __u32 gen)
+{
+	struct bin_ctx c = { .mc = mc, .st = st, .gen = gen };
+
+	bpf_loop(RTG_NHOOKS, bin_step, &c, 0);
+	st->gen = gen;
+}
+
+/* The procs entry of tgid with its binary masks for generation gen. */
+static __always_inline struct rtg_proc_state *proc_get(struct misc *mc,
+						       __u32 tgid, __u32 gen)
+{
+	struct rtg_proc_state *st = bpf_map_lookup_elem(&procs, &tgid);
+
+	if (st && st->gen != gen)
+		proc_bin_bits(mc, st, gen);
+	return st;
+}
+
+static __always_inline bool in_container(struct task_struct *t)
+{
+	return t->thread_pid->level > 0; /* t is a BTF pointer */
+}
+
+static __always_inline void clear_keys(struct misc *mc)
+{
+	__builtin_memset(mc->keys, 0, sizeof(mc->keys));
+}
+
+/* Keys every hook has: binary, uid, container. */
+static __always_inline void common_keys(struct misc *mc,
+					struct rtg_hookset *hs, int hook,
+					__u32 gen,
+					struct rtg_proc_state *st, __u32 uid,
+					bool incont)
+{
+	if (st)
+		mc->keys[RTG_KEY_BINARY] = st->bin[hook];
+	if (hs->features & RTG_HF_UID) {
+		struct rtg_uid_key uk = { .gen = gen, .hook = hook,
+					  .uid = uid };
+		struct rtg_bits *b = bpf_map_lookup_elem(&rules_uid, &uk);
+
+		if (b)
+			mc->keys[RTG_KEY_UID] = *b;
+	}
+	mc->keys[RTG_KEY_CONTAINER].m = hs->cont_m[incont];
+	mc->keys[RTG_KEY_CONTAINER].u = hs->cont_u[incont];
+}
+
+struct decide_ctx {
+	const struct rtg_hookset *hs;
+	__u64 m;
+	__u32 np;
+	struct rtg_verdict v;
+};
+
+static long decide_step(__u32 p, void *arg)
+{
+	struct decide_ctx *c = arg;
+
+	if (p >= c->np)
+		return 1;
+	rtg_decide_policy(c->hs, c->m, p, &c->v);
+	return 0;
+}
+
+/* rtg_decide() with the per-policy step in bpf_loop(): the verifier checks
+ * it once instead of once per policy and outcome. */
+static __always_inline void decide(const struct rtg_hookset *hs,
+				   const struct rtg_bits keys[RTG_NKEYS],
+				   struct rtg_verdict *v)
+{
+	struct decide_ctx c = { .hs = hs, .np = hs->npolicies };
+
+	c.m = rtg_match(hs, keys);
+	rtg_verdict_init(&c.v);
+	bpf_loop(RTG_MAX_POLICIES, decide_step, &c, 0);
+	*v = c.v;
+}
+
+#endif
