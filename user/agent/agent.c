@@ -836,11 +836,22 @@ static void agent_destroy(struct agent *a)
 	server_free(a->srv);
 	enforcer_stop(a->enf);
 	ring_buffer__free(a->rb);
+	/* A clean exit detaches, unless the programs are to outlive us. The
+	 * kernel frees unpinned tracepoint links in deferred work, so first
+	 * disarm: with empty rule sets the programs decide nothing. */
+	if (a->pin_dir[0] && !a->opts.keep_pins && a->skel) {
+		static const struct rtg_ruleset empty;
+		uint32_t g;
+
+		for (g = 0; g < RTG_NGEN; g++)
+			bpf_map_update_elem(bpf_map__fd(a->skel->maps.rules_set),
+					    &g, &empty, BPF_ANY);
+	}
 	for (i = 0; i < 2; i++)
 		bpf_link__destroy(a->cg_links[i]);
 	rtguard_bpf__destroy(a->skel);
-	/* a clean exit detaches, unless the programs are to outlive us; the
-	 * pins go last so that it waits for the kernel to let go of them */
+	/* the pins go last, so that cgroup links are detached synchronously
+	 * (BPF_LINK_DETACH) once we no longer hold them */
 	if (a->pin_dir[0] && !a->opts.keep_pins)
 		pin_remove_all(a->pin_dir);
 	if (a->lock_fd >= 0)
