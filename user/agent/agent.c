@@ -314,14 +314,15 @@ static void exec_args_decide(struct agent *a, struct rtg_event_view *ev,
 	}
 }
 
-int agent_handle_record(struct agent *a, const void *data, size_t size)
+static int agent_handle_record(struct agent *a, const void *data,
+			       size_t size)
 {
 	struct rtg_event_view ev;
 	int hook, err;
 
 	err = event_decode(a->dec, data, size, &ev);
 	if (err) {
-		a->cnt.decode_errors++;
+		a->stats.lost[RTG_LOSS_DECODE]++;
 		log_debug("malformed record of %zu bytes: %s", size,
 			  strerror(-err));
 		return 0;
@@ -338,7 +339,7 @@ int agent_handle_record(struct agent *a, const void *data, size_t size)
 		ev.rule_name = policy_rule_name(a->comp[ev.gen & 1], hook,
 						ev.rule, &ev.policy);
 	if (ev.type < RTG_EV_MAX && ev.action < 4)
-		a->cnt.events[ev.type][ev.action]++;
+		a->stats.events[ev.type][ev.action]++;
 	output_event(a->out, &ev);
 	server_publish(a->srv, &ev, a->out);
 	return 0;
@@ -347,6 +348,12 @@ int agent_handle_record(struct agent *a, const void *data, size_t size)
 /* Records handled per ring_buffer__consume() call: between batches the
  * loop lets subscribers' sockets drain and the enforcer's records in. */
 #define RTG_BATCH 512
+
+/* The enforcer's sink (enforce.h). */
+static void on_denial(void *ctx, const void *rec, size_t size)
+{
+	agent_handle_record(ctx, rec, size);
+}
 
 static int on_ringbuf(void *ctx, void *data, size_t size)
 {
@@ -375,23 +382,19 @@ static uint64_t stat_sum(struct agent *a, uint32_t idx)
 /* Turns new kernel-side drop counts into `lost` events. */
 static void report_losses(struct agent *a)
 {
-	static const char *const src[RTG_EV_MAX] = {
-		[RTG_EV_EXEC] = "ringbuf:exec",
-		[RTG_EV_EXIT] = "ringbuf:exit",
-		[RTG_EV_OPEN] = "ringbuf:open",
-		[RTG_EV_CONNECT] = "ringbuf:connect",
-	};
 	struct rtg_event_view ev;
 	uint64_t n, full;
-	int t;
+	int t, src;
 
 	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
 		n = stat_sum(a, RTG_STAT_LOST + t);
 		if (n > a->last_lost[t]) {
-			event_view_lost(a->dec, n - a->last_lost[t], src[t], &ev);
+			src = RTG_LOSS_RB_EXEC + t - RTG_EV_EXEC;
+			event_view_lost(a->dec, n - a->last_lost[t],
+					loss_name(src), &ev);
 			output_event(a->out, &ev);
 			server_publish(a->srv, &ev, a->out);
-			a->cnt.lost_reported[t] += n - a->last_lost[t];
+			a->stats.lost[src] += n - a->last_lost[t];
 			a->last_lost[t] = n;
 		}
 	}
@@ -407,7 +410,7 @@ static void report_losses(struct agent *a)
 			event_view_lost(a->dec, n, "fanotify", &ev);
 			output_event(a->out, &ev);
 			server_publish(a->srv, &ev, a->out);
-			a->lost_fanotify += n;
+			a->stats.lost[RTG_LOSS_FANOTIFY] += n;
 		}
 	}
 	n = server_take_lost(a->srv);
@@ -681,6 +684,34 @@ static int start_enforcer(struct agent *a, const struct rtg_compiled *c,
 	return a->enf ? 0 : -EIO;
 }
 
+/* The policies and rule counts that metrics and status report. */
+static void stats_set_policies(struct stats_counters *s,
+			       const struct rtg_compiled *c)
+{
+	int h, i;
+
+	s->npolicies = 0;
+	memset(s->rules, 0, sizeof(s->rules));
+	for (i = 0; i < c->npolicies && i < RTG_MAX_POLICIES; i++)
+		snprintf(s->policy[i], sizeof(s->policy[i]), "%s",
+			 c->policy_names[i] ?: "");
+	s->npolicies = i;
+	for (h = 0; h < RTG_NHOOKS; h++)
+		for (i = 0; i < c->nrules[h]; i++)
+			if (c->rules[h][i].policy >= 0 &&
+			    c->rules[h][i].policy < s->npolicies)
+				s->rules[c->rules[h][i].policy][h]++;
+}
+
+/* The counters other parts keep, copied into the agent's before metrics
+ * or status read them. */
+static void stats_sync(struct agent *a)
+{
+	a->stats.procs_tracked = proc_cache_count(a->pc);
+	a->stats.subscribers = server_nsubs(a->srv);
+	a->stats.lost[RTG_LOSS_SUBSCRIBER] = server_lost(a->srv);
+}
+
 /* Atomic policy switch: fill the idle generation, flip the index the
  * programs read, then empty the old generation once no program can still
  * be using it. */
@@ -694,7 +725,7 @@ static int agent_reload(struct agent *a)
 
 	err = agent_compile_policies(&a->opts, a->probe, &c);
 	if (err) {
-		a->cnt.reloads_failed++;
+		a->stats.reloads_failed++;
 		log_err("policy reload rejected; the previous policies stay in force");
 		return err;
 	}
@@ -710,7 +741,7 @@ static int agent_reload(struct agent *a)
 	if (err) {
 		policy_clear(c, ng, &fds);
 		policy_compiled_free(c);
-		a->cnt.reloads_failed++;
+		a->stats.reloads_failed++;
 		log_err("policy reload failed writing maps: %s; the previous policies stay in force",
 			strerror(-err));
 		return err;
@@ -718,12 +749,13 @@ static int agent_reload(struct agent *a)
 	a->comp[ng] = c;
 	a->gen = ng;
 	cfg_write(a);
+	stats_set_policies(&a->stats, c);
 	if (a->enf)
 		enforcer_update(a->enf, c, ng);
 	/* programs that read the old index finish within microseconds */
 	nanosleep(&grace, NULL);
 	policy_clear(a->comp[ng ^ 1], ng ^ 1, &fds);
-	a->cnt.reloads_ok++;
+	a->stats.reloads_ok++;
 	log_info("policies reloaded (generation %u)", ng);
 	return 0;
 }
@@ -808,24 +840,27 @@ static bool drain_inotify(struct agent *a)
 	return any;
 }
 
-static void print_counters(struct agent *a)
+static void print_counters(const struct agent *a)
 {
-	uint64_t lost = 0;
+	const struct stats_counters *s = &a->stats;
+	uint64_t lost = 0, n;
 	int t;
 
 	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
-		lost += a->cnt.lost_reported[t];
-		log_info("%-8s audit=%llu deny=%llu kill=%llu lost=%llu", type_name(t),
-			 (unsigned long long)a->cnt.events[t][RTG_ACT_AUDIT],
-			 (unsigned long long)a->cnt.events[t][RTG_ACT_DENY],
-			 (unsigned long long)a->cnt.events[t][RTG_ACT_KILL],
-			 (unsigned long long)a->cnt.lost_reported[t]);
+		n = s->lost[RTG_LOSS_RB_EXEC + t - RTG_EV_EXEC];
+		lost += n;
+		log_info("%-8s audit=%llu deny=%llu kill=%llu lost=%llu",
+			 type_name(t),
+			 (unsigned long long)s->events[t][RTG_ACT_AUDIT],
+			 (unsigned long long)s->events[t][RTG_ACT_DENY],
+			 (unsigned long long)s->events[t][RTG_ACT_KILL],
+			 (unsigned long long)n);
 	}
 	log_info("total lost=%llu decode_errors=%llu reloads ok=%llu failed=%llu",
 		 (unsigned long long)lost,
-		 (unsigned long long)a->cnt.decode_errors,
-		 (unsigned long long)a->cnt.reloads_ok,
-		 (unsigned long long)a->cnt.reloads_failed);
+		 (unsigned long long)s->lost[RTG_LOSS_DECODE],
+		 (unsigned long long)s->reloads_ok,
+		 (unsigned long long)s->reloads_failed);
 }
 
 static void agent_destroy(struct agent *a)
@@ -903,11 +938,13 @@ static int run_loop(struct agent *a)
 			if (evs[i].data.fd == rb_fd)
 				continue; /* drained above */
 			else if (a->enf && evs[i].data.fd == enforcer_fd(a->enf)) {
-				enforcer_drain(a->enf, a);
+				enforcer_drain(a->enf, on_denial, a);
 				output_flush(a->out);
 			}
-			else if (a->srv && evs[i].data.fd == server_fd(a->srv))
-				server_handle(a->srv, a);
+			else if (a->srv && evs[i].data.fd == server_fd(a->srv)) {
+				stats_sync(a);
+				server_handle(a->srv);
+			}
 			else if (evs[i].data.fd == a->inotify_fd &&
 				 drain_inotify(a)) {
 				/* let the writer finish (editors, kubelet) */
@@ -924,7 +961,8 @@ static int run_loop(struct agent *a)
 			sig_reopen = 0;
 			reopen_output(a);
 		}
-		metrics_update(a->metrics, a);
+		stats_sync(a);
+		metrics_update(a->metrics, &a->stats);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last.tv_sec) {
 			last = now;
@@ -938,7 +976,7 @@ static int run_loop(struct agent *a)
 		a->batch = 0;
 	} while (ring_buffer__consume(a->rb) == -EAGAIN);
 	if (a->enf)
-		enforcer_drain(a->enf, a);
+		enforcer_drain(a->enf, on_denial, a);
 	report_losses(a);
 	return 0;
 }
@@ -950,6 +988,7 @@ int cmd_agent(int argc, char **argv)
 	struct proc_cache_opts pco = {};
 	struct rtg_backends be;
 	struct rtg_map_fds fds;
+	struct status_source src;
 	int err, ret = RTG_EXIT_KERNEL;
 
 	err = parse_opts(argc, argv, &a.opts);
@@ -1022,6 +1061,7 @@ int cmd_agent(int argc, char **argv)
 		log_err("cannot write policy maps: %s", strerror(-err));
 		goto out;
 	}
+	stats_set_policies(&a.stats, a.comp[a.gen]);
 	cfg_write(&a);
 	a.rb = ring_buffer__new(bpf_map__fd(a.skel->maps.events), on_ringbuf,
 				&a, NULL);
@@ -1055,10 +1095,14 @@ int cmd_agent(int argc, char **argv)
 				bpf_map__max_entries(a.skel->maps.events));
 	if (!a.metrics)
 		goto out;
+	src.counters = &a.stats;
+	src.metrics = a.metrics;
+	src.probe = a.probe;
+	src.dry_run = a.opts.dry_run;
 	if ((a.opts.metrics_addr &&
 	     metrics_serve(a.metrics, a.opts.metrics_addr,
 			   a.opts.metrics_allow_remote)) ||
-	    server_start(&a.srv, a.opts.socket_path)) {
+	    server_start(&a.srv, a.opts.socket_path, &src)) {
 		ret = RTG_EXIT_INPUT;
 		goto out;
 	}
@@ -1067,7 +1111,8 @@ int cmd_agent(int argc, char **argv)
 	privs_drop();
 	if ((a.enf && enforcer_run(a.enf)) || metrics_start(a.metrics))
 		goto out;
-	metrics_update(a.metrics, &a);
+	stats_sync(&a);
+	metrics_update(a.metrics, &a.stats);
 	log_info("enforcement: exec/open deny by %s, connect deny by %s%s",
 		 probe_ok(a.probe, RTG_FEAT_LSM) ? "BPF LSM" :
 		 probe_ok(a.probe, RTG_FEAT_FANOTIFY_PERM) ?

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The running agent: options, loaded programs, policies, output. */
+/*
+ * The running agent: options, loaded programs, policies, output. The
+ * enforcer, the socket server and the metrics never see struct agent: they
+ * get a sink callback (user/agent/enforce.h) and the counters
+ * (user/ops/stats.h).
+ */
 #ifndef RTG_AGENT_H
 #define RTG_AGENT_H
 
@@ -9,6 +14,7 @@
 
 #include "events.h"
 #include "rules.h"
+#include "stats.h"
 
 struct rtguard_bpf;
 struct ring_buffer;
@@ -43,13 +49,6 @@ struct agent_opts {
 	bool unpin; /* remove the pins of a previous agent and exit */
 };
 
-struct agent_counters {
-	uint64_t events[RTG_EV_MAX][4]; /* [type][action] written */
-	uint64_t lost_reported[RTG_EV_MAX]; /* ring buffer losses reported */
-	uint64_t reloads_ok, reloads_failed;
-	uint64_t decode_errors;
-};
-
 struct agent {
 	struct agent_opts opts;
 	struct rtg_probe *probe;
@@ -63,14 +62,13 @@ struct agent {
 	struct output *out;
 	FILE *out_file;
 	struct enforcer *enf;
-	struct agent_counters cnt;
+	struct stats_counters stats; /* what metrics and status report */
 	int epfd;
 	int inotify_fd;
-	uint64_t last_lost[RTG_EV_MAX];
+	uint64_t last_lost[RTG_EV_MAX]; /* kernel drop counts seen */
 	uint64_t last_procs_full;
 	struct metrics *metrics; /* self-measurement, /metrics */
 	struct server *srv; /* the socket: subscribers, status */
-	uint64_t lost_fanotify; /* fanotify denial records lost */
 	char pin_dir[600]; /* "" when not pinning */
 	bool adopted; /* took over a previous agent's pins */
 	int lock_fd;
@@ -82,7 +80,5 @@ int agent_compile_policies(const struct agent_opts *opts,
 			   const struct rtg_probe *probe,
 			   struct rtg_compiled **out);
 
-/* Handles one raw record (ring buffer or synthesized by the enforcer). */
-int agent_handle_record(struct agent *a, const void *data, size_t size);
 
 #endif
