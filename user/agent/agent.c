@@ -29,6 +29,7 @@
 #include "decode.h"
 #include "enforce.h"
 #include "log.h"
+#include "maps.h"
 #include "metrics.h"
 #include "output.h"
 #include "pin.h"
@@ -255,15 +256,6 @@ out:
 	return err;
 }
 
-static void map_fds(const struct agent *a, struct rtg_map_fds *fds)
-{
-	fds->set = bpf_map__fd(a->skel->maps.rules_set);
-	fds->str = bpf_map__fd(a->skel->maps.rules_str);
-	fds->addr = bpf_map__fd(a->skel->maps.rules_addr);
-	fds->uid = bpf_map__fd(a->skel->maps.rules_uid);
-	fds->port = bpf_map__fd(a->skel->maps.rules_port);
-}
-
 static int hook_of(int type)
 {
 	switch (type) {
@@ -364,21 +356,6 @@ static int on_ringbuf(void *ctx, void *data, size_t size)
 	return ++a->batch >= RTG_BATCH ? -EAGAIN : 0;
 }
 
-static uint64_t stat_sum(struct agent *a, uint32_t idx)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t vals[ncpu > 0 ? ncpu : 1], sum = 0;
-	int i;
-
-	memset(vals, 0, sizeof(vals));
-	if (ncpu <= 0 ||
-	    bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.stats), &idx, vals))
-		return 0;
-	for (i = 0; i < ncpu; i++)
-		sum += vals[i];
-	return sum;
-}
-
 /* Turns new kernel-side drop counts into `lost` events. */
 static void report_losses(struct agent *a)
 {
@@ -387,7 +364,7 @@ static void report_losses(struct agent *a)
 	int t, src;
 
 	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
-		n = stat_sum(a, RTG_STAT_LOST + t);
+		n = maps_stat(a->skel, RTG_STAT_LOST + t);
 		if (n > a->last_lost[t]) {
 			src = RTG_LOSS_RB_EXEC + t - RTG_EV_EXEC;
 			event_view_lost(a->dec, n - a->last_lost[t],
@@ -398,7 +375,7 @@ static void report_losses(struct agent *a)
 			a->last_lost[t] = n;
 		}
 	}
-	full = stat_sum(a, RTG_STAT_PROCS_FULL);
+	full = maps_stat(a->skel, RTG_STAT_PROCS_FULL);
 	if (full > a->last_procs_full) {
 		log_warn("procs map full: %llu processes not tracked in the kernel",
 			 (unsigned long long)(full - a->last_procs_full));
@@ -419,54 +396,6 @@ static void report_losses(struct agent *a)
 		output_event(a->out, &ev);
 		server_publish(a->srv, &ev, a->out);
 	}
-}
-
-/* Processes that predate the agent: the kernel side learns their binary so
- * `binary` rules and exit events hold for them too. Entries created by the
- * programs in the meantime win (BPF_NOEXIST). */
-static int seed_one(const struct rtg_proc_info *pi, void *arg)
-{
-	struct agent *a = arg;
-	struct rtg_proc_state st = {};
-	size_t len, n, j;
-
-	if (!pi->binary || pi->pid == (uint32_t)getpid())
-		return 0;
-	st.exec_ktime = pi->exec_ktime;
-	st.parent_exec_ktime = pi->parent_exec_ktime;
-	st.ppid = pi->ppid;
-	st.flags = RTG_PS_EXEC;
-	st.gen = 0xff;
-	len = strlen(pi->binary);
-	st.bin_len = len > 0xffff ? 0xffff : len;
-	n = len < RTG_KEY_MAX - 1 ? len : RTG_KEY_MAX - 1;
-	memcpy(st.bin_key, pi->binary, n);
-	for (j = 0; j < RTG_SUFFIX_MAX && j < len; j++)
-		st.bin_rtail[j] = pi->binary[len - 1 - j];
-	bpf_map_update_elem(bpf_map__fd(a->skel->maps.procs), &pi->pid, &st,
-			    BPF_NOEXIST);
-	return 0;
-}
-
-static void seed_procs_map(struct agent *a)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char *end;
-		unsigned long pid = strtoul(de->d_name, &end, 10);
-		const struct rtg_proc_info *pi;
-
-		if (*end || !pid)
-			continue;
-		pi = proc_cache_get(a->pc, pid);
-		if (pi)
-			seed_one(pi, a);
-	}
-	closedir(d);
 }
 
 static int open_output(struct agent *a)
@@ -515,69 +444,8 @@ static void reopen_output(struct agent *a)
 
 static void cfg_write(struct agent *a)
 {
-	struct rtg_config cfg = {
-		.active_gen = a->gen,
-		.dry_run = a->opts.dry_run,
-		.agent_tgid = getpid(),
-		.lsm_active = probe_ok(a->probe, RTG_FEAT_LSM),
-	};
-	uint32_t zero = 0;
-	int err;
-
-	err = bpf_map_update_elem(bpf_map__fd(a->skel->maps.agent_cfg), &zero,
-				  &cfg, BPF_ANY);
-	if (err)
-		log_err("cannot write agent_cfg: %s", strerror(-err));
-}
-
-/* Empties generation gen when no compiled policy says what it holds (it
- * came with maps adopted from a previous agent). */
-static void rules_purge_gen(struct agent *a, uint8_t gen)
-{
-	const struct {
-		int fd;
-		size_t ksize;
-		size_t gen_off;
-	} maps[] = {
-		{ bpf_map__fd(a->skel->maps.rules_str),
-		  sizeof(struct rtg_str_key),
-		  offsetof(struct rtg_str_key, gen) },
-		{ bpf_map__fd(a->skel->maps.rules_addr),
-		  sizeof(struct rtg_addr_key),
-		  offsetof(struct rtg_addr_key, gen) },
-		{ bpf_map__fd(a->skel->maps.rules_uid),
-		  sizeof(struct rtg_uid_key),
-		  offsetof(struct rtg_uid_key, gen) },
-	};
-	struct rtg_ruleset empty = {};
-	struct rtg_bits zero = {}, b;
-	char key[sizeof(struct rtg_str_key)], next[sizeof(key)];
-	uint32_t i, idx = gen;
-	size_t m;
-
-	for (m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
-		void *prev = NULL;
-
-		/* delete as we go; restart from the top after a deletion */
-		while (!bpf_map_get_next_key(maps[m].fd, prev, next)) {
-			if ((uint8_t)next[maps[m].gen_off] == gen) {
-				bpf_map_delete_elem(maps[m].fd, next);
-				prev = NULL;
-				continue;
-			}
-			memcpy(key, next, maps[m].ksize);
-			prev = key;
-		}
-	}
-	for (i = 0; i < RTG_PORT_SLOTS; i++) {
-		uint32_t pi = gen * RTG_PORT_SLOTS + i;
-		int fd = bpf_map__fd(a->skel->maps.rules_port);
-
-		if (!bpf_map_lookup_elem(fd, &pi, &b) && (b.m || b.u))
-			bpf_map_update_elem(fd, &pi, &zero, BPF_ANY);
-	}
-	bpf_map_update_elem(bpf_map__fd(a->skel->maps.rules_set), &idx, &empty,
-			    BPF_ANY);
+	maps_write_config(a->skel, a->gen, a->opts.dry_run,
+			  probe_ok(a->probe, RTG_FEAT_LSM));
 }
 
 static int load_and_attach(struct agent *a)
@@ -678,7 +546,7 @@ static int start_enforcer(struct agent *a, const struct rtg_compiled *c,
 {
 	struct rtg_map_fds fds;
 
-	map_fds(a, &fds);
+	maps_rule_fds(a->skel, &fds);
 	a->enf = enforcer_start(c, gen, &fds, bpf_map__fd(a->skel->maps.procs),
 				a->opts.dry_run);
 	return a->enf ? 0 : -EIO;
@@ -729,13 +597,13 @@ static int agent_reload(struct agent *a)
 		log_err("policy reload rejected; the previous policies stay in force");
 		return err;
 	}
-	map_fds(a, &fds);
+	maps_rule_fds(a->skel, &fds);
 	if (a->comp[ng]) {
 		policy_clear(a->comp[ng], ng, &fds);
 		policy_compiled_free(a->comp[ng]);
 		a->comp[ng] = NULL;
 	} else if (a->adopted) {
-		rules_purge_gen(a, ng); /* the previous agent's rules */
+		maps_purge_gen(a->skel, ng); /* the previous agent's rules */
 	}
 	err = policy_apply(c, ng, &fds);
 	if (err) {
@@ -1040,20 +908,16 @@ int cmd_agent(int argc, char **argv)
 
 	if (load_and_attach(&a))
 		goto out;
-	map_fds(&a, &fds);
+	maps_rule_fds(a.skel, &fds);
 	if (a.adopted) {
 		/* the previous agent's programs still read the generation in
 		 * force: fill the other one, then flip */
-		struct rtg_config cfg = {};
-		uint8_t ng;
+		uint8_t ng = maps_active_gen(a.skel) ^ 1;
 
-		bpf_map_lookup_elem(bpf_map__fd(a.skel->maps.agent_cfg),
-				    &(uint32_t){ 0 }, &cfg);
-		ng = (cfg.active_gen & 1) ^ 1;
 		a.comp[ng] = a.comp[0];
 		if (ng)
 			a.comp[0] = NULL;
-		rules_purge_gen(&a, ng);
+		maps_purge_gen(a.skel, ng);
 		a.gen = ng;
 	}
 	err = policy_apply(a.comp[a.gen], a.gen, &fds);
@@ -1081,7 +945,7 @@ int cmd_agent(int argc, char **argv)
 			 a.pin_dir);
 	/* after attaching: nothing that starts from now on is missed */
 	proc_cache_seed(a.pc, "/proc");
-	seed_procs_map(&a);
+	maps_seed_procs(a.skel, a.pc);
 	/* the fanotify group exists whenever fanotify is the exec/open
 	 * backend, even with no `equal` path yet: a reload can add one after
 	 * CAP_SYS_ADMIN is gone */
