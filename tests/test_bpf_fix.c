@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "maps.h"
 #include "policy.h"
 #include "policy_compile.h"
 #include "test.h"
@@ -49,15 +50,6 @@ static bool tp_exists(const struct fix *f, const char *name)
 }
 
 /* The rule maps as policy_apply() writes them for the agent. */
-static void rule_fds(const struct fix *f, struct rtg_map_fds *fds)
-{
-	fds->set = bpf_map__fd(f->skel->maps.rules_set);
-	fds->str = bpf_map__fd(f->skel->maps.rules_str);
-	fds->addr = bpf_map__fd(f->skel->maps.rules_addr);
-	fds->uid = bpf_map__fd(f->skel->maps.rules_uid);
-	fds->port = bpf_map__fd(f->skel->maps.rules_port);
-}
-
 bool fix_policy(struct fix *f, const char *policy, int gen, pid_t agent)
 {
 	struct rtg_backends be = { .cgroup_connect = true };
@@ -82,7 +74,7 @@ bool fix_policy(struct fix *f, const char *policy, int gen, pid_t agent)
 			return false;
 		}
 		policy_set_free(set);
-		rule_fds(f, &fds);
+		maps_rule_fds(f->skel, &fds);
 		err = policy_apply(f->comp, gen, &fds);
 		if (!ASSERT_OK(err, "policy_apply"))
 			return false;

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 
 #include "agent_util.h"
+#include "maps.h"
 #include "policy_ref.h"
 #include "policy_util.h"
 #include "test.h"

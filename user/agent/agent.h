@@ -1,5 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The running agent: options, loaded programs, policies, output. */
+/*
+ * The running agent: its options and state, shared by the files of the
+ * agent core only (user/agent/). The enforcer, the socket server and the
+ * metrics never see struct agent: they get a sink callback
+ * (user/agent/enforce.h) and the counters (user/ops/stats.h).
+ *
+ *   agent.c   the lifetime: start-up in order, the main loop, shutdown
+ *   opts.c    the command line
+ *   load.c    open, configure, load, attach and pin the BPF programs
+ *   maps.c    every write to the BPF maps
+ *   reload.c  policies: compile, install, reload by generation, watch
+ *   record.c  records in (ring buffer, enforcer), events out, losses
+ *
+ * and, not knowing struct agent: enforce.c (fanotify denials, its own
+ * thread), pin.c (pins that outlive the agent), privs.c (the privilege
+ * drop).
+ */
 #ifndef RTG_AGENT_H
 #define RTG_AGENT_H
 
@@ -9,6 +25,7 @@
 
 #include "events.h"
 #include "rules.h"
+#include "stats.h"
 
 struct rtguard_bpf;
 struct ring_buffer;
@@ -23,6 +40,9 @@ struct metrics;
 struct server;
 
 #define AGENT_MAX_POLICY_PATHS 64
+/* Records handled per ring_buffer__consume() call: between batches the
+ * loop lets subscribers' sockets drain and the enforcer's records in. */
+#define AGENT_BATCH 512
 
 struct agent_opts {
 	const char *policy_paths[AGENT_MAX_POLICY_PATHS];
@@ -43,13 +63,6 @@ struct agent_opts {
 	bool unpin; /* remove the pins of a previous agent and exit */
 };
 
-struct agent_counters {
-	uint64_t events[RTG_EV_MAX][4]; /* [type][action] written */
-	uint64_t lost_reported[RTG_EV_MAX]; /* ring buffer losses reported */
-	uint64_t reloads_ok, reloads_failed;
-	uint64_t decode_errors;
-};
-
 struct agent {
 	struct agent_opts opts;
 	struct rtg_probe *probe;
@@ -63,26 +76,61 @@ struct agent {
 	struct output *out;
 	FILE *out_file;
 	struct enforcer *enf;
-	struct agent_counters cnt;
+	struct stats_counters stats; /* what metrics and status report */
 	int epfd;
 	int inotify_fd;
-	uint64_t last_lost[RTG_EV_MAX];
+	uint64_t last_lost[RTG_EV_MAX]; /* kernel drop counts seen */
 	uint64_t last_procs_full;
 	struct metrics *metrics; /* self-measurement, /metrics */
 	struct server *srv; /* the socket: subscribers, status */
-	uint64_t lost_fanotify; /* fanotify denial records lost */
 	char pin_dir[600]; /* "" when not pinning */
 	bool adopted; /* took over a previous agent's pins */
 	int lock_fd;
 	unsigned int batch; /* records in the current consume call */
 };
 
+/* opts.c: 0, 1 after --help, or -EINVAL (reported). */
+int agent_parse_opts(int argc, char **argv, struct agent_opts *o);
+
+/* load.c */
+/* Opens the skeleton, sets what the probe chose, prepares the pins (unless
+ * --no-pin) and loads. 0 or a negative errno, reported. */
+int agent_load(struct agent *a);
+/* Attaches every program (connect hooks on the cgroup2 root) and pins the
+ * links, replacing a previous agent's: from here on we enforce. */
+int agent_attach(struct agent *a);
+/* Detaches (unless --keep-pins) and frees what agent_load/attach made. */
+void agent_unload(struct agent *a);
+/* --unpin: removes a previous agent's pins; an exit code. */
+int agent_unpin(const struct agent *a);
+
+/* reload.c */
 /* Compiles the policies named in opts (or the embedded default). */
 int agent_compile_policies(const struct agent_opts *opts,
 			   const struct rtg_probe *probe,
 			   struct rtg_compiled **out);
+/* After load: writes comp[0] into the maps (into the idle generation when
+ * a previous agent's programs still read the other one) and flips to it. */
+int agent_install_policies(struct agent *a);
+/* SIGHUP or a policy file changed: atomic switch of generation. */
+int agent_reload(struct agent *a);
+/* Watches the directories of the policy files (sets a->inotify_fd). */
+void agent_watch_policies(struct agent *a);
+/* Reads the pending inotify events; true when one concerns a policy. */
+bool agent_policies_changed(struct agent *a);
 
-/* Handles one raw record (ring buffer or synthesized by the enforcer). */
-int agent_handle_record(struct agent *a, const void *data, size_t size);
+/* record.c */
+/* Opens the event output (--output, --output-file and rotation). */
+int agent_open_output(struct agent *a);
+/* SIGUSR1: the output file gets a new descriptor (after rotation). */
+void agent_reopen_output(struct agent *a);
+/* Ring buffer callback (ctx: the agent): one record, in batches of
+ * AGENT_BATCH (then -EAGAIN: the main loop lets the others in). */
+int agent_on_ringbuf(void *ctx, void *data, size_t size);
+/* Enforcer sink (ctx: the agent). */
+void agent_on_denial(void *ctx, const void *rec, size_t size);
+/* Turns new drop counts (kernel, enforcer, subscribers) into `lost`
+ * events. */
+void agent_report_losses(struct agent *a);
 
 #endif

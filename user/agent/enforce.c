@@ -16,8 +16,8 @@
 
 #include <bpf/bpf.h>
 
-#include "agent.h"
 #include "enforce.h"
+#include "events.h"
 #include "log.h"
 #include "policy_compile.h"
 
@@ -417,14 +417,14 @@ int enforcer_fd(const struct enforcer *e)
 	return e->sock[0];
 }
 
-void enforcer_drain(struct enforcer *e, struct agent *a)
+void enforcer_drain(struct enforcer *e, enforcer_sink_fn sink, void *ctx)
 {
 	char buf[sizeof(struct rtg_exec) + RTG_PATH_MAX]
 		__attribute__((aligned(8)));
 	ssize_t n;
 
 	while ((n = recv(e->sock[0], buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-		agent_handle_record(a, buf, n);
+		sink(ctx, buf, n);
 }
 
 uint64_t enforcer_lost(struct enforcer *e)

@@ -30,7 +30,9 @@ int pin_links(struct rtguard_bpf *s, struct bpf_link **extra,
 	      const char *const *extra_names, int nextra, const char *dir);
 /* Remove every pin under dir and the dir itself. Returns only once every
  * pinned link is detached for real (the kernel frees unpinned links in
- * deferred work), or -ETIMEDOUT. */
+ * deferred work), or -ETIMEDOUT. Without CAP_SYS_ADMIN (a clean exit after
+ * the privilege drop) it cannot see tracepoint links go and does not wait
+ * for them; cgroup links are detached synchronously either way. */
 int pin_remove_all(const char *dir);
 /* One agent per pin dir: an abstract unix socket held while running.
  * Returns an fd, or -EBUSY when another agent holds it. */

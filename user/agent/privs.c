@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -35,12 +36,14 @@ static const char *const cap_names[] = {
     [39] = "bpf",
 };
 
-uint64_t privs_keep_mask(void)
+/* The capabilities kept after start-up (bit mask of CAP_* numbers). */
+static uint64_t privs_keep_mask(void)
 {
 	return BIT(CAP_SYS_PTRACE) | BIT(CAP_KILL) | BIT(CAP_DAC_READ_SEARCH);
 }
 
-const char *privs_names(uint64_t mask, char *buf, size_t len)
+/* "kill,dac_read_search,sys_ptrace" for a mask */
+static const char *privs_names(uint64_t mask, char *buf, size_t len)
 {
 	size_t off = 0;
 	unsigned int c;

@@ -20,17 +20,8 @@
 #ifndef RTG_PRIVS_H
 #define RTG_PRIVS_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-/* The capabilities kept after start-up (bit mask of CAP_* numbers). */
-uint64_t privs_keep_mask(void);
-
 /* Returns 0 or -errno (the agent keeps running on failure, with a
  * warning: dropping privilege is hardening, not function). */
 int privs_drop(void);
-
-/* "kill,dac_read_search,sys_ptrace" for a mask; buf of at least 256. */
-const char *privs_names(uint64_t mask, char *buf, size_t len);
 
 #endif

@@ -12,12 +12,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "agent.h"
 #include "json.h"
 #include "log.h"
-#include "metrics.h"
 #include "output.h"
 #include "server.h"
+#include "stats.h"
 
 #define CLIENT_BUF_START (64u << 10)
 
@@ -50,164 +49,8 @@ struct server {
 	uint32_t nclients, nsubs;
 	uint64_t lost, lost_reported;
 	struct output *json, *compact; /* render-only */
+	struct status_source status;
 };
-
-/* ---- the tiny JSON reader for requests and replies ---- */
-
-static const char *skip_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	return p;
-}
-
-/* A JSON string at p (after the quote) into out; returns the char after the
- * closing quote or NULL. Escapes of ASCII only. */
-static const char *read_str(const char *p, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (;; p++) {
-		char c = *p;
-
-		if (!c || (unsigned char)c < 0x20)
-			return NULL;
-		if (c == '"')
-			break;
-		if (c == '\\') {
-			p++;
-			switch (*p) {
-			case '"':
-			case '\\':
-			case '/':
-				c = *p;
-				break;
-			case 'n':
-				c = '\n';
-				break;
-			case 't':
-				c = '\t';
-				break;
-			case 'u': {
-				unsigned int v;
-
-				if (sscanf(p + 1, "%4x", &v) != 1 ||
-				    v >= 0x80 || !v)
-					return NULL;
-				c = v;
-				p += 4;
-				break;
-			}
-			default:
-				return NULL;
-			}
-		}
-		if (n + 1 >= cap)
-			return NULL;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	return p + 1;
-}
-
-
-int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
-		   size_t errlen)
-{
-	const char *p = skip_ws(line);
-	char key[32], val[256];
-
-	memset(m, 0, sizeof(*m));
-	if (*p++ != '{')
-		goto bad;
-	p = skip_ws(p);
-	if (*p == '}')
-		goto end;
-	for (;;) {
-		if (*p++ != '"' || !(p = read_str(p, key, sizeof(key))))
-			goto bad;
-		p = skip_ws(p);
-		if (*p++ != ':')
-			goto bad;
-		p = skip_ws(p);
-		if (*p == '"') {
-			if (!(p = read_str(p + 1, val, sizeof(val))))
-				goto bad;
-			if (!strcmp(key, "cmd"))
-				snprintf(m->cmd, sizeof(m->cmd), "%s", val);
-			else if (!strcmp(key, "format"))
-				snprintf(m->format, sizeof(m->format), "%s",
-					 val);
-			else if (!strcmp(key, "error"))
-				snprintf(m->error, sizeof(m->error), "%s", val);
-			else if (!strcmp(key, "policy")) {
-				if (strlen(val) > RTG_NAME_MAX) {
-					snprintf(err, errlen,
-						 "policy name too long");
-					return -EINVAL;
-				}
-				strcpy(m->policy, val);
-			}
-		} else if (*p == '[') {
-			p = skip_ws(p + 1);
-			while (*p != ']') {
-				int t;
-
-				if (*p++ != '"' ||
-				    !(p = read_str(p, val, sizeof(val))))
-					goto bad;
-				if (!strcmp(key, "types")) {
-					t = type_parse(val);
-					if (t < 0) {
-						snprintf(err, errlen,
-							 "unknown event type "
-							 "'%s' (exec, exit, "
-							 "open, connect, lost)",
-							 val);
-						return -EINVAL;
-					}
-					m->types |= 1u << t;
-				}
-				p = skip_ws(p);
-				if (*p == ',')
-					p = skip_ws(p + 1);
-				else if (*p != ']')
-					goto bad;
-			}
-			p++;
-		} else if (!strncmp(p, "true", 4) || !strncmp(p, "false", 5)) {
-			bool v = *p == 't';
-
-			if (!strcmp(key, "ok")) {
-				m->has_ok = true;
-				m->ok = v;
-			}
-			p += v ? 4 : 5;
-		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-			while (*p == '-' || *p == '+' || *p == '.' ||
-			       *p == 'e' || *p == 'E' ||
-			       (*p >= '0' && *p <= '9'))
-				p++;
-		} else if (!strncmp(p, "null", 4)) {
-			p += 4;
-		} else {
-			goto bad;
-		}
-		p = skip_ws(p);
-		if (*p == '}')
-			break;
-		if (*p++ != ',')
-			goto bad;
-		p = skip_ws(p);
-	}
-end:
-	return 0;
-bad:
-	snprintf(err, errlen,
-		 "malformed request: expected one JSON object such as "
-		 "{\"cmd\":\"events\"}");
-	return -EINVAL;
-}
 
 /* ---- clients ---- */
 
@@ -310,6 +153,17 @@ static int client_queue(struct client *c, const char *data, size_t n,
 	return 0;
 }
 
+/* The last reply: the client is closed once out[0..len) is written. */
+static void client_finish(struct server *s, struct client *c, char *out,
+			  size_t len)
+{
+	c->state = C_CLOSING;
+	if (out)
+		client_queue(c, out, len, 0);
+	free(out);
+	client_flush(s, c);
+}
+
 static void client_reply_error(struct server *s, struct client *c,
 			       const char *msg)
 {
@@ -328,50 +182,46 @@ static void client_reply_error(struct server *s, struct client *c,
 	}
 	if (f)
 		fclose(f);
-	c->state = C_CLOSING;
-	if (line)
-		client_queue(c, line, len, 0);
-	free(line);
-	client_flush(s, c);
+	client_finish(s, c, line, len);
 }
 
-static void client_status(struct server *s, struct client *c, struct agent *a,
-			  bool text)
+/* The status as the agent's counters say it now; the subscriber numbers
+ * are the server's own (a client may have come or gone since the agent
+ * last copied them). */
+static void client_status(struct server *s, struct client *c, bool text)
 {
+	const struct status_source *src = &s->status;
 	struct stats_snap *st = calloc(1, sizeof(*st));
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	c->state = C_CLOSING;
 	f = st ? open_memstream(&out, &len) : NULL;
 	if (!f) {
 		free(st);
 		client_close(s, c, false);
 		return;
 	}
-	metrics_collect(a, st);
-	if (a->metrics)
-		metrics_read_live(a->metrics, st);
+	status_snapshot(src, st);
+	st->c.subscribers = s->nsubs;
+	st->c.lost[RTG_LOSS_SUBSCRIBER] = s->lost;
 	if (text) {
-		status_render_text(st, a->probe, a->opts.dry_run, f);
+		status_render_text(st, src->probe, src->dry_run, f);
 	} else {
 		struct json_writer *jw = jw_new(f);
 
 		if (jw) {
-			status_render_json(st, a->probe, a->opts.dry_run, jw);
+			status_render_json(st, src->probe, src->dry_run, jw);
 			jw_newline(jw);
 			jw_destroy(jw);
 		}
 	}
 	fclose(f);
 	free(st);
-	client_queue(c, out, len, 0);
-	free(out);
-	client_flush(s, c);
+	client_finish(s, c, out, len);
 }
 
-static void client_request(struct server *s, struct client *c, struct agent *a)
+static void client_request(struct server *s, struct client *c)
 {
 	static const char ack[] = "{\"ok\":true,\"cmd\":\"events\"}\n";
 	struct sock_msg m;
@@ -388,7 +238,7 @@ static void client_request(struct server *s, struct client *c, struct agent *a)
 			    s, c, "status: format is 'json' or 'text'");
 			return;
 		}
-		client_status(s, c, a, !strcmp(m.format, "text"));
+		client_status(s, c, !strcmp(m.format, "text"));
 		return;
 	}
 	if (strcmp(m.cmd, "events")) {
@@ -413,7 +263,7 @@ static void client_request(struct server *s, struct client *c, struct agent *a)
 		  c->policy, c->compact ? "compact" : "json");
 }
 
-static void client_read(struct server *s, struct client *c, struct agent *a)
+static void client_read(struct server *s, struct client *c)
 {
 	char junk[512], *nl;
 	ssize_t n;
@@ -440,7 +290,7 @@ static void client_read(struct server *s, struct client *c, struct agent *a)
 		nl = strchr(c->req, '\n');
 		if (nl) {
 			*nl = '\0';
-			client_request(s, c, a);
+			client_request(s, c);
 			return;
 		}
 		if (c->req_len >= sizeof(c->req) - 1) {
@@ -487,7 +337,7 @@ static void server_accept(struct server *s)
 	}
 }
 
-void server_handle(struct server *s, struct agent *a)
+void server_handle(struct server *s)
 {
 	struct epoll_event evs[64];
 	int n, i;
@@ -508,7 +358,7 @@ void server_handle(struct server *s, struct agent *a)
 		}
 		if (evs[i].events &
 		    (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-			client_read(s, c, a);
+			client_read(s, c);
 	}
 }
 
@@ -656,7 +506,8 @@ static int server_listen(struct server *s, const char *path, int lvl)
 	return 0;
 }
 
-int server_start(struct server **out, const char *path)
+int server_start(struct server **out, const char *path,
+		 const struct status_source *status)
 {
 	bool dflt = !path;
 	struct server *s;
@@ -669,6 +520,7 @@ int server_start(struct server **out, const char *path)
 	if (!s)
 		return -ENOMEM;
 	s->lfd = s->epfd = -1;
+	s->status = *status;
 	s->json = output_new(OUTPUT_JSON, NULL);
 	s->compact = output_new(OUTPUT_COMPACT, NULL);
 	if (!s->json || !s->compact) {

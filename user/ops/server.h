@@ -35,21 +35,24 @@
 #define SERVER_REQ_MAX	      4096
 
 struct server;
-struct agent;
 struct output;
+struct status_source;
 
 /* Listens on path (NULL: the default path). A stale socket at path (no
  * agent answers) is replaced; a live one is not. With the default path a
  * failure is a warning and *out stays NULL (the agent runs without a
  * socket); with an explicit path it is an error: 0 or a negative errno,
- * logged. "none" turns the socket off. */
-int server_start(struct server **out, const char *path);
+ * logged. "none" turns the socket off. status says where `rtguard status`
+ * takes its numbers from (copied; what it points at must outlive the
+ * server). */
+int server_start(struct server **out, const char *path,
+		 const struct status_source *status);
 void server_free(struct server *s); /* closes clients, removes the socket */
 
 /* One fd for the agent's epoll set: readable when a client needs work. */
 int server_fd(const struct server *s);
 /* Accepts, reads requests, answers status, flushes buffers. */
-void server_handle(struct server *s, struct agent *a);
+void server_handle(struct server *s);
 /* Fans ev out to the subscribers that want it. The JSON line is taken from
  * main_out when that output has just rendered ev as JSON. Cheap when there
  * are no subscribers (no allocation, no rendering). */
@@ -72,9 +75,8 @@ struct sock_msg {
 	bool has_ok, ok;
 	char error[256];
 };
-/* 0, or -EINVAL with the reason in err. */
+/* 0, or -EINVAL with the reason in err (user/ops/sock_msg.c). */
 int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
 		   size_t errlen);
-/* "exec" -> RTG_EV_EXEC ...; -1 when unknown */
 
 #endif

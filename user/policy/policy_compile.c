@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Policy compiler and map writer: struct rtg_policy_set -> the entries of
- * bpf/rules.h, written under one generation. See policy_compile.h for how
- * the BPF side looks them up.
+ * Policy compiler: struct rtg_policy_set -> the entries of bpf/rules.h,
+ * which user/agent/maps.c writes under one generation. See
+ * policy_compile.h for how the BPF side looks them up.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -479,107 +479,4 @@ void policy_compiled_free(struct rtg_compiled *c)
 	free(c->uid);
 	free(c->port);
 	free(c);
-}
-
-/* ---- maps -------------------------------------------------------------- */
-
-static int map_err(int ret)
-{
-	if (ret >= 0)
-		return 0;
-	return errno ? -errno : ret;
-}
-
-int policy_apply(const struct rtg_compiled *c, uint8_t gen,
-		 const struct rtg_map_fds *fds)
-{
-	uint32_t k;
-	int i, err;
-
-	if (gen >= RTG_NGEN)
-		return -EINVAL;
-	for (i = 0; i < c->nstr; i++) {
-		struct rtg_str_key key = c->str[i].key;
-
-		key.gen = gen;
-		err = map_err(
-		    bpf_map_update_elem(fds->str, &key, &c->str[i].v, BPF_ANY));
-		if (err)
-			return err;
-	}
-	for (i = 0; i < c->naddr; i++) {
-		struct rtg_addr_key key = c->addr[i].key;
-
-		key.gen = gen;
-		err = map_err(bpf_map_update_elem(fds->addr, &key,
-						  &c->addr[i].v, BPF_ANY));
-		if (err)
-			return err;
-	}
-	for (i = 0; i < c->nuid; i++) {
-		struct rtg_uid_key key = c->uid[i].key;
-
-		key.gen = gen;
-		err = map_err(
-		    bpf_map_update_elem(fds->uid, &key, &c->uid[i].v, BPF_ANY));
-		if (err)
-			return err;
-	}
-	for (i = 0; i < c->nport; i++) {
-		k = (uint32_t)gen * RTG_PORT_SLOTS + c->port[i].port;
-		err = map_err(
-		    bpf_map_update_elem(fds->port, &k, &c->port[i].v, BPF_ANY));
-		if (err)
-			return err;
-	}
-	k = gen;
-	return map_err(bpf_map_update_elem(fds->set, &k, &c->rs, BPF_ANY));
-}
-
-static int del(int fd, const void *key)
-{
-	int err = map_err(bpf_map_delete_elem(fd, key));
-
-	return err == -ENOENT ? 0 : err;
-}
-
-int policy_clear(const struct rtg_compiled *old, uint8_t gen,
-		 const struct rtg_map_fds *fds)
-{
-	static const struct rtg_ruleset zero_rs;
-	static const struct rtg_bits zero;
-	int i, e, err = 0;
-	uint32_t k;
-
-	if (gen >= RTG_NGEN)
-		return -EINVAL;
-	k = gen;
-	err = map_err(bpf_map_update_elem(fds->set, &k, &zero_rs, BPF_ANY));
-	for (i = 0; i < old->nstr; i++) {
-		struct rtg_str_key key = old->str[i].key;
-
-		key.gen = gen;
-		e = del(fds->str, &key);
-		err = err ? err : e;
-	}
-	for (i = 0; i < old->naddr; i++) {
-		struct rtg_addr_key key = old->addr[i].key;
-
-		key.gen = gen;
-		e = del(fds->addr, &key);
-		err = err ? err : e;
-	}
-	for (i = 0; i < old->nuid; i++) {
-		struct rtg_uid_key key = old->uid[i].key;
-
-		key.gen = gen;
-		e = del(fds->uid, &key);
-		err = err ? err : e;
-	}
-	for (i = 0; i < old->nport; i++) {
-		k = (uint32_t)gen * RTG_PORT_SLOTS + old->port[i].port;
-		e = map_err(bpf_map_update_elem(fds->port, &k, &zero, BPF_ANY));
-		err = err ? err : e;
-	}
-	return err;
 }

@@ -123,7 +123,7 @@ int policy_compile(const struct rtg_policy_set *set,
 		   const struct rtg_backends *be, struct rtg_compiled **out);
 void policy_compiled_free(struct rtg_compiled *c); /* accepts NULL */
 
-/* The maps policy_apply()/policy_clear() write (fds from the skeleton). */
+/* The maps policy_apply()/policy_clear() (user/agent/maps.h) write. */
 struct rtg_map_fds {
 	int set;  /* array, key u32 gen, value struct rtg_ruleset */
 	int str;  /* LPM trie, struct rtg_str_key -> struct rtg_bits */
@@ -131,17 +131,6 @@ struct rtg_map_fds {
 	int uid;  /* hash, struct rtg_uid_key -> struct rtg_bits */
 	int port; /* array, gen * 65536 + port -> struct rtg_bits */
 };
-
-/* Writes every entry of `c` under generation `gen`; rules_set[gen] last,
- * so a reader of gen never sees the ruleset without its entries. Returns
- * 0 or a negative errno (entries written so far stay; clear them with
- * policy_clear(c, gen, ...)). */
-int policy_apply(const struct rtg_compiled *c, uint8_t gen,
-		 const struct rtg_map_fds *fds);
-/* Removes exactly what policy_apply(old, gen) wrote (ports and the ruleset
- * are zeroed). Missing entries are not an error. */
-int policy_clear(const struct rtg_compiled *old, uint8_t gen,
-		 const struct rtg_map_fds *fds);
 
 /*
  * Args rules (exec only; the kernel never matches args): bits of exec rules

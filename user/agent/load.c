@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF side of the agent's life: open the skeleton, configure it as the
+ * probe decided (user/lib/probe.h), point the persistent maps at their pins
+ * (user/agent/pin.h), load, attach, pin the links; and at the end detach.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "agent.h"
+#include "log.h"
+#include "maps.h"
+#include "pin.h"
+#include "probe.h"
+#include "rtguard.skel.h"
+
+/* Which programs load: the LSM ones when BPF LSM works, and of the open
+ * tracepoints those the kernel has (sys_exit only: the flags come from the
+ * syscall's registers). */
+static void set_autoload(struct rtguard_bpf *s, const struct rtg_probe *p)
+{
+	struct bpf_program *tps[RTG_NOPEN_TPS] = {};
+	bool lsm = probe_ok(p, RTG_FEAT_LSM);
+	int i;
+
+	bpf_program__set_autoload(s->progs.lsm_file_open, lsm);
+	bpf_program__set_autoload(s->progs.lsm_bprm_check, lsm);
+	tps[RTG_TP_EXIT_OPENAT] = s->progs.exit_openat;
+	tps[RTG_TP_EXIT_OPENAT2] = s->progs.exit_openat2;
+	tps[RTG_TP_EXIT_OPEN] = s->progs.exit_open;
+	tps[RTG_TP_EXIT_CREAT] = s->progs.exit_creat;
+	for (i = 0; i < RTG_NOPEN_TPS; i++)
+		if (tps[i])
+			bpf_program__set_autoload(tps[i],
+						  !!(p->d.open_tps & (1u << i)));
+}
+
+/* --pin-dir, by default <bpffs>/rtguard */
+static void pin_dir_of(const struct agent *a, char *buf, size_t len)
+{
+	if (a->opts.pin_dir)
+		snprintf(buf, len, "%s", a->opts.pin_dir);
+	else
+		snprintf(buf, len, "%s/rtguard", a->probe->mounts.bpffs);
+}
+
+/* One agent per pin directory; a previous agent's maps are adopted. */
+static int prepare_pins(struct agent *a)
+{
+	int err;
+
+	pin_dir_of(a, a->pin_dir, sizeof(a->pin_dir));
+	a->lock_fd = pin_lock(a->pin_dir);
+	if (a->lock_fd == -EBUSY) {
+		log_err("another rtguard agent runs with pins in %s (use --pin-dir or --no-pin to run a second one)",
+			a->pin_dir);
+		a->pin_dir[0] = '\0';
+		return -EBUSY;
+	}
+	err = pin_prepare(a->skel, a->pin_dir, &a->adopted);
+	if (err)
+		a->pin_dir[0] = '\0';
+	return err;
+}
+
+int agent_load(struct agent *a)
+{
+	const struct rtg_decision *d = &a->probe->d;
+	struct rtguard_bpf *s;
+	int err;
+
+	s = rtguard_bpf__open();
+	if (!s) {
+		log_err("cannot open BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	a->skel = s;
+	if (a->opts.ringbuf_kb)
+		bpf_map__set_max_entries(s->maps.events,
+					 a->opts.ringbuf_kb * 1024);
+	set_autoload(s, a->probe);
+	if (d->exec != RTG_SRC_TP_BTF || d->connect != RTG_SRC_CGROUP) {
+		log_err("this kernel lacks %s (rtguard probe shows why)",
+			d->exec != RTG_SRC_TP_BTF ? "tp_btf programs" :
+						    "cgroup connect hooks");
+		return -EOPNOTSUPP;
+	}
+	if (!a->opts.no_pin) {
+		err = prepare_pins(a);
+		if (err)
+			return err;
+	}
+	err = rtguard_bpf__load(s);
+	if (err) {
+		log_err("cannot load BPF programs: %s (rtguard needs Linux 5.17 or later with BTF: bpf_loop, bpf_task_pt_regs; run with --verbose for the verifier's log)",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int agent_attach(struct agent *a)
+{
+	static const char *const cg_names[] = { "connect4_root",
+						"connect6_root" };
+	struct rtguard_bpf *s = a->skel;
+	int err, cgfd;
+
+	err = rtguard_bpf__attach(s);
+	if (err) {
+		log_err("cannot attach BPF programs: %s", strerror(-err));
+		return err;
+	}
+	cgfd = open(a->probe->mounts.cgroup2,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0) {
+		log_err("cannot open cgroup2 root %s: %s",
+			a->probe->mounts.cgroup2, strerror(errno));
+		return -errno;
+	}
+	a->cg_links[0] = bpf_program__attach_cgroup(s->progs.connect4, cgfd);
+	a->cg_links[1] = bpf_program__attach_cgroup(s->progs.connect6, cgfd);
+	close(cgfd);
+	if (!a->cg_links[0] || !a->cg_links[1]) {
+		log_err("cannot attach connect hooks to %s: %s",
+			a->probe->mounts.cgroup2, strerror(errno));
+		return -errno;
+	}
+	if (!a->pin_dir[0])
+		return 0;
+	err = pin_links(s, a->cg_links, cg_names, 2, a->pin_dir);
+	if (err)
+		return err;
+	if (a->adopted)
+		log_info("took over from the previous agent's pinned programs in %s",
+			 a->pin_dir);
+	return 0;
+}
+
+void agent_unload(struct agent *a)
+{
+	int i;
+
+	/* A clean exit detaches, unless the programs are to outlive us. The
+	 * kernel frees unpinned tracepoint links in deferred work: disarm
+	 * them first. The pins go last, so that the cgroup links are detached
+	 * synchronously (BPF_LINK_DETACH) once we no longer hold them. */
+	if (a->pin_dir[0] && !a->opts.keep_pins && a->skel)
+		maps_disarm(a->skel);
+	for (i = 0; i < 2; i++)
+		bpf_link__destroy(a->cg_links[i]);
+	rtguard_bpf__destroy(a->skel);
+	if (a->pin_dir[0] && !a->opts.keep_pins)
+		pin_remove_all(a->pin_dir);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
+}
+
+int agent_unpin(const struct agent *a)
+{
+	char dir[sizeof(a->pin_dir)];
+	int err;
+
+	pin_dir_of(a, dir, sizeof(dir));
+	err = pin_remove_all(dir);
+	if (err) {
+		log_err("cannot remove pins: %s", strerror(-err));
+		return RTG_EXIT_KERNEL;
+	}
+	log_info("removed pins in %s; rtguard programs left behind are detached",
+		 dir);
+	return RTG_EXIT_OK;
+}

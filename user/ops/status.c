@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `rtguard status`: a snapshot as one JSON object or a table (see
+ * stats.h). */
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "metrics.h"
+#include "probe.h"
+#include "stats.h"
+
+void status_snapshot(const struct status_source *src, struct stats_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->c = *src->counters;
+	if (src->metrics)
+		metrics_read_live(src->metrics, s);
+}
+
+/* Programs of a hook for "ns per event": the programs whose runs count the
+ * hook's events (per open syscall one sys_exit_* program runs) and the
+ * others whose time is added to it. */
+static const struct {
+	const char *hook;
+	const char *count[4];
+	const char *extra[6];
+} hook_progs[] = {
+    {"exec", {"handle_exec"}, {"lsm_bprm_check"}},
+    {"fork", {"handle_fork"}, {NULL}},
+    {"exit", {"handle_exit"}, {NULL}},
+    {"open",
+     {"exit_openat", "exit_openat2", "exit_open", "exit_creat"},
+     {"lsm_file_open"}},
+    {"connect", {"connect4", "connect6"}, {NULL}},
+};
+
+static const struct stats_prog *find_prog(const struct stats_snap *s,
+					  const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < s->nprogs; i++)
+		if (!strcmp(s->progs[i].name, name))
+			return &s->progs[i];
+	return NULL;
+}
+
+/* total ns and events of hook i */
+static void hook_cost(const struct stats_snap *s, int i, uint64_t *ns,
+		      uint64_t *runs)
+{
+	const struct stats_prog *p;
+	int j;
+
+	*ns = *runs = 0;
+	for (j = 0; j < 4; j++)
+		if ((p = find_prog(s, hook_progs[i].count[j]))) {
+			*ns += p->run_time_ns;
+			*runs += p->run_cnt;
+		}
+	for (j = 0; j < 6; j++)
+		if ((p = find_prog(s, hook_progs[i].extra[j])))
+			*ns += p->run_time_ns;
+}
+
+static double cpu_percent(const struct stats_snap *s)
+{
+	return s->uptime_seconds > 0
+		   ? 100.0 * s->cpu_seconds / s->uptime_seconds
+		   : 0;
+}
+
+void status_render_json(const struct stats_snap *s,
+			const struct rtg_probe *probe, bool dry_run,
+			struct json_writer *jw)
+{
+	uint64_t ns, runs;
+	int i, t, a, h;
+
+	jw_start_object(jw);
+	jw_kv_uint(jw, "pid", getpid());
+	jw_kv_double(jw, "uptime_seconds", s->uptime_seconds);
+	jw_kv_bool(jw, "dry_run", dry_run);
+	jw_name(jw, "policies");
+	jw_start_array(jw);
+	for (i = 0; i < s->c.npolicies; i++) {
+		jw_start_object(jw);
+		jw_kv_string(jw, "name", s->c.policy[i]);
+		jw_name(jw, "rules");
+		jw_start_object(jw);
+		for (h = 0; h < RTG_NHOOKS; h++)
+			jw_kv_int(jw, hook_name(h), s->c.rules[i][h]);
+		jw_end_object(jw);
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+	jw_name(jw, "reloads");
+	jw_start_object(jw);
+	jw_kv_uint(jw, "ok", s->c.reloads_ok);
+	jw_kv_uint(jw, "failed", s->c.reloads_failed);
+	jw_end_object(jw);
+	jw_name(jw, "events");
+	jw_start_object(jw);
+	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
+		jw_name(jw, type_name(t));
+		jw_start_object(jw);
+		for (a = RTG_ACT_AUDIT; a <= RTG_ACT_KILL; a++)
+			jw_kv_uint(jw, action_name(a), s->c.events[t][a]);
+		jw_end_object(jw);
+	}
+	jw_end_object(jw);
+	jw_name(jw, "lost");
+	jw_start_object(jw);
+	for (i = 0; i < RTG_NLOSS; i++)
+		jw_kv_uint(jw, loss_name(i), s->c.lost[i]);
+	jw_end_object(jw);
+	if (probe) {
+		const struct rtg_decision *d = &probe->d;
+
+		jw_name(jw, "mechanisms");
+		jw_start_object(jw);
+		jw_name(jw, "sources");
+		jw_start_object(jw);
+		jw_kv_string(jw, "exec", probe_src_name(d->exec));
+		jw_kv_string(jw, "exit", probe_src_name(d->exit));
+		jw_kv_string(jw, "open", probe_src_name(d->open));
+		jw_kv_string(jw, "connect", probe_src_name(d->connect));
+		jw_end_object(jw);
+		jw_name(jw, "enforcement");
+		jw_start_object(jw);
+		for (i = 0; i < RTG_NENF; i++)
+			jw_kv_string(jw, probe_enf_name(i),
+				     mech_label(d->mech[i]));
+		jw_end_object(jw);
+		jw_end_object(jw);
+	}
+	jw_kv_bool(jw, "bpf_stats", s->bpf_stats);
+	jw_name(jw, "programs");
+	jw_start_array(jw);
+	for (i = 0; i < s->nprogs; i++) {
+		const struct stats_prog *p = &s->progs[i];
+
+		jw_start_object(jw);
+		jw_kv_string(jw, "name", p->name);
+		jw_kv_uint(jw, "runs", p->run_cnt);
+		jw_kv_uint(jw, "run_time_ns", p->run_time_ns);
+		jw_kv_double(jw, "ns_per_run",
+			     p->run_cnt ? (double)p->run_time_ns / p->run_cnt
+					: 0);
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+	jw_name(jw, "hooks");
+	jw_start_object(jw);
+	for (i = 0; i < (int)(sizeof(hook_progs) / sizeof(hook_progs[0]));
+	     i++) {
+		hook_cost(s, i, &ns, &runs);
+		jw_name(jw, hook_progs[i].hook);
+		jw_start_object(jw);
+		jw_kv_uint(jw, "events", runs);
+		jw_kv_uint(jw, "run_time_ns", ns);
+		jw_kv_double(jw, "ns_per_event", runs ? (double)ns / runs : 0);
+		jw_end_object(jw);
+	}
+	jw_end_object(jw);
+	jw_name(jw, "agent");
+	jw_start_object(jw);
+	jw_kv_double(jw, "cpu_seconds", s->cpu_seconds);
+	jw_kv_double(jw, "cpu_percent", cpu_percent(s));
+	jw_kv_uint(jw, "rss_bytes", s->rss_bytes);
+	jw_kv_uint(jw, "processes_tracked", s->c.procs_tracked);
+	jw_kv_uint(jw, "subscribers", s->c.subscribers);
+	jw_end_object(jw);
+	jw_name(jw, "ringbuf");
+	jw_start_object(jw);
+	jw_kv_uint(jw, "used_bytes", s->ringbuf_used);
+	jw_kv_uint(jw, "size_bytes", s->ringbuf_size);
+	jw_end_object(jw);
+	jw_end_object(jw);
+}
+
+void status_render_text(const struct stats_snap *s,
+			const struct rtg_probe *probe, bool dry_run, FILE *f)
+{
+	uint64_t ns, runs, lost = 0;
+	int i, t, h;
+
+	fprintf(f,
+		"agent     pid %d, up %.0f s, CPU %.2f%% since start (%.2f s), "
+		"RSS %.1f MiB%s\n",
+		getpid(), s->uptime_seconds, cpu_percent(s), s->cpu_seconds,
+		s->rss_bytes / 1048576.0, dry_run ? ", dry-run" : "");
+	fprintf(f,
+		"          %llu processes tracked, %u subscribers, ring buffer "
+		"%llu of %llu bytes used\n",
+		(unsigned long long)s->c.procs_tracked, s->c.subscribers,
+		(unsigned long long)s->ringbuf_used,
+		(unsigned long long)s->ringbuf_size);
+	fprintf(f,
+		"\nPOLICY                              EXEC  OPEN  CONNECT\n");
+	for (i = 0; i < s->c.npolicies; i++) {
+		fprintf(f, "%-34s", s->c.policy[i]);
+		for (h = 0; h < RTG_NHOOKS; h++)
+			fprintf(f, " %5d", s->c.rules[i][h]);
+		fputc('\n', f);
+	}
+	fprintf(f, "reloads: %llu ok, %llu failed\n",
+		(unsigned long long)s->c.reloads_ok,
+		(unsigned long long)s->c.reloads_failed);
+	fprintf(f, "\nEVENTS         AUDIT        DENY        KILL\n");
+	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++)
+		fprintf(f, "%-8s %11llu %11llu %11llu\n", type_name(t),
+			(unsigned long long)s->c.events[t][RTG_ACT_AUDIT],
+			(unsigned long long)s->c.events[t][RTG_ACT_DENY],
+			(unsigned long long)s->c.events[t][RTG_ACT_KILL]);
+	for (i = 0; i < RTG_NLOSS; i++)
+		lost += s->c.lost[i];
+	fprintf(f, "\nLOST %llu:", (unsigned long long)lost);
+	for (i = 0; i < RTG_NLOSS; i++)
+		fprintf(f, " %s=%llu", loss_name(i),
+			(unsigned long long)s->c.lost[i]);
+	fputc('\n', f);
+	if (probe) {
+		const struct rtg_decision *d = &probe->d;
+
+		fprintf(f,
+			"\nMECHANISM  events: exec %s, exit %s, open %s, "
+			"connect %s\n",
+			probe_src_name(d->exec), probe_src_name(d->exit),
+			probe_src_name(d->open), probe_src_name(d->connect));
+		fprintf(f, "           enforcement:");
+		for (i = 0; i < RTG_NENF; i++)
+			fprintf(f, " %s=%s", probe_enf_name(i),
+				mech_label(d->mech[i]));
+		fputc('\n', f);
+	}
+	fprintf(f, "\nCOST (kernel BPF statistics%s)\n",
+		s->bpf_stats ? "" : " unavailable: zeros");
+	fprintf(f, "HOOK          EVENTS     NS/EVENT\n");
+	for (i = 0; i < (int)(sizeof(hook_progs) / sizeof(hook_progs[0]));
+	     i++) {
+		hook_cost(s, i, &ns, &runs);
+		fprintf(f, "%-8s %11llu %12.1f\n", hook_progs[i].hook,
+			(unsigned long long)runs,
+			runs ? (double)ns / runs : 0.0);
+	}
+	fprintf(f, "PROGRAM                RUNS       NS/RUN    TOTAL MS\n");
+	for (i = 0; i < s->nprogs; i++) {
+		const struct stats_prog *p = &s->progs[i];
+
+		fprintf(f, "%-16s %11llu %12.1f %11.3f\n", p->name,
+			(unsigned long long)p->run_cnt,
+			p->run_cnt ? (double)p->run_time_ns / p->run_cnt : 0.0,
+			p->run_time_ns / 1e6);
+	}
+}
