@@ -2,7 +2,7 @@
 /*
  * The BPF-LSM backend, tested where it can load: tests/lsm/run.sh boots
  * Debian's 6.1 kernel in qemu (TCG) with a static rtguard and asserts -EPERM
- * for exec, open and connect there (../shared/KERNELS.md). Skips only when
+ * for exec, open and connect there (tests/lsm/run.sh says how). Skips only when
  * run.sh says qemu or the guest kernel cannot be had (exit 77).
  */
 #include <stdlib.h>

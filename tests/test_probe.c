@@ -266,7 +266,7 @@ TEST(probe_kernel_facts)
 	ASSERT_EQ(count_fds(), nfd, "no file descriptor left open");
 	if (test_verbose)
 		probe_print(p, stdout);
-	/* true on every supported kernel (DESIGN.md §1) */
+	/* true on every supported kernel (5.17+ with BTF; README "Reliability and platforms") */
 	ASSERT_TRUE(probe_ok(p, RTG_FEAT_BTF), "btf");
 	ASSERT_TRUE(probe_ok(p, RTG_FEAT_TRACEPOINT), "tracepoint");
 	ASSERT_TRUE(probe_ok(p, RTG_FEAT_RAW_TP), "raw_tp");

@@ -2,7 +2,7 @@
 # The arm64 guest checks for a kernel WITHOUT BPF LSM attach (Debian 12's
 # arm64 6.1: lsm/ and fentry/ attach fail with ENOTSUPP because arm64 has no
 # ftrace direct calls before 6.4). Run by tests/arm64/init when `rtguard
-# probe` reports lsm=no. Asserts the fallbacks of DESIGN.md §1 on arm64:
+# probe` reports lsm=no. Asserts the fallbacks the probe chooses on arm64:
 # events from tp_btf/tracepoints, equal-path exec/open deny = real EPERM via
 # fanotify, prefix open deny = SIGKILL, connect deny = real EPERM via
 # cgroup/connect4|6. Policy: tests/lsm/deny.yaml (fixtures from init).

@@ -239,7 +239,7 @@ LSM='"mech(anism)?": ?"lsm"'
 event_check "deny event for equal-denied open (enforced, lsm)" /etc/lsm-secret '"type": ?"open"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for prefix-denied open (enforced, lsm)" /srv/private/data '"type": ?"open"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for denied exec (enforced, lsm)" /usr/local/bin/forbidden '"type": ?"exec"' "$DENY" "$ENF" "$LSM"
-# connect is denied by cgroup/connect4|6 on every kernel (DESIGN.md §1)
+# connect is denied by cgroup/connect4|6 on every kernel (README, "Enforcement backends")
 event_check "deny event for denied connect (enforced, cgroup)" '"connect"' '"dport": ?9999' "$DENY" "$ENF" '"mechanism": ?"cgroup"'
 if grep -Eq '"action": ?"kill"' "$EVENTS" 2>/dev/null; then
 	fail "no kill events under LSM" "$(grep -E '"action": ?"kill"' "$EVENTS" | head -2 | tr '\n' '|' | cut -c1-400)"

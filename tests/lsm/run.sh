@@ -2,7 +2,9 @@
 # LSM guest test (issue 3, item 7): boot Debian's 6.1 kernel (BPF LSM on) in
 # qemu under TCG with an initramfs holding busybox, a static rtguard, the
 # tests and their fixtures; the guest runs tests/lsm/guest-tests.sh and
-# powers off. See ../shared/KERNELS.md.
+# powers off. Everything the guest needs goes into the initramfs (virtio and 9p
+# are modules in Debian's kernel); qemu exits 0 even when tests fail, so the
+# result is read from the serial console.
 #
 # Exit: 0 when the guest printed `lsm-guest: N passed, 0 failed`;
 #       1 on any failure, a missing result line, a panic or a timeout;
