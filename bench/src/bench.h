@@ -1,9 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * `rtguard bench` internals, shared by bench.c (command line, runner),
- * bench_conf.c (configurations: attach/detach), bench_work.c (workloads),
- * bench_proc.c (processes and files), bench_report.c (results.json,
- * results.csv, report.md, chart.svg) and bench_compare.c.
+ * `rtguard bench` internals. The bench is its own part: it links the same
+ * library as the agent (log, json, the floor skeleton) and runs the agent as
+ * a child process; nothing of the agent's run path calls into it (the CLI
+ * only dispatches `rtguard bench` to cmd_bench()).
+ *
+ *   bench.c          command line, machine, entry point
+ *   bench_run.c      rounds, rotation, progress, one run
+ *   bench_conf.c     configurations: off, floor, dispatch, probe
+ *   bench_agent.c    `on`: the agent as a child, its self-measurement
+ *   bench_peers.c    `auditd` and `bpftrace`
+ *   bench_work.c     the workload table and what drivers share
+ *   bench_<wl>.c     one driver per workload (bench_work.h)
+ *   bench_proc.c     processes and ports
+ *   bench_file.c     files, directories, strings
+ *   bench_stats.c    statistics (bench_stats.h)
+ *   bench_report.c   results.json, results.csv (bench_report.h)
+ *   bench_md.c       report.md
+ *   bench_chart.c    chart.svg
+ *   bench_compare.c  `rtguard bench compare`
  */
 #ifndef RTG_BENCH_H
 #define RTG_BENCH_H
@@ -40,6 +55,13 @@ enum bench_wl {
 const char *bench_conf_name(int conf);
 const char *bench_conf_desc(int conf);
 const char *bench_wl_name(int wl);
+
+/* A metric a workload reports (its name is a CSV field: no comma). */
+struct bench_metric_def {
+	const char *name;
+	const char *unit;
+	bool higher_better;
+};
 
 struct bench_metric {
 	int wl;
@@ -125,25 +147,37 @@ struct bench {
 	int storm_policy_ok;
 };
 
-/* -- processes and files (bench_proc.c) -- */
+/* -- processes (bench_proc.c) -- */
 double bench_now(void); /* CLOCK_MONOTONIC seconds */
 int bench_run_cmd(char *const argv[], char *out, size_t outsz, int timeout_s);
+int bench_run_logged(char *const argv[], char *out, size_t outsz,
+		     int timeout_s);
+int bench_sh(const char *script, const char *a0, const char *a1, int timeout_s);
+int bench_fork_n(int n, int (*fn)(void *arg, int i, void *res), void *arg,
+		 void *res, size_t size);
 pid_t bench_spawn(char *const argv[], const char *out_path, bool pgroup);
 int bench_stop(pid_t pid, int sig, int timeout_s, int *status,
 	       struct rusage *ru);
+int bench_wait_ready(pid_t pid, const char *file, const char *needle,
+		     int timeout_s, char *why, size_t whysz);
 int bench_wait_port(int port, int timeout_ms);
 int bench_free_port(void);
+bool bench_have(const char *prog);
+
+/* -- files (bench_file.c) -- */
 int bench_read_file(const char *path, char *buf, size_t sz);
 int bench_write_file(const char *path, const char *data, size_t len);
 int bench_mkdirs(const char *path);
 int bench_rm_rf(const char *path);
-bool bench_have(const char *prog);
+bool bench_file_has(const char *path, const char *needle, char *last,
+		    size_t lastsz);
 int bench_subst_file(const char *tmpl, const char *out, const char *const *kv);
 int bench_cgroup2_root(char *buf, size_t sz);
+int bench_grow(void *arrp, int *cap, int n, size_t elem);
 int bench_fmt(char *buf, size_t sz, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* -- configurations (bench_conf.c) -- */
+/* -- configurations (bench_conf.c, bench_agent.c, bench_peers.c) -- */
 struct bench_conf_state;
 int bench_conf_probe(struct bench *b, int conf);
 int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **st);
@@ -155,6 +189,11 @@ int bench_agent_start(struct bench *b, const char *policy, const char *outfile,
 int bench_agent_count(const char *outfile, const char *type, long *events,
 		      long *lost);
 
+/* -- run (bench_run.c) -- */
+/* Probes the configurations, prepares the workloads, runs every round and
+ * writes the outputs; SIGINT/SIGTERM stop it early with what was measured. */
+int bench_run_all(struct bench *b);
+
 /* -- workloads (bench_work.c) -- */
 struct bench_wl_state;
 int bench_wl_prepare(struct bench *b, int wl);
@@ -162,13 +201,16 @@ int bench_wl_start(struct bench *b, int wl, struct bench_wl_state **st);
 int bench_wl_measure(struct bench *b, int wl, struct bench_wl_state *st,
 		     double *vals);
 void bench_wl_stop(struct bench *b, int wl, struct bench_wl_state *st);
-int bench_wl_metrics(int wl, const char ***names, const char ***units,
-		     const bool **higher);
+/* The metrics of a workload; returns how many. */
+int bench_wl_metrics(int wl, const struct bench_metric_def **defs);
 double bench_wl_est_secs(const struct bench *b, int wl);
 int bench_storm(struct bench *b, struct bench_run *run);
 
-/* -- outputs (bench_report.c) -- */
+/* -- outputs (bench_report.c, bench_md.c, bench_chart.c) -- */
 int bench_write_outputs(struct bench *b);
+int bench_write_json(struct bench *b, const char *path);
+int bench_write_csv(struct bench *b, const char *path);
+int bench_write_md(struct bench *b, const char *path);
 int bench_write_chart(struct bench *b, const char *path);
 
 /* -- compare (bench_compare.c) -- */
