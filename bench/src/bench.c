@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rtguard bench [--workloads LIST] [--rounds N] [--quick] [--policy FILE]
- *               [--out DIR]
+ *               [--out DIR] [--bpf-stats]
  * rtguard bench compare DIR_A DIR_B
  *
  * Runs each workload in every available configuration (off, floor, on,
@@ -9,6 +9,7 @@
  * round, and writes results.json, results.csv, report.md and chart.svg.
  * See DESIGN.md §6 and bench/README.md.
  */
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -30,7 +31,7 @@ static void usage(FILE *f)
 	    "usage: rtguard bench [--workloads LIST] [--rounds N] [--quick]\n"
 	    "                     [--configs LIST] [--max-rounds N] [--policy "
 	    "FILE]\n"
-	    "                     [--out DIR]\n"
+	    "                     [--out DIR] [--bpf-stats]\n"
 	    "       rtguard bench compare DIR_A DIR_B\n"
 	    "  --workloads LIST  comma-separated: "
 	    "nginx,redis,unpack,zstd,micro "
@@ -44,7 +45,11 @@ static void usage(FILE *f)
 	    "  --policy FILE     policy of the `on` configuration (default: "
 	    "the embedded one)\n"
 	    "  --out DIR         output directory (default "
-	    "bench-results/<timestamp>)\n");
+	    "bench-results/<timestamp>)\n"
+	    "  --bpf-stats       kernel BPF run-time statistics on for every "
+	    "configuration\n"
+	    "                    (ns per program; they cost every BPF program, "
+	    "so off by default)\n");
 }
 
 /* A comma-separated list of names into on[0..n): name(k) names item k. */
@@ -84,6 +89,7 @@ static int parse_args(struct bench_opts *o, int argc, char **argv)
 	    {"rounds", required_argument, NULL, 'r'},
 	    {"max-rounds", required_argument, NULL, 'm'},
 	    {"quick", no_argument, NULL, 'q'},
+	    {"bpf-stats", no_argument, NULL, 's'},
 	    {"policy", required_argument, NULL, 'p'},
 	    {"out", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
@@ -131,6 +137,9 @@ static int parse_args(struct bench_opts *o, int argc, char **argv)
 			break;
 		case 'q':
 			o->quick = true;
+			break;
+		case 's':
+			o->bpf_stats = true;
 			break;
 		case 'p':
 			if (access(optarg, R_OK)) {
@@ -279,6 +288,16 @@ static int bench_main(struct bench *b)
 	if (geteuid() != 0)
 		log_warn("not root: only the `off` configuration can run");
 	install_deps(b);
+	/* One setting for every configuration: the statistics add clock reads
+	 * to every BPF program, so floor and on are only comparable alike. */
+	if (b->o.bpf_stats) {
+		b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (b->stats_fd < 0) {
+			log_err("--bpf-stats: bpf_enable_stats: %s",
+				strerror(-b->stats_fd));
+			return RTG_EXIT_KERNEL;
+		}
+	}
 	if (!mkdtemp(tmpl)) {
 		log_err("mkdtemp: %s", strerror(errno));
 		return RTG_EXIT_KERNEL;
@@ -290,6 +309,8 @@ static int bench_main(struct bench *b)
 	else
 		err = bench_run_all(b);
 	bench_rm_rf(b->work);
+	if (b->stats_fd >= 0)
+		close(b->stats_fd);
 	return err ? RTG_EXIT_KERNEL : RTG_EXIT_OK;
 }
 
@@ -311,6 +332,7 @@ int cmd_bench(int argc, char **argv)
 		log_err("out of memory");
 		return RTG_EXIT_KERNEL;
 	}
+	b->stats_fd = -1;
 	err = parse_args(&b->o, argc, argv);
 	if (err) {
 		free(b);

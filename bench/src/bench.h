@@ -84,13 +84,16 @@ struct bench_prog {
 struct bench_run {
 	int wl, conf, round;
 	double seconds; /* attach to detach */
+	/* BPF programs of floor and on with the kernel's run-time statistics,
+	 * which count only while they are on */
+	int nprogs;
+	struct bench_prog progs[BENCH_MAX_PROGS];
+	int bpf_stats; /* -1 no programs, 0 off, 1 on (they counted runs) */
 	/* on */
 	bool has_agent;
 	double agent_cpu_s;
 	long agent_rss_kb; /* peak (VmHWM / ru_maxrss) */
 	long events, lost;
-	int nprogs;
-	struct bench_prog progs[BENCH_MAX_PROGS];
 	/* micro under on: event storm with a storm policy */
 	bool has_storm;
 	double storm_secs;
@@ -105,6 +108,7 @@ struct bench_run {
 
 struct bench_opts {
 	bool quick;
+	bool bpf_stats; /* kernel BPF run-time statistics on for every run */
 	int rounds;
 	int max_rounds; /* pts rule cap */
 	bool wl_on[WL_MAX];
@@ -128,6 +132,7 @@ struct bench {
 	struct bench_opts o;
 	struct bench_machine m;
 	int ncpu;
+	int stats_fd;	/* bpf_enable_stats() held for the whole run, or -1 */
 	char work[512]; /* scratch directory, removed at the end */
 	bool conf_ok[CONF_MAX];
 	char conf_why[CONF_MAX][256];
@@ -183,6 +188,8 @@ int bench_conf_probe(struct bench *b, int conf);
 int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **st);
 int bench_conf_detach(struct bench *b, struct bench_conf_state *st,
 		      struct bench_run *run);
+/* The program of fd with its run-time statistics, once per id, into run. */
+void bench_conf_add_prog(struct bench_run *run, int fd);
 /* Starts the agent with extra arguments; used by `on` and the storm. */
 int bench_agent_start(struct bench *b, const char *policy, const char *outfile,
 		      const char *errfile, pid_t *pid);

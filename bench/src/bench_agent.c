@@ -93,11 +93,9 @@ static void agent_progs(pid_t pid, struct bench_run *run)
 	if (!d)
 		return;
 	while ((de = readdir(d)) && run->nprogs < BENCH_MAX_PROGS) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
 		const char *p;
 		unsigned int id;
-		int fd, i;
+		int fd;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -107,22 +105,10 @@ static void agent_progs(pid_t pid, struct bench_run *run)
 		p = strstr(buf, "prog_id:");
 		if (!p || sscanf(p + 8, "%u", &id) != 1)
 			continue;
-		for (i = 0; i < run->nprogs; i++)
-			if (run->progs[i].id == id)
-				break;
-		if (i < run->nprogs)
-			continue;
 		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			struct bench_prog *bp = &run->progs[run->nprogs++];
-
-			bp->id = id;
-			bench_fmt(bp->name, sizeof(bp->name), "%s", info.name);
-			bp->run_cnt = info.run_cnt;
-			bp->run_time_ns = info.run_time_ns;
-		}
+		bench_conf_add_prog(run, fd);
 		close(fd);
 	}
 	closedir(d);
@@ -144,9 +130,6 @@ int bench_on_attach(struct bench *b, struct bench_conf_state *st)
 {
 	bench_fmt(st->out, sizeof(st->out), "%s/agent.jsonl", b->work);
 	bench_fmt(st->err, sizeof(st->err), "%s/agent.err", b->work);
-	st->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (st->stats_fd < 0)
-		log_debug("bpf_enable_stats: %s", strerror(-st->stats_fd));
 	return bench_agent_start(b, b->o.policy, st->out, st->err, &st->pid);
 }
 

@@ -83,6 +83,52 @@ cleanup:
 	return err;
 }
 
+void bench_conf_add_prog(struct bench_run *run, int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	struct bench_prog *bp;
+	int i;
+
+	if (run->nprogs == BENCH_MAX_PROGS ||
+	    bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	for (i = 0; i < run->nprogs; i++)
+		if (run->progs[i].id == info.id)
+			return;
+	bp = &run->progs[run->nprogs++];
+	bp->id = info.id;
+	bench_fmt(bp->name, sizeof(bp->name), "%s", info.name);
+	bp->run_cnt = info.run_cnt;
+	bp->run_time_ns = info.run_time_ns;
+}
+
+static void floor_progs(struct bench_conf_state *st, struct bench_run *run)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, st->floor->obj)
+	{
+		if (bpf_program__fd(prog) >= 0)
+			bench_conf_add_prog(run, bpf_program__fd(prog));
+	}
+}
+
+/* Were the kernel's BPF run-time statistics on during the run? They count
+ * runs only while on, and every workload runs the programs of floor and on
+ * (an exec, an open or a connect at least). */
+static int stats_seen(const struct bench_run *run)
+{
+	uint64_t runs = 0;
+	int i;
+
+	if (!run->nprogs)
+		return -1;
+	for (i = 0; i < run->nprogs; i++)
+		runs += run->progs[i].run_cnt;
+	return runs > 0;
+}
+
 /* ---- dispatch ---- */
 
 int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **stp)
@@ -94,7 +140,6 @@ int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **stp)
 	if (!st)
 		return -ENOMEM;
 	st->conf = conf;
-	st->stats_fd = -1;
 	switch (conf) {
 	case CONF_OFF:
 		break;
@@ -119,8 +164,6 @@ int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **stp)
 		err = -EINVAL;
 	}
 	if (err) {
-		if (st->stats_fd >= 0)
-			close(st->stats_fd);
 		free(st);
 		return err;
 	}
@@ -138,6 +181,8 @@ int bench_conf_detach(struct bench *b, struct bench_conf_state *st,
 		return 0;
 	switch (st->conf) {
 	case CONF_FLOOR:
+		if (run)
+			floor_progs(st, run);
 		floor_bpf__destroy(st->floor);
 		break;
 	case CONF_ON:
@@ -150,8 +195,8 @@ int bench_conf_detach(struct bench *b, struct bench_conf_state *st,
 		bench_bpftrace_detach(st, run);
 		break;
 	}
-	if (st->stats_fd >= 0)
-		close(st->stats_fd);
+	if (run)
+		run->bpf_stats = stats_seen(run);
 	free(st);
 	return err;
 }

@@ -16,7 +16,6 @@ struct bench_conf_state {
 	int conf;
 	struct floor_bpf *floor;
 	pid_t pid; /* agent, auditd or bpftrace */
-	int stats_fd;
 	char out[600], err[600];
 	long audit_wait0, audit_lost0;
 	int audit_enabled0;

@@ -72,23 +72,97 @@ static void md_change(FILE *f, const struct cell *c)
 		stats_within_noise(&c->d) ? " ≈" : "");
 }
 
-static void md_self(FILE *f, struct bench *b)
+/* The BPF programs of one configuration, all its runs together: ns per
+ * run from the kernel's run-time statistics. */
+static void md_progs(FILE *f, const struct bench *b, int conf)
 {
 	struct {
 		char name[32];
 		unsigned long long cnt, ns;
 	} agg[BENCH_MAX_PROGS * 2];
-	int nagg = 0, i, j, w;
+	int nagg = 0, i, j, k;
+
+	for (i = 0; i < b->nruns; i++) {
+		const struct bench_run *r = &b->runs[i];
+
+		for (j = 0; r->conf == conf && j < r->nprogs; j++) {
+			for (k = 0; k < nagg; k++)
+				if (!strcmp(agg[k].name, r->progs[j].name))
+					break;
+			if (k == nagg) {
+				if (nagg == BENCH_MAX_PROGS * 2)
+					continue;
+				snprintf(agg[k].name, sizeof(agg[k].name), "%s",
+					 r->progs[j].name);
+				agg[k].cnt = agg[k].ns = 0;
+				nagg++;
+			}
+			agg[k].cnt += r->progs[j].run_cnt;
+			agg[k].ns += r->progs[j].run_time_ns;
+		}
+	}
+	for (k = 0, i = 0; i < nagg; i++)
+		k |= agg[i].cnt > 0;
+	if (!k)
+		return;
+	fprintf(f,
+		"\nBPF programs of `%s`, all its runs together:\n\n"
+		"| program | runs | ns / run | total ms |\n"
+		"|---|---:|---:|---:|\n",
+		bench_conf_name(conf));
+	for (i = 0; i < nagg; i++)
+		fprintf(f, "| %s | %llu | %.0f | %.1f |\n", agg[i].name,
+			agg[i].cnt,
+			agg[i].cnt ? (double)agg[i].ns / agg[i].cnt : 0.0,
+			agg[i].ns / 1e6);
+}
+
+/* Under which setting of the kernel's BPF run-time statistics floor and
+ * on ran: seen from the programs' own counters, which count only while the
+ * statistics are on. */
+static void md_bpf_stats(FILE *f, const struct bench *b)
+{
+	static const int confs[] = {CONF_FLOOR, CONF_ON};
+	int runs[2] = {}, on[2] = {}, i, k;
+
+	for (i = 0; i < b->nruns; i++)
+		for (k = 0; k < 2; k++)
+			if (b->runs[i].conf == confs[k] &&
+			    b->runs[i].bpf_stats >= 0) {
+				runs[k]++;
+				on[k] += b->runs[i].bpf_stats;
+			}
+	fprintf(f,
+		"\n## BPF run-time statistics\n\nWhile on, the kernel's BPF "
+		"run-time statistics add clock reads to every BPF program on "
+		"the host, so `floor` and `on` are only comparable under one "
+		"setting. This run: %s. Runs in which the programs counted "
+		"(statistics on): `floor` %d of %d, `on` %d of %d.\n",
+		b->o.bpf_stats ? "on for every configuration (--bpf-stats)"
+			       : "off (the default; --bpf-stats turns them on "
+				 "for every configuration)",
+		on[0], runs[0], on[1], runs[1]);
+	if (runs[0] && runs[1] && !on[0] != !on[1])
+		fprintf(f, "\n**`floor` and `on` did not run under the same "
+			   "setting**: the agent turned the statistics on "
+			   "itself (an agent without its own `--bpf-stats` "
+			   "flag does), so `on` − `floor` includes their "
+			   "cost.\n");
+}
+
+static void md_self(FILE *f, struct bench *b)
+{
+	int i, w;
 	bool any = false;
 
+	md_bpf_stats(f, b);
 	for (i = 0; i < b->nruns; i++)
 		any |= b->runs[i].has_agent;
 	if (!any)
 		return;
 	fprintf(f, "\n## Self-measurement of `on`\n\n"
 		   "Per workload run (medians over rounds; events and losses "
-		   "summed). Kernel BPF run-time statistics were enabled "
-		   "during `on` only.\n\n"
+		   "summed).\n\n"
 		   "| workload | agent CPU s / run | peak RSS MiB | events | "
 		   "lost |\n|---|---:|---:|---:|---:|\n");
 	for (w = 0; w < WL_MAX; w++) {
@@ -114,38 +188,8 @@ static void md_self(FILE *f, struct bench *b)
 		fprintf(f, "| %s | %.3f | %.1f | %ld | %ld |\n",
 			bench_wl_name(w), s.median, rss / 1024.0, ev, lost);
 	}
-	for (i = 0; i < b->nruns; i++) {
-		const struct bench_run *r = &b->runs[i];
-
-		for (j = 0; r->has_agent && j < r->nprogs; j++) {
-			int k;
-
-			for (k = 0; k < nagg; k++)
-				if (!strcmp(agg[k].name, r->progs[j].name))
-					break;
-			if (k == nagg) {
-				if (nagg == BENCH_MAX_PROGS * 2)
-					continue;
-				snprintf(agg[k].name, sizeof(agg[k].name), "%s",
-					 r->progs[j].name);
-				agg[k].cnt = agg[k].ns = 0;
-				nagg++;
-			}
-			agg[k].cnt += r->progs[j].run_cnt;
-			agg[k].ns += r->progs[j].run_time_ns;
-		}
-	}
-	if (nagg) {
-		fprintf(f, "\nBPF programs of the agent, all `on` runs "
-			   "together:\n\n| program | runs | ns / run | total "
-			   "ms |\n|---|---:|---:|---:|\n");
-		for (i = 0; i < nagg; i++)
-			fprintf(f, "| %s | %llu | %.0f | %.1f |\n", agg[i].name,
-				agg[i].cnt,
-				agg[i].cnt ? (double)agg[i].ns / agg[i].cnt
-					   : 0.0,
-				agg[i].ns / 1e6);
-	}
+	md_progs(f, b, CONF_FLOOR);
+	md_progs(f, b, CONF_ON);
 	any = false;
 	for (i = 0; i < b->nruns; i++)
 		any |= b->runs[i].has_storm;

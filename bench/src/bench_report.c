@@ -54,13 +54,9 @@ static void json_run(struct json_writer *jw, const struct bench_run *r)
 	jw_kv_string(jw, "config", bench_conf_name(r->conf));
 	jw_kv_int(jw, "round", r->round + 1);
 	jw_kv_double(jw, "seconds", r->seconds);
-	if (r->has_agent) {
-		jw_name(jw, "agent");
-		jw_start_object(jw);
-		jw_kv_double(jw, "cpu_seconds", r->agent_cpu_s);
-		jw_kv_int(jw, "peak_rss_kb", r->agent_rss_kb);
-		jw_kv_int(jw, "events", r->events);
-		jw_kv_int(jw, "lost", r->lost);
+	if (r->bpf_stats >= 0)
+		jw_kv_bool(jw, "bpf_stats", r->bpf_stats);
+	if (r->nprogs) {
 		jw_name(jw, "bpf_progs");
 		jw_start_array(jw);
 		for (i = 0; i < r->nprogs; i++) {
@@ -72,6 +68,14 @@ static void json_run(struct json_writer *jw, const struct bench_run *r)
 			jw_end_object(jw);
 		}
 		jw_end_array(jw);
+	}
+	if (r->has_agent) {
+		jw_name(jw, "agent");
+		jw_start_object(jw);
+		jw_kv_double(jw, "cpu_seconds", r->agent_cpu_s);
+		jw_kv_int(jw, "peak_rss_kb", r->agent_rss_kb);
+		jw_kv_int(jw, "events", r->events);
+		jw_kv_int(jw, "lost", r->lost);
 		jw_end_object(jw);
 	}
 	if (r->has_storm) {
@@ -120,13 +124,14 @@ int bench_write_json(struct bench *b, const char *path)
 	jw_set_pretty(jw, true);
 	jw_start_object(jw);
 	jw_kv_string(jw, "tool", "rtguard bench");
-	jw_kv_int(jw, "format", 1);
+	jw_kv_int(jw, "format", 2);
 	jw_kv_string(jw, "date", b->m.date);
 	jw_kv_string(jw, "mode", b->o.quick ? "quick" : "full");
 	jw_kv_int(jw, "rounds", b->o.rounds);
 	jw_kv_int(jw, "max_rounds", b->o.max_rounds);
 	jw_kv_string(jw, "command", b->o.cmdline);
 	jw_kv_string(jw, "policy", b->o.policy ? b->o.policy : "(default)");
+	jw_kv_bool(jw, "bpf_stats", b->o.bpf_stats);
 	jw_kv_double(jw, "seconds", bench_now() - b->started);
 	jw_name(jw, "machine");
 	jw_start_object(jw);

@@ -17,6 +17,7 @@
 #include "log.h"
 
 static volatile sig_atomic_t bench_interrupted;
+static bool warned_stats;
 
 static void on_signal(int sig)
 {
@@ -51,6 +52,7 @@ static struct bench_run *new_run(struct bench *b)
 	if (bench_grow(&b->runs, &b->runs_cap, b->nruns, sizeof(b->runs[0])))
 		return NULL;
 	memset(&b->runs[b->nruns], 0, sizeof(b->runs[0]));
+	b->runs[b->nruns].bpf_stats = -1;
 	return &b->runs[b->nruns++];
 }
 
@@ -129,6 +131,13 @@ static void run_one(struct bench *b, int wl, int conf, int round, int first,
 		bench_wl_stop(b, wl, ws);
 	}
 	bench_conf_detach(b, cs, run);
+	if (conf == CONF_ON && run->bpf_stats > 0 && !b->o.bpf_stats &&
+	    !warned_stats) {
+		log_warn("the agent turned the kernel's BPF run-time "
+			 "statistics on by itself: `on` does not run under "
+			 "the setting of `floor` (see the report)");
+		warned_stats = true;
+	}
 	if (err)
 		log_warn("%s under %s, round %d: %s: sample discarded",
 			 bench_wl_name(wl), bench_conf_name(conf), round + 1,
