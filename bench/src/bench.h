@@ -32,6 +32,7 @@
 #define BENCH_MAX_ROUNDS  64
 #define BENCH_MAX_METRICS 32
 #define BENCH_MAX_PROGS	  48
+#define BENCH_MAX_QUIET	  4
 #define BENCH_CACHE_DIR	  "/var/cache/rtguard-bench"
 
 enum bench_conf {
@@ -93,7 +94,8 @@ struct bench_run {
 	bool has_agent;
 	double agent_cpu_s;
 	long agent_rss_kb; /* peak (VmHWM / ru_maxrss) */
-	long events, lost;
+	long events, lost; /* every event; every reported loss */
+	long quiet_events; /* events naming a path of b->quiet */
 	/* micro under on: event storm with a storm policy */
 	bool has_storm;
 	double storm_secs;
@@ -145,6 +147,9 @@ struct bench {
 	struct bench_run *runs;
 	int nruns, runs_cap;
 	double started; /* monotonic seconds */
+	/* files the workloads open that no rule should match (micro's) */
+	char quiet[BENCH_MAX_QUIET][512];
+	int nquiet;
 	/* workload state */
 	char tar_path[512]; /* decompressed tarball measured by unpack */
 	char tar_src[512];  /* the .tar.xz it came from */
@@ -193,6 +198,8 @@ void bench_conf_add_prog(struct bench_run *run, int fd);
 /* Starts the agent with extra arguments; used by `on` and the storm. */
 int bench_agent_start(struct bench *b, const char *policy, const char *outfile,
 		      const char *errfile, pid_t *pid);
+/* Counts what the agent wrote: events of type (every event when NULL),
+ * every reported loss. */
 int bench_agent_count(const char *outfile, const char *type, long *events,
 		      long *lost);
 

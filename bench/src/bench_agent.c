@@ -114,6 +114,32 @@ static void agent_progs(pid_t pid, struct bench_run *run)
 	closedir(d);
 }
 
+/* Events naming a path no rule should match (b->quiet): a rule of the
+ * policy matched a file the micro loops open as a non-matching one. */
+static long quiet_events(const struct bench *b, const char *outfile)
+{
+	char want[BENCH_MAX_QUIET][540], *line = NULL;
+	size_t cap = 0;
+	long n = 0;
+	FILE *f;
+	int i;
+
+	if (!b->nquiet || !(f = fopen(outfile, "re")))
+		return 0;
+	for (i = 0; i < b->nquiet; i++)
+		bench_fmt(want[i], sizeof(want[i]), "\"path\":\"%s\"",
+			  b->quiet[i]);
+	while (getline(&line, &cap, f) > 0)
+		for (i = 0; i < b->nquiet; i++)
+			if (strstr(line, want[i])) {
+				n++;
+				break;
+			}
+	free(line);
+	fclose(f);
+	return n;
+}
+
 static long status_kb(pid_t pid, const char *key)
 {
 	char path[64], buf[4096];
@@ -133,7 +159,8 @@ int bench_on_attach(struct bench *b, struct bench_conf_state *st)
 	return bench_agent_start(b, b->o.policy, st->out, st->err, &st->pid);
 }
 
-int bench_on_detach(struct bench_conf_state *st, struct bench_run *run)
+int bench_on_detach(struct bench *b, struct bench_conf_state *st,
+		    struct bench_run *run)
 {
 	struct rusage ru = {};
 	int err, status = 0;
@@ -155,6 +182,7 @@ int bench_on_detach(struct bench_conf_state *st, struct bench_run *run)
 		if (ru.ru_maxrss > run->agent_rss_kb)
 			run->agent_rss_kb = ru.ru_maxrss;
 		bench_agent_count(st->out, NULL, &run->events, &run->lost);
+		run->quiet_events = quiet_events(b, st->out);
 	}
 	unlink(st->out);
 	return err;

@@ -176,7 +176,6 @@ int bench_conf_detach(struct bench *b, struct bench_conf_state *st,
 {
 	int err = 0;
 
-	(void)b;
 	if (!st)
 		return 0;
 	switch (st->conf) {
@@ -186,7 +185,7 @@ int bench_conf_detach(struct bench *b, struct bench_conf_state *st,
 		floor_bpf__destroy(st->floor);
 		break;
 	case CONF_ON:
-		err = bench_on_detach(st, run);
+		err = bench_on_detach(b, st, run);
 		break;
 	case CONF_AUDITD:
 		bench_auditd_detach(st, run);

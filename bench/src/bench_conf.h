@@ -23,7 +23,8 @@ struct bench_conf_state {
 
 /* on (bench_agent.c) */
 int bench_on_attach(struct bench *b, struct bench_conf_state *st);
-int bench_on_detach(struct bench_conf_state *st, struct bench_run *run);
+int bench_on_detach(struct bench *b, struct bench_conf_state *st,
+		    struct bench_run *run);
 
 /* auditd and bpftrace (bench_peers.c) */
 int bench_auditd_attach(struct bench *b, struct bench_conf_state *st);

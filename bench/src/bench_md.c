@@ -152,8 +152,9 @@ static void md_bpf_stats(FILE *f, const struct bench *b)
 
 static void md_self(FILE *f, struct bench *b)
 {
-	int i, w;
 	bool any = false;
+	int i, w;
+	long ev;
 
 	md_bpf_stats(f, b);
 	for (i = 0; i < b->nruns; i++)
@@ -188,6 +189,15 @@ static void md_self(FILE *f, struct bench *b)
 		fprintf(f, "| %s | %.3f | %.1f | %ld | %ld |\n",
 			bench_wl_name(w), s.median, rss / 1024.0, ev, lost);
 	}
+	for (ev = 0, i = 0; i < b->nruns; i++)
+		ev += b->runs[i].quiet_events;
+	if (ev)
+		fprintf(f,
+			"\n**%ld events named a file the micro loops open "
+			"as non-matching** (%s, %s, %s): a rule of the policy "
+			"matches one, so its row is not a non-matching "
+			"open.\n",
+			ev, b->quiet[0], b->quiet[1], b->quiet[2]);
 	md_progs(f, b, CONF_FLOOR);
 	md_progs(f, b, CONF_ON);
 	any = false;

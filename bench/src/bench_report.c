@@ -76,6 +76,9 @@ static void json_run(struct json_writer *jw, const struct bench_run *r)
 		jw_kv_int(jw, "peak_rss_kb", r->agent_rss_kb);
 		jw_kv_int(jw, "events", r->events);
 		jw_kv_int(jw, "lost", r->lost);
+		if (r->quiet_events)
+			jw_kv_int(jw, "events_naming_micro_files",
+				  r->quiet_events);
 		jw_end_object(jw);
 	}
 	if (r->has_storm) {
