@@ -34,7 +34,7 @@ static void usage(FILE *f)
 	    "                     [--out DIR] [--bpf-stats]\n"
 	    "       rtguard bench compare DIR_A DIR_B\n"
 	    "  --workloads LIST  comma-separated: "
-	    "nginx,redis,unpack,zstd,micro "
+	    "nginx,redis,unpack,zstd,micro,storm "
 	    "(default all)\n"
 	    "  --configs LIST    off,floor,on,auditd,bpftrace (default all "
 	    "available; off always)\n"

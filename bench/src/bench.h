@@ -50,6 +50,7 @@ enum bench_wl {
 	WL_UNPACK,
 	WL_ZSTD,
 	WL_MICRO,
+	WL_STORM,
 	WL_MAX,
 };
 
@@ -92,14 +93,18 @@ struct bench_run {
 	int bpf_stats; /* -1 no programs, 0 off, 1 on (they counted runs) */
 	/* on */
 	bool has_agent;
-	double agent_cpu_s;
-	long agent_rss_kb; /* peak (VmHWM / ru_maxrss) */
-	long events, lost; /* every event; every reported loss */
-	long quiet_events; /* events naming a path of b->quiet */
-	/* micro under on: event storm with a storm policy */
+	double agent_ready_s;	     /* spawn to "running" */
+	double agent_cpu_s;	     /* user + system, spawn to exit */
+	double agent_cpu_work_s;     /* from the measurement's start to exit */
+	long agent_rss_kb;	     /* peak (VmHWM / ru_maxrss) */
+	long agent_rss_end_kb;	     /* VmRSS when the workload is done */
+	long events, lost;	     /* every event; every reported loss */
+	long open_events, open_lost; /* "open" events; losses of opens */
+	long quiet_events;	     /* events naming a path of b->quiet */
+	/* storm: what its processes did */
 	bool has_storm;
 	double storm_secs;
-	long storm_ops, storm_events, storm_lost;
+	long storm_ops;
 	/* auditd */
 	bool has_audit;
 	long audit_wait_jiffies, audit_lost; /* deltas of auditctl -s */
@@ -154,7 +159,7 @@ struct bench {
 	char tar_path[512]; /* decompressed tarball measured by unpack */
 	char tar_src[512];  /* the .tar.xz it came from */
 	char zstd_input[512];
-	int storm_policy_ok;
+	char storm_policy[600];
 };
 
 /* -- processes (bench_proc.c) -- */
@@ -190,18 +195,15 @@ int bench_fmt(char *buf, size_t sz, const char *fmt, ...)
 /* -- configurations (bench_conf.c, bench_agent.c, bench_peers.c) -- */
 struct bench_conf_state;
 int bench_conf_probe(struct bench *b, int conf);
-int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **st);
+/* policy: of `on` (NULL: the bench's --policy, else the embedded one) */
+int bench_conf_attach(struct bench *b, int conf, const char *policy,
+		      struct bench_conf_state **st);
+/* The measurement starts: the agent's CPU from here on is the work's. */
+void bench_conf_mark(struct bench_conf_state *st);
 int bench_conf_detach(struct bench *b, struct bench_conf_state *st,
 		      struct bench_run *run);
 /* The program of fd with its run-time statistics, once per id, into run. */
 void bench_conf_add_prog(struct bench_run *run, int fd);
-/* Starts the agent with extra arguments; used by `on` and the storm. */
-int bench_agent_start(struct bench *b, const char *policy, const char *outfile,
-		      const char *errfile, pid_t *pid);
-/* Counts what the agent wrote: events of type (every event when NULL),
- * every reported loss. */
-int bench_agent_count(const char *outfile, const char *type, long *events,
-		      long *lost);
 
 /* -- run (bench_run.c) -- */
 /* Probes the configurations, prepares the workloads, runs every round and
@@ -213,12 +215,16 @@ struct bench_wl_state;
 int bench_wl_prepare(struct bench *b, int wl);
 int bench_wl_start(struct bench *b, int wl, struct bench_wl_state **st);
 int bench_wl_measure(struct bench *b, int wl, struct bench_wl_state *st,
-		     double *vals);
+		     struct bench_run *run, double *vals);
 void bench_wl_stop(struct bench *b, int wl, struct bench_wl_state *st);
+/* Metrics that come from the configuration's detach (the agent's). */
+void bench_wl_finish(const struct bench *b, int wl, const struct bench_run *run,
+		     double *vals);
+/* The policy of `on` for this workload (NULL: the bench's). */
+const char *bench_wl_policy(const struct bench *b, int wl);
 /* The metrics of a workload; returns how many. */
 int bench_wl_metrics(int wl, const struct bench_metric_def **defs);
 double bench_wl_est_secs(const struct bench *b, int wl);
-int bench_storm(struct bench *b, struct bench_run *run);
 
 /* -- outputs (bench_report.c, bench_md.c, bench_chart.c) -- */
 int bench_write_outputs(struct bench *b);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The `on` configuration: the agent itself as a child process,
- * `rtguard [--policy P] --output json --output-file F`, ready when it says
- * "running", stopped with SIGTERM (it drains and exits 0). Its
- * self-measurement: CPU and peak RSS, events and losses from its output,
- * and the kernel's counters of every BPF program it holds.
+ * The `on` configuration: the agent itself as a child process, `rtguard
+ * [--policy P] --output json --output-file F`, ready when it says "running",
+ * stopped with SIGTERM (it drains and exits 0). Its self-measurement: start-up
+ * time, CPU (all of it, and from the start of the measurement), RSS, what it
+ * wrote (events, opens, reported losses) and the kernel's counters of every BPF
+ * program it holds.
  */
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +24,12 @@
 
 #define AGENT_READY "rtguard: info: running"
 
-int bench_agent_start(struct bench *b, const char *policy, const char *outfile,
-		      const char *errfile, pid_t *pid)
+static int agent_start(struct bench *b, struct bench_conf_state *st,
+		       const char *policy)
 {
 	char *argv[8];
 	char why[300];
+	double t0 = bench_now();
 	int i = 0, err;
 
 	argv[i++] = b->o.self;
@@ -37,47 +40,63 @@ int bench_agent_start(struct bench *b, const char *policy, const char *outfile,
 	argv[i++] = "--output";
 	argv[i++] = "json";
 	argv[i++] = "--output-file";
-	argv[i++] = (char *)outfile;
+	argv[i++] = st->out;
 	argv[i] = NULL;
-	unlink(outfile);
-	unlink(errfile);
-	*pid = bench_spawn(argv, errfile, false);
-	if (*pid < 0)
-		return *pid;
-	err =
-	    bench_wait_ready(*pid, errfile, AGENT_READY, 30, why, sizeof(why));
+	unlink(st->out);
+	unlink(st->err);
+	st->pid = bench_spawn(argv, st->err, false);
+	if (st->pid < 0)
+		return st->pid;
+	err = bench_wait_ready(st->pid, st->err, AGENT_READY, 30, why,
+			       sizeof(why));
 	if (err) {
 		bench_fmt(b->conf_why[CONF_ON], sizeof(b->conf_why[CONF_ON]),
 			  "agent %.240s", why);
-		*pid = 0;
+		st->pid = 0;
 	}
+	st->ready_s = bench_now() - t0;
 	return err;
 }
 
-int bench_agent_count(const char *outfile, const char *type, long *events,
-		      long *lost)
+/* What the agent wrote, in one pass: every event and every reported loss;
+ * "open" events and the losses of open records (their source names the
+ * open ring buffer); events naming a file of b->quiet (which no rule
+ * should match). */
+static void agent_count(const struct bench *b, const char *outfile,
+			struct bench_run *run)
 {
-	FILE *f = fopen(outfile, "re");
-	char want[64], *line = NULL;
+	char want[BENCH_MAX_QUIET][540], *line = NULL;
 	size_t cap = 0;
+	FILE *f = fopen(outfile, "re");
+	int i;
 
-	*events = *lost = 0;
 	if (!f)
-		return -errno;
-	bench_fmt(want, sizeof(want), "\"type\":\"%s\"", type ? type : "");
+		return;
+	for (i = 0; i < b->nquiet; i++)
+		bench_fmt(want[i], sizeof(want[i]), "\"path\":\"%s\"",
+			  b->quiet[i]);
 	while (getline(&line, &cap, f) > 0) {
 		if (strstr(line, "\"type\":\"lost\"")) {
 			const char *c = strstr(line, "\"count\":");
+			const char *src = strstr(line, "\"source\":\"");
+			long n = c ? strtol(c + 8, NULL, 10) : 1;
 
-			*lost += c ? strtol(c + 8, NULL, 10) : 1;
+			run->lost += n;
+			if (src && strstr(src, "open"))
+				run->open_lost += n;
 			continue;
 		}
-		if (!type || strstr(line, want))
-			(*events)++;
+		run->events++;
+		if (strstr(line, "\"type\":\"open\""))
+			run->open_events++;
+		for (i = 0; i < b->nquiet; i++)
+			if (strstr(line, want[i])) {
+				run->quiet_events++;
+				break;
+			}
 	}
 	free(line);
 	fclose(f);
-	return 0;
 }
 
 /* The agent's BPF programs: every prog_id in its fds' fdinfo (program fds
@@ -114,32 +133,6 @@ static void agent_progs(pid_t pid, struct bench_run *run)
 	closedir(d);
 }
 
-/* Events naming a path no rule should match (b->quiet): a rule of the
- * policy matched a file the micro loops open as a non-matching one. */
-static long quiet_events(const struct bench *b, const char *outfile)
-{
-	char want[BENCH_MAX_QUIET][540], *line = NULL;
-	size_t cap = 0;
-	long n = 0;
-	FILE *f;
-	int i;
-
-	if (!b->nquiet || !(f = fopen(outfile, "re")))
-		return 0;
-	for (i = 0; i < b->nquiet; i++)
-		bench_fmt(want[i], sizeof(want[i]), "\"path\":\"%s\"",
-			  b->quiet[i]);
-	while (getline(&line, &cap, f) > 0)
-		for (i = 0; i < b->nquiet; i++)
-			if (strstr(line, want[i])) {
-				n++;
-				break;
-			}
-	free(line);
-	fclose(f);
-	return n;
-}
-
 static long status_kb(pid_t pid, const char *key)
 {
 	char path[64], buf[4096];
@@ -152,11 +145,37 @@ static long status_kb(pid_t pid, const char *key)
 	return p ? strtol(p + strlen(key), NULL, 10) : 0;
 }
 
-int bench_on_attach(struct bench *b, struct bench_conf_state *st)
+/* User + system CPU seconds of a running process, all its threads
+ * (fields 14 and 15 of /proc/<pid>/stat, in clock ticks). */
+static double proc_cpu_s(pid_t pid)
+{
+	unsigned long ut, st;
+	char path[64], buf[1024];
+	const char *p;
+
+	bench_fmt(path, sizeof(path), "/proc/%d/stat", pid);
+	if (bench_read_file(path, buf, sizeof(buf)) <= 0)
+		return NAN;
+	p = strrchr(buf, ')'); /* comm may hold spaces */
+	if (!p || sscanf(p + 2,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%lu %lu",
+			 &ut, &st) != 2)
+		return NAN;
+	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
+}
+
+int bench_on_attach(struct bench *b, struct bench_conf_state *st,
+		    const char *policy)
 {
 	bench_fmt(st->out, sizeof(st->out), "%s/agent.jsonl", b->work);
 	bench_fmt(st->err, sizeof(st->err), "%s/agent.err", b->work);
-	return bench_agent_start(b, b->o.policy, st->out, st->err, &st->pid);
+	return agent_start(b, st, policy ?: b->o.policy);
+}
+
+void bench_on_mark(struct bench_conf_state *st)
+{
+	st->cpu0 = proc_cpu_s(st->pid);
 }
 
 int bench_on_detach(struct bench *b, struct bench_conf_state *st,
@@ -167,8 +186,10 @@ int bench_on_detach(struct bench *b, struct bench_conf_state *st,
 
 	if (run) {
 		run->has_agent = true;
+		run->agent_ready_s = st->ready_s;
 		agent_progs(st->pid, run);
 		run->agent_rss_kb = status_kb(st->pid, "VmHWM:");
+		run->agent_rss_end_kb = status_kb(st->pid, "VmRSS:");
 	}
 	err = bench_stop(st->pid, SIGTERM, 60, &status, &ru);
 	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status)))
@@ -179,10 +200,11 @@ int bench_on_detach(struct bench *b, struct bench_conf_state *st,
 		run->agent_cpu_s =
 		    ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 		    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		/* the drain on SIGTERM belongs to the work */
+		run->agent_cpu_work_s = run->agent_cpu_s - st->cpu0;
 		if (ru.ru_maxrss > run->agent_rss_kb)
 			run->agent_rss_kb = ru.ru_maxrss;
-		bench_agent_count(st->out, NULL, &run->events, &run->lost);
-		run->quiet_events = quiet_events(b, st->out);
+		agent_count(b, st->out, run);
 	}
 	unlink(st->out);
 	return err;

@@ -36,6 +36,7 @@ int bench_write_chart(struct bench *b, const char *path)
 	const int bw = 14, gap = 40, left = 70, top = 90, ph = 320, bottom = 80,
 		  right = 30;
 	int confs[CONF_MAX], nc = 0, ng = 0, i, c, k, width, height;
+	int shown[BENCH_MAX_METRICS];
 	double ymax = 125;
 	FILE *f;
 
@@ -43,8 +44,14 @@ int bench_write_chart(struct bench *b, const char *path)
 		if (b->conf_ok[c])
 			confs[nc++] = c;
 	/* scale: up to the largest whisker, capped at 200 % (taller bars
-	 * are cut and labelled) */
+	 * are cut and labelled); only metrics `off` has (relative to it) */
 	for (i = 0; i < b->nmetrics; i++) {
+		struct cell off;
+
+		cell_get(b, &b->metrics[i], CONF_OFF, &off);
+		if (!off.has)
+			continue;
+		shown[ng++] = i;
 		for (k = 0; k < nc; k++) {
 			struct cell cl;
 			double hi;
@@ -58,7 +65,6 @@ int bench_write_chart(struct bench *b, const char *path)
 			if (isfinite(hi) && hi > ymax)
 				ymax = hi;
 		}
-		ng++;
 	}
 	ymax = fmin(200, ceil(ymax * 1.05 / 25) * 25);
 	width = left + right + (ng ? ng : 1) * (nc * (bw + 2) + gap);
@@ -114,8 +120,8 @@ int bench_write_chart(struct bench *b, const char *path)
 		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 		"stroke=\"#333\"/>\n",
 		left, top + ph, width - right, top + ph);
-	for (i = 0; i < b->nmetrics; i++) {
-		const struct bench_metric *m = &b->metrics[i];
+	for (i = 0; i < ng; i++) {
+		const struct bench_metric *m = &b->metrics[shown[i]];
 		int gx = left + gap / 2 + i * (nc * (bw + 2) + gap);
 		double lx = gx + nc * (bw + 2) / 2.0;
 

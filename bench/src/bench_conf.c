@@ -131,7 +131,8 @@ static int stats_seen(const struct bench_run *run)
 
 /* ---- dispatch ---- */
 
-int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **stp)
+int bench_conf_attach(struct bench *b, int conf, const char *policy,
+		      struct bench_conf_state **stp)
 {
 	struct bench_conf_state *st = calloc(1, sizeof(*st));
 	int err = 0;
@@ -150,7 +151,7 @@ int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **stp)
 				  "floor programs: %s", strerror(-err));
 		break;
 	case CONF_ON:
-		err = bench_on_attach(b, st);
+		err = bench_on_attach(b, st, policy);
 		break;
 	case CONF_AUDITD:
 		err = bench_auditd_attach(b, st);
@@ -169,6 +170,12 @@ int bench_conf_attach(struct bench *b, int conf, struct bench_conf_state **stp)
 	}
 	*stp = st;
 	return 0;
+}
+
+void bench_conf_mark(struct bench_conf_state *st)
+{
+	if (st && st->conf == CONF_ON)
+		bench_on_mark(st);
 }
 
 int bench_conf_detach(struct bench *b, struct bench_conf_state *st,
@@ -223,7 +230,7 @@ int bench_conf_probe(struct bench *b, int conf)
 			  "needs root");
 		return -EPERM;
 	}
-	err = bench_conf_attach(b, conf, &st);
+	err = bench_conf_attach(b, conf, NULL, &st);
 	if (err) {
 		if (!b->conf_why[conf][0])
 			bench_fmt(b->conf_why[conf], sizeof(b->conf_why[conf]),

@@ -15,14 +15,18 @@ struct floor_bpf;
 struct bench_conf_state {
 	int conf;
 	struct floor_bpf *floor;
-	pid_t pid; /* agent, auditd or bpftrace */
+	pid_t pid;	/* agent, auditd or bpftrace */
+	double ready_s; /* agent: spawn to ready */
+	double cpu0;	/* agent: CPU seconds when the measurement started */
 	char out[600], err[600];
 	long audit_wait0, audit_lost0;
 	int audit_enabled0;
 };
 
 /* on (bench_agent.c) */
-int bench_on_attach(struct bench *b, struct bench_conf_state *st);
+int bench_on_attach(struct bench *b, struct bench_conf_state *st,
+		    const char *policy);
+void bench_on_mark(struct bench_conf_state *st);
 int bench_on_detach(struct bench *b, struct bench_conf_state *st,
 		    struct bench_run *run);
 

@@ -225,8 +225,10 @@ static int loops(void *arg, int i, void *res)
 	return 0;
 }
 
-static int measure(struct bench *b, struct bench_wl_state *st, double *vals)
+static int measure(struct bench *b, struct bench_wl_state *st,
+		   struct bench_run *run, double *vals)
 {
+	(void)run;
 	(void)st;
 	return bench_fork_n(1, loops, b, vals, (NOPEN + 2) * sizeof(double));
 }

@@ -79,8 +79,10 @@ static int start(struct bench *b, int wl, struct bench_wl_state *st)
 	return st->server < 0 ? st->server : 0;
 }
 
-static int measure(struct bench *b, struct bench_wl_state *st, double *vals)
+static int measure(struct bench *b, struct bench_wl_state *st,
+		   struct bench_run *run, double *vals)
 {
+	(void)run;
 	static const int conns[] = {20, 100};
 	char t[16], c[16], d[16], url[128], out[8192];
 	char *argv[] = {"wrk", t, c, d, "--timeout", "10s", url, NULL};

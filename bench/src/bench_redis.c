@@ -70,8 +70,10 @@ static int start(struct bench *b, int wl, struct bench_wl_state *st)
 	return st->server < 0 ? st->server : 0;
 }
 
-static int measure(struct bench *b, struct bench_wl_state *st, double *vals)
+static int measure(struct bench *b, struct bench_wl_state *st,
+		   struct bench_run *run, double *vals)
 {
+	(void)run;
 	char port[16], n[32], test[16], out[4096];
 	char *argv[] = {"redis-benchmark",
 			"-h",

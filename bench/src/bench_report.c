@@ -72,10 +72,16 @@ static void json_run(struct json_writer *jw, const struct bench_run *r)
 	if (r->has_agent) {
 		jw_name(jw, "agent");
 		jw_start_object(jw);
+		jw_kv_double(jw, "ready_seconds", r->agent_ready_s);
 		jw_kv_double(jw, "cpu_seconds", r->agent_cpu_s);
+		jw_kv_double(jw, "cpu_seconds_from_measurement",
+			     r->agent_cpu_work_s);
 		jw_kv_int(jw, "peak_rss_kb", r->agent_rss_kb);
+		jw_kv_int(jw, "rss_after_kb", r->agent_rss_end_kb);
 		jw_kv_int(jw, "events", r->events);
 		jw_kv_int(jw, "lost", r->lost);
+		jw_kv_int(jw, "open_events", r->open_events);
+		jw_kv_int(jw, "open_lost", r->open_lost);
 		if (r->quiet_events)
 			jw_kv_int(jw, "events_naming_micro_files",
 				  r->quiet_events);
@@ -86,11 +92,18 @@ static void json_run(struct json_writer *jw, const struct bench_run *r)
 		jw_start_object(jw);
 		jw_kv_double(jw, "seconds", r->storm_secs);
 		jw_kv_int(jw, "opens", r->storm_ops);
-		jw_kv_int(jw, "events", r->storm_events);
-		jw_kv_int(jw, "lost", r->storm_lost);
-		jw_kv_double(jw, "events_per_second",
-			     r->storm_secs > 0 ? r->storm_events / r->storm_secs
-					       : NAN);
+		if (r->has_agent) {
+			jw_kv_int(jw, "events", r->open_events);
+			jw_kv_int(jw, "lost", r->open_lost);
+			jw_kv_int(jw, "unaccounted",
+				  r->storm_ops - r->open_events - r->open_lost);
+			jw_kv_double(jw, "events_per_second",
+				     r->open_events / r->storm_secs);
+			jw_kv_double(jw, "agent_us_per_event",
+				     r->open_events ? r->agent_cpu_work_s *
+							  1e6 / r->open_events
+						    : NAN);
+		}
 		jw_end_object(jw);
 	}
 	if (r->has_audit) {

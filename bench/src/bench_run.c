@@ -119,7 +119,7 @@ static void run_one(struct bench *b, int wl, int conf, int round, int first,
 	run->round = round;
 	for (i = 0; i < nm; i++)
 		vals[i] = NAN;
-	err = bench_conf_attach(b, conf, &cs);
+	err = bench_conf_attach(b, conf, bench_wl_policy(b, wl), &cs);
 	if (err) {
 		log_warn("%s: cannot attach %s: %s", bench_wl_name(wl),
 			 bench_conf_name(conf), b->conf_why[conf]);
@@ -127,10 +127,13 @@ static void run_one(struct bench *b, int wl, int conf, int round, int first,
 	}
 	err = bench_wl_start(b, wl, &ws);
 	if (!err) {
-		err = bench_wl_measure(b, wl, ws, vals);
+		bench_conf_mark(cs);
+		err = bench_wl_measure(b, wl, ws, run, vals);
 		bench_wl_stop(b, wl, ws);
 	}
 	bench_conf_detach(b, cs, run);
+	if (!err)
+		bench_wl_finish(b, wl, run, vals);
 	if (conf == CONF_ON && run->bpf_stats > 0 && !b->o.bpf_stats &&
 	    !warned_stats) {
 		log_warn("the agent turned the kernel's BPF run-time "
@@ -145,11 +148,6 @@ static void run_one(struct bench *b, int wl, int conf, int round, int first,
 	else
 		for (i = 0; i < nm; i++)
 			b->metrics[first + i].v[conf][round] = vals[i];
-	if (wl == WL_MICRO && conf == CONF_ON && !bench_interrupted) {
-		err = bench_storm(b, run);
-		if (err)
-			log_warn("event storm: %s", strerror(-err));
-	}
 out:
 	run->seconds = bench_now() - t0;
 }

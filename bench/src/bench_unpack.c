@@ -163,8 +163,10 @@ static int start(struct bench *b, int wl, struct bench_wl_state *st)
 	return 0;
 }
 
-static int measure(struct bench *b, struct bench_wl_state *st, double *vals)
+static int measure(struct bench *b, struct bench_wl_state *st,
+		   struct bench_run *run, double *vals)
 {
+	(void)run;
 	char *argv[] = {"tar", "-xf", b->tar_path, "-C", st->mnt, NULL};
 	char out[2048];
 	double t0 = bench_now();

@@ -7,6 +7,7 @@
  *   unpack  tar -xf of the Linux source tarball into a fresh ext4 (s)
  *   zstd    zstd -b3 on 200 MiB of that tarball (MB/s)
  *   micro   open/close, fork+exec+wait, connect+close loops (ns/op)
+ *   storm   audited opens from two processes: events/s, µs/event
  * This file is the table and what every driver shares: the state's life
  * (start after the attach, stop before the detach) and the checks.
  */
@@ -25,7 +26,7 @@
 static const struct bench_workload *const wls[WL_MAX] = {
     [WL_NGINX] = &bench_wl_nginx,   [WL_REDIS] = &bench_wl_redis,
     [WL_UNPACK] = &bench_wl_unpack, [WL_ZSTD] = &bench_wl_zstd,
-    [WL_MICRO] = &bench_wl_micro,
+    [WL_MICRO] = &bench_wl_micro,   [WL_STORM] = &bench_wl_storm,
 };
 
 const char *bench_wl_name(int wl)
@@ -112,9 +113,21 @@ int bench_wl_start(struct bench *b, int wl, struct bench_wl_state **stp)
 }
 
 int bench_wl_measure(struct bench *b, int wl, struct bench_wl_state *st,
+		     struct bench_run *run, double *vals)
+{
+	return wls[wl]->measure(b, st, run, vals);
+}
+
+void bench_wl_finish(const struct bench *b, int wl, const struct bench_run *run,
 		     double *vals)
 {
-	return wls[wl]->measure(b, st, vals);
+	if (wls[wl]->finish)
+		wls[wl]->finish(b, run, vals);
+}
+
+const char *bench_wl_policy(const struct bench *b, int wl)
+{
+	return wls[wl]->policy ? wls[wl]->policy(b) : NULL;
 }
 
 void bench_wl_stop(struct bench *b, int wl, struct bench_wl_state *st)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The workload drivers of the bench, one file each (bench_nginx.c,
- * bench_redis.c, bench_unpack.c, bench_zstd.c, bench_micro.c), behind one
- * table in bench_work.c. prepare() runs once; start() (servers, file
- * systems) runs after the configuration is attached, measure() is the
- * timing, and the common stop() tears down what start() made before the
- * configuration is detached.
+ * bench_redis.c, bench_unpack.c, bench_zstd.c, bench_micro.c,
+ * bench_storm.c), behind one table in bench_work.c. prepare() runs once;
+ * start() (servers, file systems) runs after the configuration is attached,
+ * measure() is the timing, and the common stop() tears down what start()
+ * made before the configuration is detached; finish() then adds metrics
+ * from what the detach measured (the agent's CPU and output).
  */
 #ifndef RTG_BENCH_WORK_H
 #define RTG_BENCH_WORK_H
@@ -32,7 +33,11 @@ struct bench_workload {
 	int (*prepare)(struct bench *b, int wl, const char *dir);
 	int (*start)(struct bench *b, int wl, struct bench_wl_state *st);
 	int (*measure)(struct bench *b, struct bench_wl_state *st,
+		       struct bench_run *run, double *vals);
+	void (*finish)(const struct bench *b, const struct bench_run *run,
 		       double *vals);
+	/* the policy `on` runs with (NULL: the bench's) */
+	const char *(*policy)(const struct bench *b);
 };
 
 /* Defines bench_wl_<wname> from the driver's static metrics[], est_secs(),
@@ -46,7 +51,7 @@ struct bench_workload {
 							__VA_ARGS__}
 
 extern const struct bench_workload bench_wl_nginx, bench_wl_redis,
-    bench_wl_unpack, bench_wl_zstd, bench_wl_micro;
+    bench_wl_unpack, bench_wl_zstd, bench_wl_micro, bench_wl_storm;
 
 /* -- shared by the drivers (bench_work.c, bench_unpack.c) -- */
 int bench_need(struct bench *b, int wl, const char *const *progs);

@@ -86,8 +86,10 @@ static int zstd_parse(const char *out, double *c, double *d)
 	return *c > 0 && *d > 0 ? 0 : -EINVAL;
 }
 
-static int measure(struct bench *b, struct bench_wl_state *st, double *vals)
+static int measure(struct bench *b, struct bench_wl_state *st,
+		   struct bench_run *run, double *vals)
 {
+	(void)run;
 	char t[16], i[16];
 	char *argv[] = {"zstd", t, "-b3", i, b->zstd_input, NULL};
 	char *out = malloc(65536);
