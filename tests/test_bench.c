@@ -180,6 +180,9 @@ static bool agent_starts(const char *dir)
 			"json",
 			"--output-file",
 			out,
+			"--no-pin",
+			"--socket",
+			"none",
 			NULL};
 	bool ready = false;
 	int i, fd;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The `on` configuration: the agent itself as a child process, `rtguard
- * [--policy P] --output json --output-file F`, ready when it says "running",
- * stopped with SIGTERM (it drains and exits 0). Its self-measurement: start-up
- * time, CPU (all of it, and from the start of the measurement), RSS, what it
- * wrote (events, opens, reported losses) and the kernel's counters of every BPF
- * program it holds.
+ * [--policy P] --output json --output-file F --no-pin --socket none`,
+ * ready when it says "running", stopped with SIGTERM (it drains and exits
+ * 0). Its self-measurement: start-up time, CPU (all of it, and from the
+ * start of the measurement), RSS, what it wrote (events, opens, reported
+ * losses) and the kernel's counters of every BPF program it holds.
  */
 #include <bpf/bpf.h>
 #include <dirent.h>
@@ -27,7 +27,7 @@
 static int agent_start(struct bench *b, struct bench_conf_state *st,
 		       const char *policy)
 {
-	char *argv[8];
+	char *argv[12];
 	char why[300];
 	double t0 = bench_now();
 	int i = 0, err;
@@ -41,6 +41,11 @@ static int agent_start(struct bench *b, struct bench_conf_state *st,
 	argv[i++] = "json";
 	argv[i++] = "--output-file";
 	argv[i++] = st->out;
+	/* nothing left behind, and no clash with an agent of the host or of
+	 * a test running beside the bench (pins, the event socket) */
+	argv[i++] = "--no-pin";
+	argv[i++] = "--socket";
+	argv[i++] = "none";
 	argv[i] = NULL;
 	unlink(st->out);
 	unlink(st->err);
