@@ -223,7 +223,7 @@ static bool agent_starts(const char *dir)
 /* Checks the outputs of a micro+storm run of 2 rounds: every file parses,
  * every configuration that could run has its samples, the storm's
  * agent-only metrics are there for `on`, and each storm run of `on` adds
- * up: events + lost = opens (DESIGN.md §6). */
+ * up: events + lost = opens (bench/README.md, Workloads). */
 static const char check_py[] =
     "import csv, json, sys, xml.etree.ElementTree as ET\n"
     "d = sys.argv[1]\n"

@@ -7,7 +7,7 @@
  * Runs each workload in every available configuration (off, floor, on,
  * auditd, bpftrace), interleaved round by round with the order rotated each
  * round, and writes results.json, results.csv, report.md and chart.svg.
- * See DESIGN.md §6 and bench/README.md.
+ * See bench/README.md.
  */
 #include <bpf/bpf.h>
 #include <errno.h>

@@ -17,6 +17,7 @@
  *   bench_stats.c    statistics (bench_stats.h)
  *   bench_report.c   results.json, results.csv (bench_report.h)
  *   bench_md.c       report.md
+ *   bench_targets.c  its targets
  *   bench_chart.c    chart.svg
  *   bench_compare.c  `rtguard bench compare`
  */

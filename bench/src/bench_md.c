@@ -13,12 +13,6 @@
 
 #include "bench_report.h"
 
-/* Cost in percent, positive = worse, from a change of the metric. */
-static double cost_of(const struct bench_metric *m, double change)
-{
-	return m->higher_better ? -change : change;
-}
-
 static void fmt_num(double v, char *buf, size_t sz)
 {
 	char tmp[64];
@@ -227,9 +221,9 @@ static void md_self(FILE *f, struct bench *b)
 	md_progs(f, b, CONF_ON);
 }
 
-/* The storm under `on`: the three things DESIGN.md §6 asks of it (events
- * delivered per second, agent CPU per event, events + lost = operations)
- * per run. */
+/* The storm under `on`: the three things asked of it (bench/README.md:
+ * events delivered per second, agent CPU per event, events + lost =
+ * operations) per run. */
 static void md_storm(FILE *f, const struct bench *b)
 {
 	int i, runs = 0, exact = 0;
@@ -320,89 +314,6 @@ static void md_peers(FILE *f, struct bench *b)
 			offsetof(struct bench_run, bt_lines),
 			offsetof(struct bench_run, bt_lost));
 	}
-}
-
-/* The targets, checked from the medians (never asserted). */
-static void md_targets(FILE *f, struct bench *b)
-{
-	int i;
-
-	if (!b->conf_ok[CONF_ON]) {
-		fprintf(f,
-			"\n## Targets\n\n`on` did not run (%s): the "
-			"targets cannot be checked.\n",
-			b->conf_why[CONF_ON]);
-		return;
-	}
-	fprintf(f, "\n## Targets\n\n| workload | metric | target | measured | "
-		   "met |\n|---|---|---|---|---|\n");
-	for (i = 0; i < b->nmetrics; i++) {
-		const struct bench_metric *m = &b->metrics[i];
-		struct cell on, fl, off, peer;
-		char what[96];
-		int p;
-
-		cell_get(b, m, CONF_ON, &on);
-		cell_get(b, m, CONF_OFF, &off);
-		/* the storm's `on` runs another policy: no overhead there */
-		if (!on.has || !off.has || m->wl == WL_STORM)
-			continue;
-		if (m->wl == WL_MICRO) {
-			double add_on = on.s.median - off.s.median, add_fl;
-
-			if (!b->conf_ok[CONF_FLOOR])
-				continue;
-			cell_get(b, m, CONF_FLOOR, &fl);
-			add_fl = fl.s.median - off.s.median;
-			snprintf(what, sizeof(what),
-				 "%+.0f ns vs floor %+.0f ns", add_on, add_fl);
-			fprintf(f,
-				"| %s | %s | added cost ≤ 1.5 × floor's | %s | "
-				"%s |\n",
-				bench_wl_name(m->wl), m->name, what,
-				add_on <= 1.5 * (add_fl > 0 ? add_fl : 0)
-				    ? "yes"
-				    : "**no**");
-		} else {
-			double cost = cost_of(m, on.d.median);
-
-			fprintf(
-			    f,
-			    "| %s | %s | overhead ≤ 1 %% | %+.1f %%%s | %s |\n",
-			    bench_wl_name(m->wl), m->name, cost,
-			    stats_within_noise(&on.d) ? " (within noise)" : "",
-			    cost <= 1.0			? "yes"
-			    : stats_within_noise(&on.d) ? "inconclusive"
-							: "**no**");
-		}
-		for (p = CONF_AUDITD; p <= CONF_BPFTRACE; p++) {
-			double co, cp;
-
-			if (!b->conf_ok[p])
-				continue;
-			cell_get(b, m, p, &peer);
-			if (!peer.has)
-				continue;
-			co = cost_of(m, on.d.median);
-			cp = cost_of(m, peer.d.median);
-			fprintf(f,
-				"| %s | %s | ahead of %s | %+.1f %% vs %+.1f "
-				"%% | %s |\n",
-				bench_wl_name(m->wl), m->name,
-				bench_conf_name(p), co, cp,
-				co <= cp ? "yes"
-				: stats_within_noise(&on.d) &&
-					stats_within_noise(&peer.d)
-				    ? "inconclusive"
-				    : "**no**");
-		}
-	}
-	fprintf(f, "\nOverhead = cost in the metric's bad direction (slower, "
-		   "fewer req/s), median of the per-round ratios to `off`; "
-		   "inconclusive = missed by the median but within noise "
-		   "(more rounds or a quieter machine decide). Where a target "
-		   "is missed, see the self-measurement above "
-		   "(ns per run of each program) for where the time goes.\n");
 }
 
 int bench_write_md(struct bench *b, const char *path)
@@ -519,7 +430,7 @@ int bench_write_md(struct bench *b, const char *path)
 	md_self(f, b);
 	md_storm(f, b);
 	md_peers(f, b);
-	md_targets(f, b);
+	bench_md_targets(f, b);
 
 	fprintf(f, "\n## What was measured\n\n");
 	for (w = 0; w < WL_MAX; w++) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * storm workload (DESIGN.md §6): opens that an `audit` rule reports, from
+ * storm workload (bench/README.md): opens that an `audit` rule reports, from
  * two processes as fast as they go. Under `on` the agent runs with
  * bench/storm.yaml.in (audit every open under the storm directory) instead
  * of the bench's policy, so each open is one event; every configuration
