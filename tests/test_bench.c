@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tests of `rtguard bench`: the statistics against values computed
- * independently, and a --quick smoke run whose outputs must all parse and
- * hold every configuration that could run.
+ * independently, and a --quick smoke run of micro and storm whose outputs
+ * must all parse, hold every configuration that could run, and add up
+ * (storm: events + lost = opens). Timings are never asserted: other tests
+ * share the machine.
  *
  * Expected values: t quantiles are the standard table values (the same as
  * scipy.stats.t.ppf(0.975, df)); means, medians and sample standard
@@ -178,6 +180,9 @@ static bool agent_starts(const char *dir)
 			"json",
 			"--output-file",
 			out,
+			"--no-pin",
+			"--socket",
+			"none",
 			NULL};
 	bool ready = false;
 	int i, fd;
@@ -215,6 +220,10 @@ static bool agent_starts(const char *dir)
 	return ready;
 }
 
+/* Checks the outputs of a micro+storm run of 2 rounds: every file parses,
+ * every configuration that could run has its samples, the storm's
+ * agent-only metrics are there for `on`, and each storm run of `on` adds
+ * up: events + lost = opens (bench/README.md, Workloads). */
 static const char check_py[] =
     "import csv, json, sys, xml.etree.ElementTree as ET\n"
     "d = sys.argv[1]\n"
@@ -227,22 +236,42 @@ static const char check_py[] =
     "'round', 'value']\n"
     "assert list(rows[0].keys()) == want, rows[0].keys()\n"
     "seen = {x['config'] for x in rows}\n"
-    "metrics = {x['metric'] for x in rows}\n"
-    "assert metrics == {'open+close', 'fork+exec+wait', 'connect+close'}, "
-    "metrics\n"
+    "metrics = {(x['workload'], x['metric']) for x in rows}\n"
+    "micro = {('micro', m) for m in ('open+close /etc/', "
+    "'open+close /usr/lib/', 'open+close /tmp/', 'fork+exec+wait', "
+    "'connect+close')}\n"
+    "agent_only = {('storm', 'events delivered'), "
+    "('storm', 'agent CPU per event')}\n"
+    "want = micro | {('storm', 'opens')}\n"
+    "if 'on' in avail:\n"
+    "    want |= agent_only\n"
+    "assert metrics == want, metrics ^ want\n"
     "for c in avail:\n"
     "    assert c in seen, 'config %s has no samples' % c\n"
     "    for m in r['metrics']:\n"
+    "        if (m['workload'], m['metric']) in agent_only and c != 'on':\n"
+    "            continue\n"
     "        assert m['configs'][c]['stats']['n'] >= 1, (c, m['metric'])\n"
     "        assert len(m['configs'][c]['samples']) == 2, (c, m['metric'])\n"
+    "storms = [x for x in r['runs'] if x['workload'] == 'storm' and "
+    "x['config'] == 'on']\n"
+    "assert len(storms) == (2 if 'on' in avail else 0), storms\n"
+    "for x in storms:\n"
+    "    s = x['storm']\n"
+    "    assert s['opens'] > 0 and s['events'] > 0, s\n"
+    "    assert s['events'] + s['lost'] == s['opens'], "
+    "('events + lost != opens', s)\n"
     "ET.parse(d + '/chart.svg')\n"
     "md = open(d + '/report.md').read()\n"
     "assert '| workload | metric | unit |' in md\n"
+    "assert '## BPF run-time statistics' in md\n"
     "for c in avail:\n"
     "    assert ' %s |' % c in md, c\n"
+    "if 'on' in avail:\n"
+    "    assert '## Storm under `on`' in md\n"
     "print(','.join(avail))\n";
 
-TEST_T(bench_smoke, 150)
+TEST_T(bench_smoke, 300)
 {
 	char dir[] = "/tmp/rtguard-test-bench.XXXXXX";
 	char out[64], log[64], cmd[300], res[64], buf[256] = "";
@@ -250,7 +279,7 @@ TEST_T(bench_smoke, 150)
 			 "bench",
 			 "--quick",
 			 "--workloads",
-			 "micro",
+			 "micro,storm",
 			 "--rounds",
 			 "2",
 			 "--out",
@@ -270,7 +299,7 @@ TEST_T(bench_smoke, 150)
 		test_skip("mkdtemp: %s", strerror(errno));
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(log, sizeof(log), "%s/bench.log", dir);
-	rc = run(bench, log, 140);
+	rc = run(bench, log, 280);
 	if (!ASSERT_EQ(rc, 0, "rtguard bench exit status")) {
 		show(log);
 		return;

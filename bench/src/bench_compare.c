@@ -36,15 +36,8 @@ static struct cmp_row *cmp_find(struct cmp_set *s, const char *key, bool add)
 			return &s->rows[i];
 	if (!add)
 		return NULL;
-	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 64;
-		struct cmp_row *r = realloc(s->rows, sizeof(*r) * cap);
-
-		if (!r)
-			return NULL;
-		s->rows = r;
-		s->cap = cap;
-	}
+	if (bench_grow(&s->rows, &s->cap, s->n, sizeof(s->rows[0])))
+		return NULL;
 	memset(&s->rows[s->n], 0, sizeof(s->rows[0]));
 	snprintf(s->rows[s->n].key, sizeof(s->rows[0].key), "%s", key);
 	for (i = 0; i < BENCH_MAX_ROUNDS; i++)

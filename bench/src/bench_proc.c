@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Processes, ports and files for the bench. */
+/* Processes and ports for the bench. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,14 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <ftw.h>
-#include <stdarg.h>
 
 #include "bench.h"
 #include "log.h"
@@ -100,6 +98,70 @@ int bench_run_cmd(char *const argv[], char *out, size_t outsz, int timeout_s)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+/* bench_run_cmd() that logs a failure with the command's output; returns
+ * 0 or -EIO. */
+int bench_run_logged(char *const argv[], char *out, size_t outsz, int timeout_s)
+{
+	int err = bench_run_cmd(argv, out, outsz, timeout_s);
+
+	if (err)
+		log_warn("%s exited with %d: %.300s", argv[0], err,
+			 out ? out : "");
+	return err ? -EIO : 0;
+}
+
+/* sh -c script with $0 = a0 and $1 = a1 (paths are never spliced into the
+ * script); logs a failure, returns 0 or -EIO. */
+int bench_sh(const char *script, const char *a0, const char *a1, int timeout_s)
+{
+	char *argv[] = {"sh",	    "-c",	(char *)script,
+			(char *)a0, (char *)a1, NULL};
+	char out[1024];
+
+	return bench_run_logged(argv, out, sizeof(out), timeout_s);
+}
+
+/* Runs fn(arg, i, slot) in n forked children at once (i = 0 .. n-1) and
+ * waits for all of them. Each child writes its result into its slot of
+ * size bytes, in memory shared with the parent, copied to res[i]. Returns
+ * 0 when every child returned 0. */
+int bench_fork_n(int n, int (*fn)(void *arg, int i, void *res), void *arg,
+		 void *res, size_t size)
+{
+	size_t len = (size_t)n * size;
+	pid_t pids[64];
+	int i, st, err = 0;
+	char *shm;
+
+	if (n < 1 || n > 64)
+		return -EINVAL;
+	shm = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(fn(arg, i, shm + i * size) ? 1 : 0);
+		if (pids[i] < 0)
+			err = -errno;
+	}
+	for (i = 0; i < n; i++) {
+		pid_t r;
+
+		if (pids[i] <= 0)
+			continue;
+		while ((r = waitpid(pids[i], &st, 0)) < 0 && errno == EINTR)
+			;
+		if (r != pids[i] || !WIFEXITED(st) || WEXITSTATUS(st))
+			err = err ?: -EIO;
+	}
+	if (!err)
+		memcpy(res, shm, len);
+	munmap(shm, len);
+	return err;
 }
 
 /* Starts argv in the background, stdout+stderr appended to out_path
@@ -204,85 +266,6 @@ int bench_free_port(void)
 	return -EADDRINUSE;
 }
 
-int bench_read_file(const char *path, char *buf, size_t sz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	while (len + 1 < sz && (r = read(fd, buf + len, sz - 1 - len)) > 0)
-		len += r;
-	buf[len] = '\0';
-	close(fd);
-	return (int)len;
-}
-
-int bench_write_file(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	size_t off = 0;
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		off += w;
-	}
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
-}
-
-int bench_mkdirs(const char *path)
-{
-	char tmp[512];
-	char *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag,
-		  struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-int bench_rm_rf(const char *path)
-{
-	if (!path || !*path || !strcmp(path, "/"))
-		return -EINVAL;
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) &&
-	    errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
 bool bench_have(const char *prog)
 {
 	static const char *const dirs[] = {"/usr/sbin",	      "/usr/bin",
@@ -299,92 +282,32 @@ bool bench_have(const char *prog)
 	return false;
 }
 
-/* Copies tmpl to out replacing @KEY@ by value for kv = {KEY, value, ...,
- * NULL}. */
-int bench_subst_file(const char *tmpl, const char *out, const char *const *kv)
+/* Waits until the process pid wrote needle into file; fills why when it
+ * exited or timed out first (then it is killed). */
+int bench_wait_ready(pid_t pid, const char *file, const char *needle,
+		     int timeout_s, char *why, size_t whysz)
 {
-	char *in = NULL, *res = NULL, *p;
-	size_t cap = 131072, len = 0;
-	int n, err;
+	double end = bench_now() + timeout_s;
+	int status;
 
-	in = malloc(65536);
-	res = malloc(cap);
-	if (!in || !res) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	n = bench_read_file(tmpl, in, 65536);
-	if (n < 0) {
-		err = n;
-		goto cleanup;
-	}
-	for (p = in; *p;) {
-		const char *const *k;
-		bool hit = false;
+	while (bench_now() < end) {
+		if (bench_file_has(file, needle, NULL, 0))
+			return 0;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			char last[256] = "";
 
-		if (*p == '@') {
-			for (k = kv; *k; k += 2) {
-				size_t kl = strlen(k[0]), vl = strlen(k[1]);
-
-				if (strncmp(p + 1, k[0], kl) ||
-				    p[1 + kl] != '@')
-					continue;
-				if (len + vl + 1 >= cap)
-					break;
-				memcpy(res + len, k[1], vl);
-				len += vl;
-				p += kl + 2;
-				hit = true;
-				break;
-			}
+			bench_file_has(file, needle, last, sizeof(last));
+			bench_fmt(why, whysz, "exited with status %d: %s",
+				  WIFEXITED(status) ? WEXITSTATUS(status)
+						    : 128 + WTERMSIG(status),
+				  last[0] ? last : "(no output)");
+			return -ECHILD;
 		}
-		if (hit)
-			continue;
-		if (len + 2 >= cap)
-			break;
-		res[len++] = *p++;
+		usleep(20000);
 	}
-	err = bench_write_file(out, res, len);
-cleanup:
-	free(in);
-	free(res);
-	return err;
-}
-
-/* The cgroup2 mount point from /proc/self/mountinfo (not assumed to be
- * /sys/fs/cgroup). */
-int bench_cgroup2_root(char *buf, size_t sz)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[1024];
-	int err = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char mnt[512];
-		const char *sep = strstr(line, " - ");
-
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
-			continue;
-		snprintf(buf, sz, "%s", mnt);
-		err = 0;
-		break;
-	}
-	fclose(f);
-	return err;
-}
-
-/* snprintf for paths and messages that may be cut (never overflows). */
-int bench_fmt(char *buf, size_t sz, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sz, fmt, ap);
-	va_end(ap);
-	return n;
+	bench_fmt(why, whysz, "not ready after %d s (no '%s')", timeout_s,
+		  needle);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -ETIMEDOUT;
 }
