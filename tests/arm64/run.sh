@@ -137,27 +137,8 @@ qrc=$?
 secs=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
 
 # --- result -----------------------------------------------------------------
-tr -d '\r' <"$LOG" | sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g' >"$WORK/console.txt"
-cp "$WORK/console.txt" "$OUT/console.txt"
-result=$(grep -aE '^arm64-guest: [0-9]+ passed, [0-9]+ failed$' "$WORK/console.txt" | tail -n 1)
-if [ "${RTG_ARM64_QUIET:-0}" != 1 ]; then
-	if grep -aq '^arm64-init:' "$WORK/console.txt"; then
-		sed -n '/^arm64-init:/,$p' "$WORK/console.txt" | grep -av '^\s*$'
-	else
-		tail -n 40 "$WORK/console.txt"
-	fi
-fi
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	die "guest timed out after ${TIMEOUT}s (hang or panic without reboot); console: $LOG"
-fi
-[ "$qrc" = 0 ] || die "qemu exited with status $qrc after ${secs}s; console: $LOG"
-if grep -aqE 'Kernel panic|BUG: |Oops|Internal error' "$WORK/console.txt"; then
-	grep -aE -A3 'Kernel panic|BUG: |Oops|Internal error' "$WORK/console.txt" | head -n 20
-	[ -n "$result" ] && die "guest kernel crashed; console: $LOG"
-fi
-[ -n "$result" ] || die "no 'arm64-guest: N passed, N failed' line from the guest after ${secs}s; console: $LOG"
-nfail=$(echo "$result" | sed -E 's/.* ([0-9]+) failed$/\1/')
-say "$result (boot+tests ${secs}s)"
-[ "$nfail" = 0 ] || die "$nfail guest check(s) failed; console: $LOG"
-say "PASS"
-exit 0
+QUIET=${RTG_ARM64_QUIET:-0}
+# shellcheck source=tests/guest_lib.sh
+. "$ROOT/tests/guest_lib.sh"
+trap 'cp "$WORK/console.txt" "$OUT/console.txt" 2>/dev/null; rm -rf "$WORK"' EXIT
+guest_verdict arm64 'Kernel panic|BUG: |Oops|Internal error'

@@ -127,29 +127,8 @@ timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 1G -smp 2 \
 qrc=$?
 secs=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
 
-# --- result ------------------------------------------------------------------------------
-# Plain text: no CRs, no terminal escapes from SeaBIOS/qemu.
-tr -d '\r' <"$LOG" | sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g' >"$WORK/console.txt"
-result=$(grep -aE '^lsm-guest: [0-9]+ passed, [0-9]+ failed$' "$WORK/console.txt" | tail -n 1)
-if [ "${RTG_LSM_QUIET:-0}" != 1 ]; then
-	# The guest's own output; the console's tail when it never got that far.
-	if grep -aq '^lsm-init:' "$WORK/console.txt"; then
-		sed -n '/^lsm-init:/,$p' "$WORK/console.txt" | grep -av '^\s*$'
-	else
-		tail -n 40 "$WORK/console.txt"
-	fi
-fi
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	die "guest timed out after ${TIMEOUT}s (hang or panic without reboot); console: $LOG"
-fi
-[ "$qrc" = 0 ] || die "qemu exited with status $qrc after ${secs}s; console: $LOG"
-if grep -aqE 'Kernel panic|BUG: |Oops|general protection fault' "$WORK/console.txt"; then
-	grep -aE -A3 'Kernel panic|BUG: |Oops|general protection fault' "$WORK/console.txt" | head -n 20
-	[ -n "$result" ] && die "guest kernel crashed; console: $LOG"
-fi
-[ -n "$result" ] || die "no 'lsm-guest: N passed, N failed' line from the guest (boot or init failure?) after ${secs}s; console: $LOG"
-nfail=$(echo "$result" | sed -E 's/.* ([0-9]+) failed$/\1/')
-say "$result (boot+tests ${secs}s)"
-[ "$nfail" = 0 ] || die "$nfail guest check(s) failed; console: $LOG"
-say "PASS"
-exit 0
+# --- result -----------------------------------------------------------------
+QUIET=${RTG_LSM_QUIET:-0}
+# shellcheck source=tests/guest_lib.sh
+. "$ROOT/tests/guest_lib.sh"
+guest_verdict lsm 'Kernel panic|BUG: |Oops|general protection fault'
