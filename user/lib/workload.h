@@ -2,7 +2,9 @@
 /*
  * Workload identity: the container and Kubernetes pod behind a cgroup, read
  * from the local state that the container runtime keeps on the node (no API
- * server, no runtime socket). DESIGN.md §3 `container` and `pod` objects.
+ * server, no runtime socket): the `container` and `pod` objects of events
+ * (README.md, "Containers and pods"). workload_int.h says which file does
+ * what.
  *
  * Sources, tried in this order for a container id (64 hex digits parsed
  * from the cgroup path by container_parse()):
