@@ -5,6 +5,7 @@
  * workload_parse.c, finding the runtime's files workload_find.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,14 +52,25 @@ static void cache_clear(struct workload_cache *wc)
 	wc->count = 0;
 }
 
-/* NULL: the default; "": off (stored as NULL). false on ENOMEM. */
-static bool set_root(char **dst, const char *val, const char *def)
+/* NULL: found on this host; "": off (stored as NULL). false on ENOMEM. */
+static bool set_root(char **dst, const char *val, enum workload_root r)
 {
+	char buf[PATH_MAX];
+
 	if (!val)
-		val = def;
+		val = workload_root_detect(r, buf, sizeof(buf));
 	if (!*val)
 		return true;
 	*dst = strdup(val);
+	return *dst != NULL;
+}
+
+/* The same for /proc: NULL is "/proc". */
+static bool set_proc(char **dst, const char *val)
+{
+	if (val && !*val)
+		return true;
+	*dst = strdup(val ?: "/proc");
 	return *dst != NULL;
 }
 
@@ -72,14 +84,14 @@ struct workload_cache *workload_cache_new(const struct workload_opts *opts)
 	if (!wc)
 		return NULL;
 	if (!set_root(&wc->roots.docker, opts->docker_root,
-		      "/var/lib/docker") ||
+		      WORKLOAD_ROOT_DOCKER) ||
 	    !set_root(&wc->roots.containerd, opts->containerd_root,
-		      "/run/containerd") ||
+		      WORKLOAD_ROOT_CONTAINERD) ||
 	    !set_root(&wc->roots.storage, opts->storage_root,
-		      "/var/lib/containers/storage") ||
+		      WORKLOAD_ROOT_STORAGE) ||
 	    !set_root(&wc->roots.storage_run, opts->storage_runroot,
-		      "/run/containers/storage") ||
-	    !set_root(&wc->roots.proc, opts->proc_root, "/proc")) {
+		      WORKLOAD_ROOT_STORAGE_RUN) ||
+	    !set_proc(&wc->roots.proc, opts->proc_root)) {
 		workload_cache_free(wc);
 		return NULL;
 	}
@@ -105,6 +117,37 @@ void workload_cache_free(struct workload_cache *wc)
 size_t workload_cache_count(const struct workload_cache *wc)
 {
 	return wc->count;
+}
+
+void workload_cache_each(const struct workload_cache *wc,
+			 void (*fn)(uint64_t cgroup_id,
+				    const struct workload *w, void *arg),
+			 void *arg)
+{
+	const struct wl_entry *e;
+	size_t i;
+
+	for (i = 0; i < CACHE_BUCKETS; i++)
+		for (e = wc->buckets[i]; e; e = e->next)
+			if (e->w)
+				fn(e->cgroup_id, e->w, arg);
+}
+
+const char *workload_cache_root(const struct workload_cache *wc,
+				enum workload_root r)
+{
+	switch (r) {
+	case WORKLOAD_ROOT_DOCKER:
+		return wc->roots.docker;
+	case WORKLOAD_ROOT_CONTAINERD:
+		return wc->roots.containerd;
+	case WORKLOAD_ROOT_STORAGE:
+		return wc->roots.storage;
+	case WORKLOAD_ROOT_STORAGE_RUN:
+		return wc->roots.storage_run;
+	default:
+		return NULL;
+	}
 }
 
 static int resolve(struct workload_cache *wc, const struct workload_hint *h,
@@ -147,9 +190,8 @@ static int resolve(struct workload_cache *wc, const struct workload_hint *h,
 	return 0;
 }
 
-const struct workload *workload_lookup(struct workload_cache *wc,
-				       uint64_t cgroup_id,
-				       const struct workload_hint *hint)
+struct workload *workload_lookup(struct workload_cache *wc, uint64_t cgroup_id,
+				 const struct workload_hint *hint)
 {
 	struct wl_entry *e, **b;
 	struct workload *w;
