@@ -17,7 +17,6 @@
 #include "log.h"
 #include "proc_cache_int.h"
 
-#define CG_CACHE_MAX  4096
 #define FILEID_KERNFS 0xfe
 
 /* ---- parsing ---- */
