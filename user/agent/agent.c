@@ -132,6 +132,7 @@ static void agent_destroy(struct agent *a)
 	for (i = 0; i < RTG_NGEN; i++)
 		policy_compiled_free(a->comp[i]);
 	decoder_free(a->dec);
+	agent_workloads_close(a);
 	proc_cache_free(a->pc);
 	if (a->out)
 		output_flush(a->out);
@@ -268,7 +269,7 @@ int cmd_agent(int argc, char **argv)
 	pco.cgroup2_root = a.probe->mounts.cgroup2;
 	a.pc = proc_cache_new(&pco);
 	a.dec = a.pc ? decoder_new(a.pc) : NULL;
-	if (!a.dec)
+	if (!a.dec || agent_workloads_open(&a))
 		goto out;
 
 	sigaction(SIGINT, &sa, NULL);
