@@ -82,6 +82,7 @@ static int start_ops(struct agent *a)
 		.counters = &a->stats,
 		.probe = a->probe,
 		.dry_run = a->opts.dry_run,
+		.workloads = a->wl,
 	};
 
 	a->metrics = metrics_new(a->skel->obj, bpf_map__fd(a->skel->maps.events),
