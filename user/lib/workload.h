@@ -107,6 +107,10 @@ int workload_root_parse(const char *name); /* -1 when unknown */
  * buf.
  */
 const char *workload_root_detect(enum workload_root r, char *buf, size_t len);
+/* The same for a system whose / is sysroot ("": this one): configuration
+ * files, the paths they name and the usual places are all below it. */
+const char *workload_root_detect_at(enum workload_root r, const char *sysroot,
+				    char *buf, size_t len);
 
 struct workload_cache;
 

@@ -144,28 +144,36 @@ static bool json_value(const char *text, size_t tlen, const char *key,
 	return ok;
 }
 
-static bool from_conf(const struct root_def *d, char *buf, size_t len)
+/* The root the runtime's configuration below sysroot names, below
+ * sysroot too. */
+static bool from_conf(const struct root_def *d, const char *sysroot, char *buf,
+		      size_t len)
 {
-	char *text = malloc(CONF_MAX + 1);
+	char *text = malloc(CONF_MAX + 1), path[PATH_MAX], val[PATH_MAX];
 	bool found = false;
 	ssize_t n;
 	size_t i;
 
 	for (i = 0; text && i < 2 && d->conf[i] && !found; i++) {
-		n = read_file(d->conf[i], text, CONF_MAX + 1);
+		snprintf(path, sizeof(path), "%s%s", sysroot, d->conf[i]);
+		n = read_file(path, text, CONF_MAX + 1);
 		if (n <= 0)
 			continue;
-		found = d->json ? json_value(text, n, d->key, buf, len)
-				: toml_value(text, d->key, buf, len);
+		found = d->json ? json_value(text, n, d->key, val, sizeof(val))
+				: toml_value(text, d->key, val, sizeof(val));
+		if (found &&
+		    (size_t)snprintf(buf, len, "%s%s", sysroot, val) >= len)
+			found = false;
 		if (found)
 			log_debug("workload: %s root %s from %s", d->name, buf,
-				  d->conf[i]);
+				  path);
 	}
 	free(text);
 	return found;
 }
 
-const char *workload_root_detect(enum workload_root r, char *buf, size_t len)
+const char *workload_root_detect_at(enum workload_root r, const char *sysroot,
+				    char *buf, size_t len)
 {
 	const struct root_def *d;
 	struct stat st;
@@ -174,14 +182,18 @@ const char *workload_root_detect(enum workload_root r, char *buf, size_t len)
 	if (r >= WORKLOAD_NROOTS || !len)
 		return NULL;
 	d = &defs[r];
-	if (from_conf(d, buf, len))
+	if (from_conf(d, sysroot, buf, len))
 		return buf;
 	for (i = 0; i < 4 && d->places[i]; i++) {
-		if (!stat(d->places[i], &st) && S_ISDIR(st.st_mode)) {
-			snprintf(buf, len, "%s", d->places[i]);
+		snprintf(buf, len, "%s%s", sysroot, d->places[i]);
+		if (!stat(buf, &st) && S_ISDIR(st.st_mode))
 			return buf;
-		}
 	}
-	snprintf(buf, len, "%s", d->places[0]);
+	snprintf(buf, len, "%s%s", sysroot, d->places[0]);
 	return buf;
+}
+
+const char *workload_root_detect(enum workload_root r, char *buf, size_t len)
+{
+	return workload_root_detect_at(r, "", buf, len);
 }
