@@ -176,7 +176,7 @@ fuzz_decode_CFLAGS := -fsanitize-ignorelist=tests/fuzz/decode.ubsan-ignore
 fuzz_decode_ENV := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
 fuzz_decode_RUN := -max_len=4096
 fuzz_workload_SRCS := $(addprefix user/lib/,workload.c workload_parse.c \
-	workload_find.c container.c fileio.c log.c)
+	workload_find.c workload_roots.c container.c fileio.c log.c)
 fuzz_workload_LIBS := -ljansson
 fuzz_workload_RUN := -max_len=16384 -dict=tests/fuzz/workload.dict
 
