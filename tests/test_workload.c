@@ -2,14 +2,18 @@
 /*
  * Workload identity (user/lib/workload*.c): each runtime's files as
  * fixtures in a temp dir passed as the roots, and the cache (no reread,
- * forget, bounded). Untrusted files are test_workload_malformed.c, real
- * podman containers test_workload_podman.c.
+ * forget, bounded, pruned of cgroups gone). Untrusted files are
+ * test_workload_malformed.c, real podman containers test_workload_podman.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent_util.h"
+#include "mounts.h"
+#include "proc_cache.h"
 #include "test.h"
 #include "workload_util.h"
 
@@ -306,4 +310,56 @@ TEST(workload_cache_bounded)
 		ASSERT_TRUE(workload_lookup(wc, i, &h), "lookup");
 	ASSERT_TRUE(workload_cache_count(wc) <= 8, "bounded");
 	workload_cache_free(wc);
+}
+
+static bool odd_gone(uint64_t cgroup_id, void *arg)
+{
+	(*(int *)arg)++;
+	return cgroup_id & 1;
+}
+
+/* Cgroups gone without a record are pruned; a real cgroup2 directory
+ * tells whether its id still exists. */
+TEST(workload_cache_prune)
+{
+	struct workload_opts o = {.docker_root = "",
+				  .containerd_root = "",
+				  .storage_root = "",
+				  .storage_runroot = ""};
+	struct proc_cache_opts po = {};
+	struct workload_cache *wc = workload_cache_new(&o);
+	struct rtg_mounts m = {};
+	struct proc_cache *pc = NULL;
+	char dir[PATH_MAX];
+	struct stat st;
+	uint64_t i;
+	int asked = 0;
+
+	if (!ASSERT_TRUE(wc, "cache"))
+		return;
+	for (i = 1; i <= 10; i++)
+		by_id(wc, i, ID_A);
+	ASSERT_EQ(workload_cache_prune(wc, odd_gone, &asked), 5, "pruned");
+	ASSERT_EQ(asked, 10, "every cgroup asked");
+	ASSERT_EQ(workload_cache_count(wc), 5, "the others stay");
+	ASSERT_TRUE(by_id(wc, 2, NULL) && !by_id(wc, 3, NULL),
+		    "the even ones stay");
+	workload_cache_free(wc);
+
+	if (geteuid() || mounts_parse(RTG_MOUNTINFO, &m) || !m.cgroup2[0])
+		test_skip("needs root and a cgroup2 mount");
+	po.cgroup2_root = m.cgroup2;
+	pc = proc_cache_new(&po);
+	snprintf(dir, sizeof(dir), "%s/rtg-wl-prune-%d", m.cgroup2, getpid());
+	if (!ASSERT_TRUE(pc, "proc cache") ||
+	    !ASSERT_OK(mkdir(dir, 0755) ? -errno : 0, dir) ||
+	    !ASSERT_OK(stat(dir, &st) ? -errno : 0, "stat"))
+		goto out;
+	ASSERT_TRUE(!proc_cache_cgroup_gone(pc, st.st_ino), "it exists");
+	rmdir(dir);
+	ASSERT_TRUE(proc_cache_cgroup_gone(pc, st.st_ino), "gone");
+	ASSERT_TRUE(!proc_cache_cgroup_gone(pc, 0), "id 0: cannot tell");
+out:
+	rmdir(dir);
+	proc_cache_free(pc);
 }

@@ -215,6 +215,7 @@ static int run_loop(struct agent *a)
 		if (now.tv_sec != last.tv_sec) {
 			last = now;
 			agent_report_losses(a);
+			agent_workloads_tick(a);
 			proc_cache_reap(a->pc);
 			output_flush(a->out);
 		}

@@ -97,6 +97,8 @@ struct agent {
 	unsigned int batch; /* records in the current consume call */
 	struct workload_cache *wl; /* workloads by cgroup id (workloads.c) */
 	struct rtg_ancestor *anc; /* --ancestors of the event being written */
+	uint64_t wl_lost; /* cgroup records lost, as last seen */
+	unsigned int wl_ticks; /* seconds since the last check of them */
 };
 
 /* opts.c: 0, 1 after --help, or -EINVAL (reported). */
@@ -155,5 +157,8 @@ bool agent_workloads_record(struct agent *a, const void *data, size_t size);
  * with --ancestors, ancestors; counts the event to its workload. */
 struct rtg_event_view;
 void agent_workloads_event(struct agent *a, struct rtg_event_view *ev);
+/* Once a second: forgets the workloads whose cgroup went unreported
+ * (checked every minute, and at once after cgroup records were lost). */
+void agent_workloads_tick(struct agent *a);
 
 #endif

@@ -9,7 +9,9 @@
  * container's first process, and the runtime's files are read then. It is
  * forgotten at the rmdir. An event only looks its cgroup id up in the
  * cache: no file is read per event. A container older than the agent (or
- * whose record was lost) is learnt at its first event, once.
+ * whose record was lost) is learnt at its first event, once. Every minute,
+ * and at once when cgroup records were lost, the cgroups of the cache are
+ * checked, and those gone are forgotten.
  *
  * The parent of an event's process and, with --ancestors N, its ancestors
  * come from the process cache; a process that never exec'd since the agent
@@ -25,6 +27,7 @@
 #include "agent.h"
 #include "decode.h"
 #include "log.h"
+#include "maps.h"
 #include "proc_cache.h"
 #include "workload.h"
 
@@ -46,6 +49,7 @@ int agent_workloads_open(struct agent *a)
 	a->wl = workload_cache_new(&o);
 	if (!a->wl)
 		return -ENOMEM;
+	a->wl_lost = UINT64_MAX; /* a previous agent's losses are not ours */
 	if (a->opts.ancestors) {
 		a->anc = calloc(RTG_ANCESTORS_MAX, sizeof(*a->anc));
 		if (!a->anc)
@@ -108,10 +112,13 @@ bool agent_workloads_record(struct agent *a, const void *data, size_t size)
 	}
 	if (!a->wl)
 		return true;
-	if (r->type == RTG_REC_CGROUP_MKDIR)
+	if (r->type == RTG_REC_CGROUP_MKDIR) {
 		cgroup_mkdir(a, r);
-	else
+	} else {
 		workload_forget(a->wl, r->cgroup_id);
+		log_debug("workload: cgroup %llu gone",
+			  (unsigned long long)r->cgroup_id);
+	}
 	return true;
 }
 
@@ -139,4 +146,35 @@ void agent_workloads_event(struct agent *a, struct rtg_event_view *ev)
 		    a->pc, ev->ppid, pkt, a->anc, a->opts.ancestors);
 		ev->ancestors_on = true;
 	}
+}
+
+#define SWEEP_PERIOD_S 60
+
+static bool cgroup_gone(uint64_t cgroup_id, void *arg)
+{
+	return proc_cache_cgroup_gone(arg, cgroup_id);
+}
+
+void agent_workloads_tick(struct agent *a)
+{
+	uint64_t lost;
+	size_t n;
+
+	if (!a->wl)
+		return;
+	lost = a->skel ? maps_stat(a->skel, RTG_STAT_CGROUP_LOST) : 0;
+	if (a->wl_lost == UINT64_MAX)
+		a->wl_lost = lost;
+	if (lost > a->wl_lost) {
+		log_warn("%llu cgroup records lost (ring buffer full): "
+			 "checking the known workloads",
+			 (unsigned long long)(lost - a->wl_lost));
+		a->wl_lost = lost;
+	} else if (++a->wl_ticks < SWEEP_PERIOD_S) {
+		return;
+	}
+	a->wl_ticks = 0;
+	n = workload_cache_prune(a->wl, cgroup_gone, a->pc);
+	if (n)
+		log_debug("workload: %zu gone without a record, forgotten", n);
 }

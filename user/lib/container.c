@@ -212,6 +212,27 @@ static bool cg_ino(const struct cg_cache *cc, const char *path, uint64_t *ino)
 	return true;
 }
 
+bool proc_cache_cgroup_gone(struct proc_cache *pc, uint64_t cgroup_id)
+{
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + sizeof(uint64_t)];
+	} h = {};
+	int fd;
+
+	if (pc->cg.root_fd < 0 || !cgroup_id)
+		return false; /* cannot tell */
+	h.fh.handle_bytes = sizeof(uint64_t);
+	h.fh.handle_type = FILEID_KERNFS;
+	memcpy(h.fh.f_handle, &cgroup_id, sizeof(cgroup_id));
+	fd = open_by_handle_at(pc->cg.root_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == ESTALE || errno == ENOENT;
+}
+
 /* Path of cgroup id below the cgroup2 root, through a kernfs file handle. */
 static int cg_path_by_id(struct cg_cache *cc, uint64_t cgid, char *buf,
 			 size_t size)

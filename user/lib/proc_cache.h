@@ -142,6 +142,10 @@ int proc_cache_ancestors(struct proc_cache *pc, uint32_t ppid,
 			 uint64_t parent_exec_ktime, struct rtg_ancestor *out,
 			 int max);
 
+/* The cgroup2 cgroup of that id no longer exists (false when it does, or
+ * when that cannot be told: no cgroup2 root, no privilege). */
+bool proc_cache_cgroup_gone(struct proc_cache *pc, uint64_t cgroup_id);
+
 /* exec_id of (pid, exec_ktime) on this cache's node; buf of
  * RTG_EXEC_ID_MAX bytes. Returns buf. */
 char *proc_cache_exec_id(const struct proc_cache *pc, uint32_t pid,

@@ -133,6 +133,28 @@ void workload_cache_each(const struct workload_cache *wc,
 				fn(e->cgroup_id, e->w, arg);
 }
 
+size_t workload_cache_prune(struct workload_cache *wc,
+			    bool (*gone)(uint64_t cgroup_id, void *arg),
+			    void *arg)
+{
+	struct wl_entry *e, **pp;
+	size_t i, n = 0;
+
+	for (i = 0; i < CACHE_BUCKETS; i++) {
+		for (pp = &wc->buckets[i]; (e = *pp);) {
+			if (!gone(e->cgroup_id, arg)) {
+				pp = &e->next;
+				continue;
+			}
+			*pp = e->next;
+			entry_free(e);
+			wc->count--;
+			n++;
+		}
+	}
+	return n;
+}
+
 const char *workload_cache_root(const struct workload_cache *wc,
 				enum workload_root r)
 {

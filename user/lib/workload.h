@@ -138,6 +138,11 @@ void workload_cache_each(const struct workload_cache *wc,
 			 void (*fn)(uint64_t cgroup_id,
 				    const struct workload *w, void *arg),
 			 void *arg);
+/* Forgets every cached cgroup for which gone() says so (its cgroup went
+ * without the caller hearing of it). Returns how many. */
+size_t workload_cache_prune(struct workload_cache *wc,
+			    bool (*gone)(uint64_t cgroup_id, void *arg),
+			    void *arg);
 /* The root the cache reads for r; NULL when that source is not used. */
 const char *workload_cache_root(const struct workload_cache *wc,
 				enum workload_root r);
