@@ -82,6 +82,9 @@ static void cgroup_mkdir(struct agent *a, const struct rtg_cgroup_rec *r)
 	const struct workload *w;
 
 	snprintf(path, sizeof(path), "%.*s", (int)r->path_len, r->path);
+	/* the container_id of its events, even of processes gone by the
+	 * time they are decoded */
+	proc_cache_cgroup_learn(a->pc, r->cgroup_id, path);
 	if (container_parse(path, id, pod) || !id[0])
 		return; /* not a container's cgroup (a slice, a session) */
 	w = workload_lookup(a->wl, r->cgroup_id, &h);
@@ -122,18 +125,40 @@ bool agent_workloads_record(struct agent *a, const void *data, size_t size)
 	return true;
 }
 
+/*
+ * The workload of ev's cgroup. The cache is keyed by cgroup id, so it is
+ * only filled from a cgroup id known to be the container's: a cgroup
+ * record, or the process cache's certain knowledge of that cgroup. An
+ * event's container id may come from where its process is now (runc init
+ * reports its exec from the runtime's cgroup, then moves): such an event
+ * gets no workload rather than teach the cache a wrong one.
+ */
+static struct workload *workload_of(struct agent *a,
+				    const struct rtg_event_view *ev)
+{
+	struct workload_hint h = {.container_id = ev->container_id,
+				  .pid = ev->pid};
+	struct workload *w;
+	const char *known;
+
+	w = workload_lookup(a->wl, ev->cgroup_id, NULL); /* cached only */
+	if (w)
+		return strcmp(w->id, ev->container_id) ? NULL : w;
+	known = proc_cache_cgroup_known(a->pc, ev->cgroup_id);
+	if (!known || strcmp(known, ev->container_id))
+		return NULL;
+	return workload_lookup(a->wl, ev->cgroup_id, &h);
+}
+
 void agent_workloads_event(struct agent *a, struct rtg_event_view *ev)
 {
 	uint64_t pkt = ev->proc ? ev->proc->parent_exec_ktime : 0;
-	struct workload_hint h = {};
 	struct workload *w = NULL;
 
 	if (ev->type == RTG_EV_LOST)
 		return;
 	if (a->wl && ev->container_id && ev->container_id[0]) {
-		h.container_id = ev->container_id;
-		h.pid = ev->pid;
-		w = workload_lookup(a->wl, ev->cgroup_id, &h);
+		w = workload_of(a, ev);
 		if (w)
 			w->events++;
 	}

@@ -212,6 +212,25 @@ static bool cg_ino(const struct cg_cache *cc, const char *path, uint64_t *ino)
 	return true;
 }
 
+void proc_cache_cgroup_learn(struct proc_cache *pc, uint64_t cgroup_id,
+			     const char *path)
+{
+	char id[65], pod[37];
+
+	if (!cgroup_id || cg_lookup(&pc->cg, cgroup_id))
+		return;
+	container_parse(path, id, pod);
+	cg_insert(&pc->cg, cgroup_id, id, pod);
+}
+
+const char *proc_cache_cgroup_known(struct proc_cache *pc, uint64_t cgroup_id)
+{
+	const struct cg_entry *c = cgroup_id ? cg_lookup(&pc->cg, cgroup_id)
+					     : NULL;
+
+	return c ? c->id : NULL;
+}
+
 bool proc_cache_cgroup_gone(struct proc_cache *pc, uint64_t cgroup_id)
 {
 	union {

@@ -142,6 +142,16 @@ int proc_cache_ancestors(struct proc_cache *pc, uint32_t ppid,
 			 uint64_t parent_exec_ktime, struct rtg_ancestor *out,
 			 int max);
 
+/* The cgroup2 path of cgroup_id, from the kernel (a cgroup mkdir): its
+ * container is known for certain from now on, even once every process of
+ * it is gone (without CAP_DAC_READ_SEARCH the cache can otherwise only ask
+ * /proc/PID/cgroup, which a short-lived process no longer has). */
+void proc_cache_cgroup_learn(struct proc_cache *pc, uint64_t cgroup_id,
+			     const char *path);
+/* The container id ("" on the host) of cgroup_id when the cache knows it
+ * for certain: the cgroup's own path said so (not the path of a process
+ * that may have moved since). NULL when it is not cached. */
+const char *proc_cache_cgroup_known(struct proc_cache *pc, uint64_t cgroup_id);
 /* The cgroup2 cgroup of that id no longer exists (false when it does, or
  * when that cannot be told: no cgroup2 root, no privilege). */
 bool proc_cache_cgroup_gone(struct proc_cache *pc, uint64_t cgroup_id);
