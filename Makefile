@@ -144,6 +144,12 @@ NOTLS_OBJ := $(OUT)/user/ops/static/notls.o
 
 static: rtguard-static
 
+# the container image (deploy/Dockerfile.local), offline, from rtguard-static
+IMAGE ?= rtguard:0.1.0
+.PHONY: image
+image: rtguard-static
+	$(Q)scripts/image.sh $(IMAGE)
+
 rtguard-static: LINK_STATIC := -static
 rtguard-static: $(USER_OBJS) $(NOTLS_OBJ)
 	$(LINK)
