@@ -39,7 +39,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 # Each skeleton is built from one or more units bpf/UNIT.bpf.c: the
 # agent's programs are one unit per hook family, linked into one object.
 BPF_SKELS := rtguard floor probe
-rtguard_UNITS := exec open connect lsm
+rtguard_UNITS := exec open connect lsm cgroup
 floor_UNITS := floor
 probe_UNITS := probe
 SKELS := $(BPF_SKELS:%=$(OUT)/%.skel.h)
@@ -144,6 +144,12 @@ NOTLS_OBJ := $(OUT)/user/ops/static/notls.o
 
 static: rtguard-static
 
+# the container image (deploy/Dockerfile.local), offline, from rtguard-static
+IMAGE ?= rtguard:0.1.0
+.PHONY: image
+image: rtguard-static
+	$(Q)scripts/image.sh $(IMAGE)
+
 rtguard-static: LINK_STATIC := -static
 rtguard-static: $(USER_OBJS) $(NOTLS_OBJ)
 	$(LINK)
@@ -175,7 +181,8 @@ fuzz_decode_SRCS := $(addprefix user/lib/,decode.c proc_cache.c proc_seed.c \
 fuzz_decode_CFLAGS := -fsanitize-ignorelist=tests/fuzz/decode.ubsan-ignore
 fuzz_decode_ENV := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
 fuzz_decode_RUN := -max_len=4096
-fuzz_workload_SRCS := $(addprefix user/lib/,workload.c container.c fileio.c log.c)
+fuzz_workload_SRCS := $(addprefix user/lib/,workload.c workload_parse.c \
+	workload_find.c workload_roots.c container.c fileio.c log.c)
 fuzz_workload_LIBS := -ljansson
 fuzz_workload_RUN := -max_len=16384 -dict=tests/fuzz/workload.dict
 

@@ -146,4 +146,29 @@ enum rtg_stat {
 	RTG_STAT_MAX = 24,
 };
 
+/*
+ * Cgroups coming and going (bpf/cgroup.bpf.c), on the cgroup2 hierarchy
+ * only: user space learns a container's workload when its cgroup appears,
+ * before the container's first exec, and forgets it when the cgroup goes
+ * (user/agent/workloads.c). Not an event: these records start with their
+ * own small header, whose first byte (type) never collides with an
+ * enum rtg_type.
+ */
+#define RTG_REC_CGROUP_MKDIR 0x40
+#define RTG_REC_CGROUP_RMDIR 0x41
+#define RTG_CGROUP_PATH_MAX 1024 /* bytes of the path kept, incl. NUL */
+/* records the ring buffer had no room for (in the `stats` array) */
+#define RTG_STAT_CGROUP_LOST (RTG_STAT_MAX - 1)
+
+struct rtg_cgroup_rec {
+	__u8 type; /* RTG_REC_CGROUP_* */
+	__u8 pad;
+	__u16 path_len; /* bytes of path, incl. its NUL */
+	__u32 pad2;
+	__u64 time_ns; /* bpf_ktime_get_boot_ns() */
+	__u64 cgroup_id; /* the id events carry in rtg_hdr.cgroup_id */
+	char path[]; /* below the cgroup2 root, e.g. /libpod_parent/libpod-ID */
+};
+_Static_assert(sizeof(struct rtg_cgroup_rec) == 24, "rtg_cgroup_rec ABI");
+
 #endif

@@ -4,7 +4,7 @@
 set -euo pipefail
 declare -A sets=(
   [build]="clang-19 llvm-19 libclang-rt-19-dev bpftool libbpf-dev libelf-dev zlib1g-dev libyaml-dev libmicrohttpd-dev libjansson-dev pkg-config make gcc"
-  # podman, runc, conmon: real containers (tests/test_workload.c)
+  # podman, runc, conmon: real containers (tests/podman_util.c)
   [test]="qemu-system-x86 linux-image-amd64 busybox-static cpio python3 iproute2 podman runc conmon"
   # arm64 cross-build and guest (make cross-arm64, make test-arm64); the :arm64
   # packages need `dpkg --add-architecture arm64` first (scripts/cross-arm64.sh)

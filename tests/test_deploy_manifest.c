@@ -70,7 +70,8 @@ static void check_mount(yaml_document_t *d, yaml_node_t *pod,
 		return;
 	if (ro)
 		ASSERT_STREQ(ystr(ykey(d, m, "readOnly")), "true", what);
-	if (!strncmp(path, "/sys/", 5) || !strcmp(path, "/run/rtguard"))
+	if (!strncmp(path, "/sys/", 5) || !strncmp(path, "/run/", 5) ||
+	    !strncmp(path, "/var/lib/", 9))
 		ASSERT_STREQ(ystr(yget(d, v, "hostPath", "path", NULL)), path,
 			     "hostPath of the same path");
 }
@@ -151,6 +152,17 @@ TEST(deploy_daemonset)
 	check_mount(d, pod, mounts, "/run/rtguard", false);
 	check_mount(d, pod, mounts, "/etc/rtguard/policies", true);
 	check_mount(d, pod, mounts, "/tmp", false);
+	/* the runtimes' state, read-only, for the container and pod of
+	 * events (the roots the agent finds: user/lib/workload_roots.c) */
+	check_mount(d, pod, mounts,
+		    "/run/containerd/io.containerd.runtime.v2.task", true);
+	check_mount(d, pod, mounts, "/var/lib/docker/containers", true);
+	check_mount(d, pod, mounts,
+		    "/var/lib/containers/storage/overlay-containers", true);
+	check_mount(d, pod, mounts,
+		    "/var/lib/containers/storage/overlay-images", true);
+	check_mount(d, pod, mounts,
+		    "/run/containers/storage/overlay-containers", true);
 	/* Bidirectional propagation is admitted only for privileged pods */
 	prop = ystr(ykey(d, yfind(d, mounts, "mountPath", "/sys/fs/bpf"),
 			 "mountPropagation"));

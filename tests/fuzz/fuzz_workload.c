@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for the workload parsers (user/lib/workload.c): the
+ * libFuzzer harness for the workload parsers (user/lib/workload_parse.c): the
  * first byte picks the file format (config.json, config.v2.json,
  * containers.json, images.json), the rest is the file. The same bytes are
  * then parsed again, as the next format, into the same struct (the merge a

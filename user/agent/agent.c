@@ -82,6 +82,7 @@ static int start_ops(struct agent *a)
 		.counters = &a->stats,
 		.probe = a->probe,
 		.dry_run = a->opts.dry_run,
+		.workloads = a->wl,
 	};
 
 	a->metrics = metrics_new(a->skel->obj, bpf_map__fd(a->skel->maps.events),
@@ -132,6 +133,7 @@ static void agent_destroy(struct agent *a)
 	for (i = 0; i < RTG_NGEN; i++)
 		policy_compiled_free(a->comp[i]);
 	decoder_free(a->dec);
+	agent_workloads_close(a);
 	proc_cache_free(a->pc);
 	if (a->out)
 		output_flush(a->out);
@@ -213,6 +215,7 @@ static int run_loop(struct agent *a)
 		if (now.tv_sec != last.tv_sec) {
 			last = now;
 			agent_report_losses(a);
+			agent_workloads_tick(a);
 			proc_cache_reap(a->pc);
 			output_flush(a->out);
 		}
@@ -268,7 +271,7 @@ int cmd_agent(int argc, char **argv)
 	pco.cgroup2_root = a.probe->mounts.cgroup2;
 	a.pc = proc_cache_new(&pco);
 	a.dec = a.pc ? decoder_new(a.pc) : NULL;
-	if (!a.dec)
+	if (!a.dec || agent_workloads_open(&a))
 		goto out;
 
 	sigaction(SIGINT, &sa, NULL);

@@ -11,6 +11,7 @@
  *   maps.c    every write to the BPF maps
  *   reload.c  policies: compile, install, reload by generation, watch
  *   record.c  records in (ring buffer, enforcer), events out, losses
+ *   workloads.c  containers and pods of events (cgroup records), ancestry
  *
  * and, not knowing struct agent: enforce.c (fanotify denials, its own
  * thread), pin.c (pins that outlive the agent), privs.c (the privilege
@@ -38,11 +39,14 @@ struct enforcer;
 struct bpf_link;
 struct metrics;
 struct server;
+struct workload_cache;
+struct rtg_ancestor;
 
 #define AGENT_MAX_POLICY_PATHS 64
 /* Records handled per ring_buffer__consume() call: between batches the
  * loop lets subscribers' sockets drain and the enforcer's records in. */
 #define AGENT_BATCH 512
+#define AGENT_NROOTS 4 /* runtime roots (user/lib/workload.h) */
 
 struct agent_opts {
 	const char *policy_paths[AGENT_MAX_POLICY_PATHS];
@@ -61,6 +65,10 @@ struct agent_opts {
 	bool no_pin; /* nothing pinned: programs go with the agent */
 	bool keep_pins; /* clean exit leaves programs attached */
 	bool unpin; /* remove the pins of a previous agent and exit */
+	int ancestors; /* --ancestors N, 0 to RTG_ANCESTORS_MAX */
+	/* --runtime-root NAME=DIR by enum workload_root: NULL found on the
+	 * host, "" not read (DIR "none") */
+	const char *runtime_roots[AGENT_NROOTS];
 };
 
 struct agent {
@@ -87,6 +95,10 @@ struct agent {
 	bool adopted; /* took over a previous agent's pins */
 	int lock_fd;
 	unsigned int batch; /* records in the current consume call */
+	struct workload_cache *wl; /* workloads by cgroup id (workloads.c) */
+	struct rtg_ancestor *anc; /* --ancestors of the event being written */
+	uint64_t wl_lost; /* cgroup records lost, as last seen */
+	unsigned int wl_ticks; /* seconds since the last check of them */
 };
 
 /* opts.c: 0, 1 after --help, or -EINVAL (reported). */
@@ -132,5 +144,21 @@ void agent_on_denial(void *ctx, const void *rec, size_t size);
 /* Turns new drop counts (kernel, enforcer, subscribers) into `lost`
  * events. */
 void agent_report_losses(struct agent *a);
+
+/* workloads.c */
+/* The workload cache with the runtime roots (--runtime-root or found on
+ * the host, logged), and the ancestry buffer. 0 or -ENOMEM. */
+int agent_workloads_open(struct agent *a);
+void agent_workloads_close(struct agent *a);
+/* A cgroup record (bpf/cgroup.bpf.c): learns or forgets a workload.
+ * false when data is not one (an event record). */
+bool agent_workloads_record(struct agent *a, const void *data, size_t size);
+/* The event's workload, parent (from /proc when the cache lacks it) and,
+ * with --ancestors, ancestors; counts the event to its workload. */
+struct rtg_event_view;
+void agent_workloads_event(struct agent *a, struct rtg_event_view *ev);
+/* Once a second: forgets the workloads whose cgroup went unreported
+ * (checked every minute, and at once after cgroup records were lost). */
+void agent_workloads_tick(struct agent *a);
 
 #endif

@@ -11,7 +11,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "output.h"
+#include "proc_cache.h"
 #include "rotate.h"
+#include "workload.h"
 
 static void usage(FILE *f)
 {
@@ -22,6 +24,7 @@ static void usage(FILE *f)
 		"               [--metrics-allow-remote] [--socket PATH|none]\n"
 		"               [--dry-run] [--verbose] [--ringbuf-kb N]\n"
 		"               [--pin-dir DIR] [--no-pin] [--keep-pins]\n"
+		"               [--ancestors N] [--runtime-root NAME=DIR]...\n"
 		"       rtguard --unpin [--pin-dir DIR]\n"
 		"       rtguard probe | policy check FILE... | bench ... | "
 		"events | status\n"
@@ -32,11 +35,39 @@ static void usage(FILE *f)
 		"system directories). See README.md and rtguard(8).\n");
 }
 
+/* --runtime-root NAME=DIR: DIR absolute, or "none" */
+static int parse_runtime_root(const char *arg, struct agent_opts *o)
+{
+	const char *eq = strchr(arg, '=');
+	char name[32];
+	int r = -1;
+
+	if (eq && (size_t)(eq - arg) < sizeof(name)) {
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+		r = workload_root_parse(name);
+	}
+	if (r < 0) {
+		log_err("--runtime-root: expected docker=DIR, containerd=DIR, containers=DIR or containers-run=DIR, got '%s'",
+			arg);
+		return -EINVAL;
+	}
+	if (!strcmp(eq + 1, "none")) {
+		o->runtime_roots[r] = "";
+	} else if (eq[1] != '/') {
+		log_err("--runtime-root %s: expected an absolute path or 'none', got '%s'",
+			name, eq + 1);
+		return -EINVAL;
+	} else {
+		o->runtime_roots[r] = eq + 1;
+	}
+	return 0;
+}
+
 int agent_parse_opts(int argc, char **argv, struct agent_opts *o)
 {
 	enum { OPT_RINGBUF = 256, OPT_METRICS, OPT_SOCKET, OPT_MAXMB, OPT_KEEP,
 	       OPT_PINDIR, OPT_NOPIN, OPT_KEEPPINS, OPT_UNPIN,
-	       OPT_METRICS_REMOTE };
+	       OPT_METRICS_REMOTE, OPT_ANCESTORS, OPT_RUNTIME_ROOT };
 	static const struct option lopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
@@ -54,6 +85,8 @@ int agent_parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "output-file-max-mb", required_argument, NULL, OPT_MAXMB },
 		{ "output-file-keep", required_argument, NULL, OPT_KEEP },
+		{ "ancestors", required_argument, NULL, OPT_ANCESTORS },
+		{ "runtime-root", required_argument, NULL, OPT_RUNTIME_ROOT },
 		{},
 	};
 	int c;
@@ -148,6 +181,22 @@ int agent_parse_opts(int argc, char **argv, struct agent_opts *o)
 			o->output_keep = v;
 			break;
 		}
+		case OPT_ANCESTORS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 0 || v > RTG_ANCESTORS_MAX) {
+				log_err("--ancestors: expected 0 to %d, got '%s'",
+					RTG_ANCESTORS_MAX, optarg);
+				return -EINVAL;
+			}
+			o->ancestors = v;
+			break;
+		}
+		case OPT_RUNTIME_ROOT:
+			if (parse_runtime_root(optarg, o))
+				return -EINVAL;
+			break;
 		default:
 			usage(stderr);
 			return -EINVAL;

@@ -2,8 +2,9 @@
 /*
  * From a record to an event line: records come from the ring buffer and
  * from the enforcer (denials it answered), are decoded (user/lib/decode.h),
- * get the decision of an exec `args` rule finished, are counted, written to
- * the output and published to the socket's subscribers. Drops counted
+ * get the decision of an exec `args` rule finished, are counted, get their
+ * workload and ancestry (workloads.c), written to the output and published
+ * to the socket's subscribers. Cgroup records only feed workloads.c. Drops counted
  * elsewhere (kernel, enforcer, subscribers) become `lost` events here too.
  */
 #include <errno.h>
@@ -85,6 +86,8 @@ static void handle_record(struct agent *a, const void *data, size_t size)
 	struct rtg_event_view ev;
 	int hook, err;
 
+	if (agent_workloads_record(a, data, size))
+		return; /* a cgroup came or went: not an event */
 	err = event_decode(a->dec, data, size, &ev);
 	if (err) {
 		a->stats.lost[RTG_LOSS_DECODE]++;
@@ -105,6 +108,7 @@ static void handle_record(struct agent *a, const void *data, size_t size)
 		ev.rule_name = policy_rule_name(c, hook, ev.rule, &ev.policy);
 	if (ev.type < RTG_EV_MAX && ev.action < 4)
 		a->stats.events[ev.type][ev.action]++;
+	agent_workloads_event(a, &ev);
 	emit(a, &ev);
 }
 

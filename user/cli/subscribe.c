@@ -26,6 +26,7 @@ struct sub_opts {
 	const char *types[SUB_MAX_TYPES];
 	int ntypes;
 	const char *policy;
+	const char *ns, *pod, *container; /* workload filters */
 };
 
 /* Connects; RTG_EXIT_* on failure (reported), 0 with *fd otherwise. */
@@ -139,6 +140,8 @@ static void events_usage(FILE *f)
 	    "usage: rtguard events [--socket PATH] [--output compact|json]\n"
 	    "                      [--type exec|exit|open|connect|lost]... "
 	    "[--policy NAME]\n"
+	    "                      [--namespace NS] [--pod POD] "
+	    "[--container NAME|ID]\n"
 	    "Prints the events of the agent listening on PATH (default %s)\n"
 	    "until interrupted.\n",
 	    RTG_SOCKET_DEFAULT);
@@ -151,6 +154,9 @@ static int parse_events(int argc, char **argv, struct sub_opts *o)
 	    {"output", required_argument, NULL, 'o'},
 	    {"type", required_argument, NULL, 't'},
 	    {"policy", required_argument, NULL, 'p'},
+	    {"namespace", required_argument, NULL, 'N'},
+	    {"pod", required_argument, NULL, 'P'},
+	    {"container", required_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -158,6 +164,15 @@ static int parse_events(int argc, char **argv, struct sub_opts *o)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:o:t:p:h", lopts, NULL)) != -1) {
+		if ((c == 'N' || c == 'P' || c == 'C') &&
+		    (!*optarg || strlen(optarg) > SOCK_NAME_MAX)) {
+			log_err("--%s: expected a name of 1 to %d bytes",
+				c == 'N' ? "namespace"
+				: c == 'P' ? "pod"
+					   : "container",
+				SOCK_NAME_MAX);
+			return -EINVAL;
+		}
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -193,6 +208,15 @@ static int parse_events(int argc, char **argv, struct sub_opts *o)
 				return -EINVAL;
 			}
 			o->policy = optarg;
+			break;
+		case 'N':
+			o->ns = optarg;
+			break;
+		case 'P':
+			o->pod = optarg;
+			break;
+		case 'C':
+			o->container = optarg;
 			break;
 		case 'h':
 			events_usage(stdout);
@@ -267,6 +291,12 @@ int cmd_events(int argc, char **argv)
 	}
 	if (o.policy)
 		jw_kv_string(jw, "policy", o.policy);
+	if (o.ns)
+		jw_kv_string(jw, "namespace", o.ns);
+	if (o.pod)
+		jw_kv_string(jw, "pod", o.pod);
+	if (o.container)
+		jw_kv_string(jw, "container", o.container);
 	if (request_send(fd, &req))
 		goto fail;
 	if (read_reply_line(fd, line, sizeof(line), &got, &rest, &nrest)) {
@@ -303,8 +333,8 @@ static void status_usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: rtguard status [--socket PATH] [--output text|json]\n"
-	    "Shows the agent's policies, counters, losses, mechanisms and its\n"
-	    "own cost (default socket %s).\n",
+	    "Shows the agent's policies, counters, losses, mechanisms, its\n"
+	    "own cost and the workloads it knows (default socket %s).\n",
 	    RTG_SOCKET_DEFAULT);
 }
 

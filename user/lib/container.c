@@ -17,7 +17,6 @@
 #include "log.h"
 #include "proc_cache_int.h"
 
-#define CG_CACHE_MAX  4096
 #define FILEID_KERNFS 0xfe
 
 /* ---- parsing ---- */
@@ -211,6 +210,46 @@ static bool cg_ino(const struct cg_cache *cc, const char *path, uint64_t *ino)
 		return false;
 	*ino = st.st_ino;
 	return true;
+}
+
+void proc_cache_cgroup_learn(struct proc_cache *pc, uint64_t cgroup_id,
+			     const char *path)
+{
+	char id[65], pod[37];
+
+	if (!cgroup_id || cg_lookup(&pc->cg, cgroup_id))
+		return;
+	container_parse(path, id, pod);
+	cg_insert(&pc->cg, cgroup_id, id, pod);
+}
+
+const char *proc_cache_cgroup_known(struct proc_cache *pc, uint64_t cgroup_id)
+{
+	const struct cg_entry *c = cgroup_id ? cg_lookup(&pc->cg, cgroup_id)
+					     : NULL;
+
+	return c ? c->id : NULL;
+}
+
+bool proc_cache_cgroup_gone(struct proc_cache *pc, uint64_t cgroup_id)
+{
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + sizeof(uint64_t)];
+	} h = {};
+	int fd;
+
+	if (pc->cg.root_fd < 0 || !cgroup_id)
+		return false; /* cannot tell */
+	h.fh.handle_bytes = sizeof(uint64_t);
+	h.fh.handle_type = FILEID_KERNFS;
+	memcpy(h.fh.f_handle, &cgroup_id, sizeof(cgroup_id));
+	fd = open_by_handle_at(pc->cg.root_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == ESTALE || errno == ENOENT;
 }
 
 /* Path of cgroup id below the cgroup2 root, through a kernfs file handle. */

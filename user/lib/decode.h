@@ -23,6 +23,8 @@
 #include "events.h"
 #include "proc_cache.h"
 
+struct workload;
+
 struct rtg_event_view {
 	enum rtg_type type;
 	uint8_t action; /* enum rtg_action */
@@ -80,6 +82,14 @@ struct rtg_event_view {
 	/* Filled by the caller from the rule id; NULL when none. */
 	const char *policy;
 	const char *rule_name;
+	/* Filled by the agent (user/agent/workloads.c), NULL / 0 otherwise:
+	 * the container and pod (user/lib/workload.h), and with --ancestors
+	 * the process's ancestors, parent first (ancestors_on: the array is
+	 * written, even when empty). */
+	const struct workload *workload;
+	const struct rtg_ancestor *ancestors;
+	int nancestors;
+	bool ancestors_on;
 };
 
 struct decoder;

@@ -2,6 +2,8 @@
 /*
  * The compact format: one human line per event, e.g.
  *   16:00:00.123 DENY  open    cat[4242] /etc/shadow  (protect-host/rule)
+ * with the workload after the pid when the process runs in a container:
+ *   16:00:00.123 AUDIT exec    sh[77]@shop/web-7d9f/web /bin/sh -c id
  * and the terminal escaping of every byte that came from the monitored
  * system (compact_escape()).
  */
@@ -12,6 +14,7 @@
 
 #include "json.h"
 #include "output.h"
+#include "workload.h"
 
 /* C1 controls, zero-width and bidi controls, line/paragraph separators:
  * characters that change what a terminal shows. */
@@ -83,6 +86,23 @@ static void compact_arg(FILE *f, const char *s)
 	compact_escape_q(f, s, n, !n || strpbrk(s, " \"'"));
 }
 
+/* "@namespace/pod/container", or "@name" outside a pod, when known */
+static void compact_workload(FILE *f, const struct workload *w)
+{
+	if (!w || (!w->name && !(w->pod_namespace && w->pod_name)))
+		return;
+	fputc('@', f);
+	if (w->pod_namespace && w->pod_name) {
+		compact_str(f, w->pod_namespace);
+		fputc('/', f);
+		compact_str(f, w->pod_name);
+		if (w->name)
+			fputc('/', f);
+	}
+	if (w->name)
+		compact_str(f, w->name);
+}
+
 void output_compact_event(FILE *f, const struct rtg_event_view *ev)
 {
 	const char *act = action_name(ev->action);
@@ -107,7 +127,9 @@ void output_compact_event(FILE *f, const struct rtg_event_view *ev)
 		return;
 	}
 	compact_str(f, ev->comm);
-	fprintf(f, "[%u] ", ev->pid);
+	fprintf(f, "[%u]", ev->pid);
+	compact_workload(f, ev->workload);
+	fputc(' ', f);
 	switch (ev->type) {
 	case RTG_EV_EXEC:
 		compact_str(f, ev->exec.binary ?: "");

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The JSON format: one object per event, the fields users and scripts rely
- * on (time, type, action, enforced, policy, rule, process, parent and the
- * event's own object), written through the one JSON writer.
+ * on (time, type, action, enforced, policy, rule, process with its
+ * container and pod, parent, ancestors and the event's own object),
+ * written through the one JSON writer.
  */
 #include <sys/socket.h>
 #include <time.h>
 
 #include "json.h"
 #include "output.h"
+#include "workload.h"
 
 static void json_time(struct json_writer *jw, const struct timespec *ts)
 {
@@ -21,6 +23,44 @@ static void json_time(struct json_writer *jw, const struct timespec *ts)
 	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts->tv_nsec);
 	jw_kv_string(jw, "time", buf);
+}
+
+static void kv_opt(struct json_writer *jw, const char *key, const char *val)
+{
+	if (val && val[0])
+		jw_kv_string(jw, key, val);
+}
+
+/* "container" and "pod" (beside container_id and pod_uid): what the
+ * runtime's state tells, each key left out when unknown. */
+static void json_workload(struct json_writer *jw, const struct workload *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	jw_name(jw, "container");
+	jw_start_object(jw);
+	kv_opt(jw, "id", w->id);
+	kv_opt(jw, "name", w->name);
+	kv_opt(jw, "image", w->image);
+	kv_opt(jw, "runtime", w->runtime);
+	jw_end_object(jw);
+	if (!w->pod_name && !w->pod_namespace && !w->pod_uid && !w->nlabels)
+		return;
+	jw_name(jw, "pod");
+	jw_start_object(jw);
+	kv_opt(jw, "name", w->pod_name);
+	kv_opt(jw, "namespace", w->pod_namespace);
+	kv_opt(jw, "uid", w->pod_uid);
+	if (w->nlabels) {
+		jw_name(jw, "labels");
+		jw_start_object(jw);
+		for (i = 0; i < w->nlabels; i++)
+			jw_kv_string(jw, w->labels[i].key, w->labels[i].value);
+		jw_end_object(jw);
+	}
+	jw_end_object(jw);
 }
 
 static void json_process(struct json_writer *jw,
@@ -55,6 +95,7 @@ static void json_process(struct json_writer *jw,
 		jw_kv_string(jw, "container_id", ev->container_id);
 	if (ev->pod_uid && ev->pod_uid[0])
 		jw_kv_string(jw, "pod_uid", ev->pod_uid);
+	json_workload(jw, ev->workload);
 	jw_end_object(jw);
 }
 
@@ -77,6 +118,28 @@ static void json_parent(struct json_writer *jw, const struct rtg_event_view *ev)
 	if (exec_id && exec_id[0])
 		jw_kv_string(jw, "exec_id", exec_id);
 	jw_end_object(jw);
+}
+
+/* "ancestors" (--ancestors N): parent first */
+static void json_ancestors(struct json_writer *jw,
+			   const struct rtg_event_view *ev)
+{
+	const struct rtg_ancestor *an;
+	int i;
+
+	if (!ev->ancestors_on)
+		return;
+	jw_name(jw, "ancestors");
+	jw_start_array(jw);
+	for (i = 0; i < ev->nancestors; i++) {
+		an = &ev->ancestors[i];
+		jw_start_object(jw);
+		jw_kv_uint(jw, "pid", an->pid);
+		kv_opt(jw, "binary", an->binary);
+		kv_opt(jw, "exec_id", an->exec_id);
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
 }
 
 static void json_exec(struct json_writer *jw, const struct rtg_event_view *ev)
@@ -172,6 +235,7 @@ void output_json_event(struct json_writer *jw, const struct rtg_event_view *ev)
 		jw_kv_string(jw, "mechanism", mech);
 	json_process(jw, ev);
 	json_parent(jw, ev);
+	json_ancestors(jw, ev);
 	switch (ev->type) {
 	case RTG_EV_EXEC:
 		json_exec(jw, ev);

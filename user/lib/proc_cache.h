@@ -101,6 +101,61 @@ int proc_cache_seed(struct proc_cache *pc, const char *proc_root);
 int proc_cache_container(struct proc_cache *pc, uint64_t cgroup_id,
 			 uint32_t pid, const char **id, const char **pod);
 
+/*
+ * A process the cache has never seen, learnt from <proc_root>/PID (what
+ * seeding reads): a parent that forked but never exec'd since the agent
+ * started (a container runtime's monitor). When exec_ktime is not 0 the
+ * process must have started then (to the clock tick /proc tells), else it
+ * is another one that reuses the pid; the entry gets exec_ktime, so that
+ * its exec_id is the one events gave. NULL when pid is cached already, is
+ * gone or is another process, or the cache is full.
+ */
+const struct rtg_proc_info *proc_cache_learn(struct proc_cache *pc, uint32_t pid,
+					     uint64_t exec_ktime);
+
+/* One ancestor of an event's process (`ancestors` of events). */
+struct rtg_ancestor {
+	uint32_t pid;
+	const char *binary;  /* NULL when unknown */
+	const char *exec_id; /* "" when unknown */
+};
+#define RTG_ANCESTORS_MAX 16
+
+/*
+ * The parent (ppid, started at parent_exec_ktime, 0 when unknown) of a
+ * process: from the cache, else learnt from /proc (proc_cache_learn), else
+ * NULL. A pid that could not be learnt is remembered for a while, so that
+ * the events of its children do not read /proc again.
+ */
+const struct rtg_proc_info *proc_cache_parent(struct proc_cache *pc,
+					      uint32_t ppid,
+					      uint64_t parent_exec_ktime);
+/*
+ * The ancestors of a process whose parent is (ppid, parent_exec_ktime),
+ * parent first, at most max (<= RTG_ANCESTORS_MAX): each from the cache or
+ * /proc (proc_cache_parent). The walk ends at pid 1, at a loop, or at the
+ * first ancestor nothing is known of but its pid and exec_id (which is
+ * still listed). The strings point into the cache and stay valid until it
+ * changes (the next decoded record). Returns the number written.
+ */
+int proc_cache_ancestors(struct proc_cache *pc, uint32_t ppid,
+			 uint64_t parent_exec_ktime, struct rtg_ancestor *out,
+			 int max);
+
+/* The cgroup2 path of cgroup_id, from the kernel (a cgroup mkdir): its
+ * container is known for certain from now on, even once every process of
+ * it is gone (without CAP_DAC_READ_SEARCH the cache can otherwise only ask
+ * /proc/PID/cgroup, which a short-lived process no longer has). */
+void proc_cache_cgroup_learn(struct proc_cache *pc, uint64_t cgroup_id,
+			     const char *path);
+/* The container id ("" on the host) of cgroup_id when the cache knows it
+ * for certain: the cgroup's own path said so (not the path of a process
+ * that may have moved since). NULL when it is not cached. */
+const char *proc_cache_cgroup_known(struct proc_cache *pc, uint64_t cgroup_id);
+/* The cgroup2 cgroup of that id no longer exists (false when it does, or
+ * when that cannot be told: no cgroup2 root, no privilege). */
+bool proc_cache_cgroup_gone(struct proc_cache *pc, uint64_t cgroup_id);
+
 /* exec_id of (pid, exec_ktime) on this cache's node; buf of
  * RTG_EXEC_ID_MAX bytes. Returns buf. */
 char *proc_cache_exec_id(const struct proc_cache *pc, uint32_t pid,

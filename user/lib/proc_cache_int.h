@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Inside the process cache (proc_cache.h): its table, shared by
- * proc_cache.c (the table, exec records), proc_seed.c (seeding from /proc)
- * and container.c (the cache of container lookups by cgroup id).
+ * proc_cache.c (the table, exec records), proc_seed.c (seeding from /proc),
+ * proc_ancestors.c (parents and ancestors) and container.c (the cache of
+ * container lookups by cgroup id).
  */
 #ifndef RTG_PROC_CACHE_INT_H
 #define RTG_PROC_CACHE_INT_H
@@ -52,7 +53,8 @@ struct cg_entry {
 	char pod[RTG_POD_UID_LEN + 1];
 };
 
-/* Containers by cgroup id (container.c). */
+/* Containers by cgroup id (container.c); emptied when full. */
+#define CG_CACHE_MAX 4096
 struct cg_cache {
 	char proc_root[PATH_MAX]; /* for /proc/PID/cgroup */
 	char root[PATH_MAX];	  /* the cgroup2 mount, "" when unknown */
@@ -81,6 +83,14 @@ struct proc_cache {
 	struct list lru; /* most recently used first */
 	struct list dead;
 	struct cg_cache cg;
+	/* processes /proc could not tell (proc_ancestors.c), a ring */
+	struct {
+		uint32_t pid;
+		uint64_t exec_ktime;
+	} unknown[64];
+	unsigned int unknown_next;
+	/* exec_ids of ancestors known by nothing else (proc_ancestors.c) */
+	char anc_ids[RTG_ANCESTORS_MAX][RTG_EXEC_ID_MAX];
 };
 
 struct proc_entry *proc_cache_lookup(struct proc_cache *pc, uint32_t pid);

@@ -65,7 +65,10 @@ static void parse_status(const char *buf, struct rtg_proc_info *p)
 		p->ppid = strtoul(l + 6, NULL, 10);
 }
 
-static int seed_one(struct proc_cache *pc, const char *root, uint32_t pid)
+/* exec_ktime: when not 0, the start time the process must have (to a
+ * clock tick, the resolution of /proc), and is given. */
+static int seed_one(struct proc_cache *pc, const char *root, uint32_t pid,
+		    uint64_t exec_ktime)
 {
 	char path[PATH_MAX], *buf;
 	struct proc_entry *e;
@@ -97,6 +100,14 @@ static int seed_one(struct proc_cache *pc, const char *root, uint32_t pid)
 	if (err)
 		goto cleanup;
 	p->exec_ktime = proc_start_boot_ns(start);
+	if (exec_ktime) {
+		if (exec_ktime < p->exec_ktime ||
+		    exec_ktime >= proc_start_boot_ns(start + 1)) {
+			err = -ESRCH; /* the pid is another process's now */
+			goto cleanup;
+		}
+		p->exec_ktime = exec_ktime;
+	}
 
 	snprintf(path, sizeof(path), "%s/%u/status", root, pid);
 	n = read_file(path, buf + 1, bufsz - 1);
@@ -158,7 +169,7 @@ int proc_cache_seed(struct proc_cache *pc, const char *proc_root)
 			continue;
 		if (proc_cache_lookup(pc, pid))
 			continue;
-		if (!seed_one(pc, proc_root, pid))
+		if (!seed_one(pc, proc_root, pid, 0))
 			added++;
 	}
 	closedir(d);
@@ -171,4 +182,25 @@ int proc_cache_seed(struct proc_cache *pc, const char *proc_root)
 	}
 	log_debug("proc_cache: seeded %d processes from %s", added, proc_root);
 	return added;
+}
+
+const struct rtg_proc_info *proc_cache_learn(struct proc_cache *pc,
+					     uint32_t pid, uint64_t exec_ktime)
+{
+	struct proc_entry *e;
+
+	/* never make room nor replace, here or in the cgroup cache: that
+	 * could free an entry a view still shows */
+	if (!pid || pc->count + 1 >= pc->max_entries ||
+	    pc->cg.count + 1 >= CG_CACHE_MAX || proc_cache_lookup(pc, pid))
+		return NULL;
+	if (seed_one(pc, pc->cg.proc_root, pid, exec_ktime))
+		return NULL;
+	e = proc_cache_lookup(pc, pid);
+	if (!e)
+		return NULL;
+	proc_set_parent_exec_id(pc, e);
+	log_debug("proc_cache: learnt pid %u (%s) from %s", pid,
+		  e->info.binary ?: "?", pc->cg.proc_root);
+	return &e->info;
 }

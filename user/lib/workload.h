@@ -2,7 +2,9 @@
 /*
  * Workload identity: the container and Kubernetes pod behind a cgroup, read
  * from the local state that the container runtime keeps on the node (no API
- * server, no runtime socket): the `container` and `pod` objects of events.
+ * server, no runtime socket): the `container` and `pod` objects of events
+ * (README.md, "Containers and pods"). workload_int.h says which file does
+ * what.
  *
  * Sources, tried in this order for a container id (64 hex digits parsed
  * from the cgroup path by container_parse()):
@@ -62,15 +64,16 @@ struct workload {
 	/* references between the runtime's files ("" when unknown) */
 	char image_id[65];   /* containers/storage image id (podman) */
 	char sandbox_id[65]; /* the pod's sandbox container (CRI-O, docker) */
+	uint64_t events; /* not read from files: the cache's user counts */
 };
 
-/* Where each runtime keeps its state. NULL: the default; "": that source is
- * not used. */
+/* Where each runtime keeps its state. NULL: found on this host
+ * (workload_root_detect()); "": that source is not used. */
 struct workload_opts {
-	const char *docker_root;     /* "/var/lib/docker" */
-	const char *containerd_root; /* "/run/containerd" (state dir) */
-	const char *storage_root;    /* "/var/lib/containers/storage" */
-	const char *storage_runroot; /* "/run/containers/storage" */
+	const char *docker_root;     /* /var/lib/docker */
+	const char *containerd_root; /* /run/containerd (its state dir) */
+	const char *storage_root;    /* /var/lib/containers/storage */
+	const char *storage_runroot; /* /run/containers/storage */
 	const char *proc_root;	     /* "/proc" */
 	size_t max_file_bytes;	     /* 0: WORKLOAD_FILE_MAX_DEFAULT */
 	size_t max_entries;	     /* cached cgroups; 0: 16384 */
@@ -84,6 +87,30 @@ struct workload_hint {
 	const char *cgroup_path;
 	uint32_t pid;
 };
+
+/* The runtime roots, as `--runtime-root NAME=DIR` names them. */
+enum workload_root {
+	WORKLOAD_ROOT_DOCKER = 0, /* "docker": docker_root */
+	WORKLOAD_ROOT_CONTAINERD, /* "containerd": containerd_root */
+	WORKLOAD_ROOT_STORAGE, /* "containers": storage_root (CRI-O, podman) */
+	WORKLOAD_ROOT_STORAGE_RUN, /* "containers-run": storage_runroot */
+	WORKLOAD_NROOTS,
+};
+const char *workload_root_name(enum workload_root r);
+int workload_root_parse(const char *name); /* -1 when unknown */
+/*
+ * Where runtime r keeps its state on this host, into buf (PATH_MAX): what
+ * its configuration says (docker's /etc/docker/daemon.json data-root,
+ * containerd's /etc/containerd/config.toml state, containers/storage's
+ * storage.conf graphroot and runroot), else the first of its usual places
+ * that exists (k3s's and snap's included), else its usual place. Returns
+ * buf.
+ */
+const char *workload_root_detect(enum workload_root r, char *buf, size_t len);
+/* The same for a system whose / is sysroot ("": this one): configuration
+ * files, the paths they name and the usual places are all below it. */
+const char *workload_root_detect_at(enum workload_root r, const char *sysroot,
+				    char *buf, size_t len);
 
 struct workload_cache;
 
@@ -100,12 +127,25 @@ void workload_cache_free(struct workload_cache *wc); /* accepts NULL */
  * until the next workload_lookup()/workload_forget()/workload_cache_free()
  * on this cache (a full cache is emptied before a new entry is added).
  */
-const struct workload *workload_lookup(struct workload_cache *wc,
-				       uint64_t cgroup_id,
-				       const struct workload_hint *hint);
+struct workload *workload_lookup(struct workload_cache *wc, uint64_t cgroup_id,
+				 const struct workload_hint *hint);
 /* Drops what is known about cgroup_id (its cgroup went away). */
 void workload_forget(struct workload_cache *wc, uint64_t cgroup_id);
 size_t workload_cache_count(const struct workload_cache *wc);
+/* Calls fn for every cached workload (cgroups that are not containers
+ * left out), in no order; fn must not change the cache. */
+void workload_cache_each(const struct workload_cache *wc,
+			 void (*fn)(uint64_t cgroup_id,
+				    const struct workload *w, void *arg),
+			 void *arg);
+/* Forgets every cached cgroup for which gone() says so (its cgroup went
+ * without the caller hearing of it). Returns how many. */
+size_t workload_cache_prune(struct workload_cache *wc,
+			    bool (*gone)(uint64_t cgroup_id, void *arg),
+			    void *arg);
+/* The root the cache reads for r; NULL when that source is not used. */
+const char *workload_cache_root(const struct workload_cache *wc,
+				enum workload_root r);
 
 /*
  * Parsing, one file at a time (exposed for the tests and the fuzzer). buf

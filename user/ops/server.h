@@ -6,9 +6,13 @@
  *
  * Protocol: newline-terminated JSON. The client's first line is a request,
  *   {"cmd":"events","types":["exec","open"],"policy":"x","format":"json"}
+ *   {"cmd":"events","namespace":"shop","pod":"web-7d9f","container":"web"}
  *   {"cmd":"status","format":"text"}
- * ("types", "policy" and "format" are optional; format "json" (default) or
- * "compact" for events, "json" or "text" for status). The agent answers
+ * ("types", "policy", "namespace", "pod", "container" and "format" are
+ * optional; format "json" (default) or "compact" for events, "json" or
+ * "text" for status). namespace, pod and container keep the events of the
+ * workloads whose pod namespace, pod name and container name (or id, or an
+ * id prefix of at least 12 digits) are those; `lost` events always pass. The agent answers
  * {"ok":true,"cmd":"events"} and then one event per line, exactly the lines
  * of the JSON output (or compact lines), rendered once per event and shared
  * by every subscriber; or the status (one JSON object or a text table) and
@@ -33,6 +37,7 @@
 #define SERVER_CLIENT_BUF_MAX (1u << 20)
 #define SERVER_MAX_CLIENTS    256
 #define SERVER_REQ_MAX	      4096
+#define SOCK_NAME_MAX	      253 /* a workload filter (a pod name's limit) */
 
 struct server;
 struct output;
@@ -71,6 +76,8 @@ struct sock_msg {
 	char cmd[16];
 	char format[16];
 	char policy[RTG_NAME_MAX + 1];
+	char ns[SOCK_NAME_MAX + 1], pod[SOCK_NAME_MAX + 1];
+	char container[SOCK_NAME_MAX + 1]; /* "": any */
 	uint32_t types; /* 1u << enum rtg_type; 0: all */
 	bool has_ok, ok;
 	char error[256];

@@ -103,6 +103,19 @@ int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
 					return -EINVAL;
 				}
 				strcpy(m->policy, val);
+			} else if (!strcmp(key, "namespace") ||
+				   !strcmp(key, "pod") ||
+				   !strcmp(key, "container")) {
+				char *dst = key[0] == 'n' ? m->ns
+					    : key[0] == 'p' ? m->pod
+							    : m->container;
+
+				if (strlen(val) > SOCK_NAME_MAX) {
+					snprintf(err, errlen, "%s too long",
+						 key);
+					return -EINVAL;
+				}
+				strcpy(dst, val);
 			}
 		} else if (*p == '[') {
 			p = skip_ws(p + 1);

@@ -23,6 +23,7 @@
 struct json_writer;
 struct metrics;
 struct rtg_probe;
+struct workload_cache;
 
 /* What the agent counts (main thread). */
 struct stats_counters {
@@ -54,6 +55,8 @@ struct stats_snap {
 	double cpu_seconds;    /* user + system, all threads */
 	double uptime_seconds; /* since metrics_new() */
 	uint64_t rss_bytes;
+	/* the agent's workloads, read while rendering (main thread only) */
+	const struct workload_cache *workloads;
 };
 
 /* Where `rtguard status` takes its numbers from; the agent owns all of it. */
@@ -62,6 +65,9 @@ struct status_source {
 	struct metrics *metrics;       /* the live part; NULL: zeros */
 	const struct rtg_probe *probe; /* mechanisms; NULL: left out */
 	bool dry_run;
+	/* the known workloads; NULL: none. Read on the agent's main thread
+	 * only (the socket's status), never by the metrics thread. */
+	const struct workload_cache *workloads;
 };
 
 /* Prometheus text format 0.0.4 (user/ops/prom.c). */
@@ -76,5 +82,10 @@ void status_render_json(const struct stats_snap *s,
 			struct json_writer *jw);
 void status_render_text(const struct stats_snap *s,
 			const struct rtg_probe *probe, bool dry_run, FILE *f);
+/* Their "workloads" part (user/ops/status_workloads.c): each container the
+ * agent knows, by cgroup, with its runtime, names and event count. */
+void status_workloads_json(const struct workload_cache *wc,
+			   struct json_writer *jw);
+void status_workloads_text(const struct workload_cache *wc, FILE *f);
 
 #endif

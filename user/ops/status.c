@@ -13,6 +13,7 @@ void status_snapshot(const struct status_source *src, struct stats_snap *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->c = *src->counters;
+	s->workloads = src->workloads;
 	if (src->metrics)
 		metrics_read_live(src->metrics, s);
 }
@@ -176,6 +177,7 @@ void status_render_json(const struct stats_snap *s,
 	jw_kv_uint(jw, "used_bytes", s->ringbuf_used);
 	jw_kv_uint(jw, "size_bytes", s->ringbuf_size);
 	jw_end_object(jw);
+	status_workloads_json(s->workloads, jw);
 	jw_end_object(jw);
 }
 
@@ -253,4 +255,5 @@ void status_render_text(const struct stats_snap *s,
 			p->run_cnt ? (double)p->run_time_ns / p->run_cnt : 0.0,
 			p->run_time_ns / 1e6);
 	}
+	status_workloads_text(s->workloads, f);
 }

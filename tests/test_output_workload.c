@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The workload of events as output writes it (golden strings): the
+ * `container` and `pod` objects beside container_id/pod_uid with each
+ * unknown key left out, `ancestors` parent first, compact lines naming
+ * namespace/pod/container with hostile names escaped; and where the
+ * runtime roots are found (a fake system root with each runtime's
+ * configuration).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "record_util.h"
+#include "test.h"
+#include "workload.h"
+#include "workload_util.h"
+
+static void pod_workload(struct workload *w)
+{
+	static struct workload_label labels[2] = {
+	    {"app", "web"},
+	    {"tier", "front"},
+	};
+
+	memset(w, 0, sizeof(*w));
+	memcpy(w->id, ID_A, 65);
+	w->runtime = "containerd";
+	w->name = "web";
+	w->image = "registry.example/shop/web:1.2";
+	w->pod_name = "web-7d9f";
+	w->pod_namespace = "shop";
+	w->pod_uid = UID;
+	w->labels[0] = labels[0];
+	w->labels[1] = labels[1];
+	w->nlabels = 2;
+}
+
+TEST(output_workload_json)
+{
+	struct rtg_ancestor an[2] = {
+	    {4100, "/usr/bin/bash", ID_4100},
+	    {1, NULL, ""},
+	};
+	struct rtg_event_view ev;
+	struct workload w;
+	struct fixture fx;
+	char *s = NULL;
+
+	if (!fixture_init(&fx) || !ASSERT_OK(decode_cat_exec(&fx, &ev), "exec"))
+		goto out;
+	pod_workload(&w);
+	ev.container_id = ID_A;
+	ev.pod_uid = UID;
+	ev.workload = &w;
+	ev.ancestors = an;
+	ev.nancestors = 2;
+	ev.ancestors_on = true;
+	s = render(OUTPUT_JSON, &ev);
+	ASSERT_STRCONTAINS(
+	    s,
+	    "\"cgroup_id\":1234,\"container_id\":\"" ID_A "\","
+	    "\"pod_uid\":\"" UID "\","
+	    "\"container\":{\"id\":\"" ID_A "\",\"name\":\"web\","
+	    "\"image\":\"registry.example/shop/web:1.2\","
+	    "\"runtime\":\"containerd\"},"
+	    "\"pod\":{\"name\":\"web-7d9f\",\"namespace\":\"shop\","
+	    "\"uid\":\"" UID "\",\"labels\":{\"app\":\"web\","
+	    "\"tier\":\"front\"}}},",
+	    "container and pod beside container_id and pod_uid");
+	ASSERT_STRCONTAINS(s,
+			   "\"ancestors\":[{\"pid\":4100,\"binary\":\"/usr/bin/"
+			   "bash\",\"exec_id\":\"" ID_4100 "\"},{\"pid\":1}]}",
+			   "ancestors after parent, unknown keys left out");
+	ASSERT_EQ(py_check(s, "o['process']['pod']['labels']['tier']=='front' "
+			      "and o['ancestors'][0]['pid']==4100"),
+		  0, "python");
+	free(s);
+
+	/* only the id known: no guesses, no pod; --ancestors with nothing
+	 * known still writes the array */
+	memset(&w, 0, sizeof(w));
+	memcpy(w.id, ID_A, 65);
+	ev.pod_uid = "";
+	ev.nancestors = 0;
+	s = render(OUTPUT_JSON, &ev);
+	ASSERT_STRCONTAINS(s, "\"container\":{\"id\":\"" ID_A "\"}}",
+			   "id only");
+	ASSERT_TRUE(!strstr(s, "\"pod\""), "no pod");
+	ASSERT_STRCONTAINS(s, "\"ancestors\":[]", "empty ancestors");
+	free(s);
+
+	/* the host: none of it */
+	ev.workload = NULL;
+	ev.container_id = "";
+	ev.ancestors_on = false;
+	s = render(OUTPUT_JSON, &ev);
+	ASSERT_TRUE(!strstr(s, "\"container\"") && !strstr(s, "ancestors"),
+		    "host: no container, no ancestors");
+out:
+	free(s);
+	fixture_fini(&fx);
+}
+
+TEST(output_workload_compact)
+{
+	struct rtg_event_view ev;
+	struct workload w;
+	struct fixture fx;
+	char *s = NULL;
+
+	if (!fixture_init(&fx) || !ASSERT_OK(decode_cat_exec(&fx, &ev), "exec"))
+		goto out;
+	pod_workload(&w);
+	ev.workload = &w;
+	s = render(OUTPUT_COMPACT, &ev);
+	ASSERT_STREQ(s,
+		     "16:00:00.123 AUDIT exec    cat[4242]@shop/web-7d9f/web "
+		     "/usr/bin/cat /etc/shadow\n",
+		     "namespace/pod/container");
+	free(s);
+	w.name = NULL;
+	s = render(OUTPUT_COMPACT, &ev);
+	ASSERT_STRCONTAINS(s, "cat[4242]@shop/web-7d9f /usr/bin/cat",
+			   "no container name: namespace/pod");
+	free(s);
+	w.pod_namespace = w.pod_name = NULL;
+	w.name = "rtgc2";
+	s = render(OUTPUT_COMPACT, &ev);
+	ASSERT_STRCONTAINS(s, "cat[4242]@rtgc2 /usr/bin/cat",
+			   "outside a pod: the name");
+	free(s);
+	w.name = NULL;
+	s = render(OUTPUT_COMPACT, &ev);
+	ASSERT_STRCONTAINS(s, "cat[4242] /usr/bin/cat", "nothing known");
+	free(s);
+	/* a right-to-left override in a name (the files are untrusted) */
+	w.name = "we\xe2\x80\xae"
+		 "b";
+	s = render(OUTPUT_COMPACT, &ev);
+	ASSERT_STRCONTAINS(s, "cat[4242]@we\\u{202e}b ", "escaped");
+out:
+	free(s);
+	fixture_fini(&fx);
+}
+
+TEST(workload_roots_found)
+{
+	char buf[4096], rel[256];
+	const char *root;
+	struct fx f;
+	int r;
+
+	for (r = 0; r < WORKLOAD_NROOTS; r++)
+		ASSERT_EQ(workload_root_parse(workload_root_name(r)), r,
+			  workload_root_name(r));
+	ASSERT_EQ(workload_root_parse("podman"), -1, "unknown name");
+	if (!fx_init(&f))
+		return;
+	root = f.dir;
+	/* nothing there: the usual places */
+	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_DOCKER, root, buf,
+					     sizeof(buf)) +
+			 strlen(root),
+		     "/var/lib/docker", "docker default");
+	/* k3s's containerd state exists: found */
+	snprintf(rel, sizeof(rel), "%s/run/k3s/containerd", root);
+	mkdir_p(rel);
+	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_CONTAINERD, root,
+					     buf, sizeof(buf)) +
+			 strlen(root),
+		     "/run/k3s/containerd", "k3s found");
+	/* the runtimes' configuration wins */
+	fx_put(root, "etc/docker/daemon.json",
+	       "{'data-root':'/srv/docker','debug':true}");
+	fx_put(root, "etc/containerd/config.toml",
+	       "version = 2\nroot = '/var/lib/containerd'\n"
+	       "  state = '/srv/run/containerd'\n");
+	fx_put(root, "etc/containers/storage.conf",
+	       "[storage]\ndriver = 'overlay'\n"
+	       "runroot = '/srv/run/storage'\n"
+	       "graphroot = '/srv/storage' # comment\n");
+	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_DOCKER, root, buf,
+					     sizeof(buf)) +
+			 strlen(root),
+		     "/srv/docker", "daemon.json data-root");
+	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_CONTAINERD, root,
+					     buf, sizeof(buf)) +
+			 strlen(root),
+		     "/srv/run/containerd", "config.toml state");
+	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_STORAGE, root, buf,
+					     sizeof(buf)) +
+			 strlen(root),
+		     "/srv/storage", "storage.conf graphroot");
+	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_STORAGE_RUN, root,
+					     buf, sizeof(buf)) +
+			 strlen(root),
+		     "/srv/run/storage", "storage.conf runroot");
+	/* a value that is not an absolute path is ignored */
+	fx_put(root, "etc/docker/daemon.json", "{'data-root':'srv/x'}");
+	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_DOCKER, root, buf,
+					     sizeof(buf)) +
+			 strlen(root),
+		     "/var/lib/docker", "relative data-root ignored");
+	fx_done(&f);
+}
