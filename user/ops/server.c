@@ -2,7 +2,6 @@
 /* The agent's unix socket: subscribers and status (see server.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "log.h"
 #include "output.h"
 #include "server.h"
+#include "sock_listen.h"
 #include "stats.h"
 #include "workload.h"
 
@@ -440,98 +440,18 @@ void server_publish(struct server *s, const struct rtg_event_view *ev,
 	}
 }
 
-/* ---- the listening socket ---- */
-
-static int make_parent(const char *path)
-{
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	dirname(dir);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* -EADDRINUSE when an agent answers at path; removes a stale socket. */
-static int clear_stale(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct stat st;
-	int fd, err;
-
-	if (lstat(path, &st))
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	err = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (!err)
-		return -EADDRINUSE;
-	if (unlink(path) && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
 /* lvl: LOG_ERR for an explicit path, LOG_WARN for the default one */
 static int server_listen(struct server *s, const char *path, int lvl)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct epoll_event ee = {.events = EPOLLIN, .data.ptr = NULL};
 	struct stat st;
-	mode_t old;
-	int err;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		log_msg(lvl, "socket path too long (at most %zu bytes): %s",
-			sizeof(sa.sun_path) - 1, path);
-		return -ENAMETOOLONG;
-	}
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	strcpy(sa.sun_path, path);
-	err = make_parent(path);
-	if (err) {
-		log_msg(lvl, "cannot create the directory of %s: %s", path,
-			strerror(-err));
-		return err;
-	}
-	err = clear_stale(path);
-	if (err == -EADDRINUSE) {
-		log_msg(lvl,
-			"another agent is serving %s (use --socket PATH for a "
-			"second one)",
-			path);
-		return err;
-	}
-	if (err == -EEXIST) {
-		log_msg(lvl, "%s exists and is not a socket; not replacing it",
-			path);
-		return err;
-	}
-	if (err) {
-		log_msg(lvl, "cannot remove the stale socket %s: %s", path,
-			strerror(-err));
-		return err;
-	}
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->lfd = sock_listen(path, lvl, &st);
 	if (s->lfd < 0)
-		return -errno;
-	old = umask(0177);
-	err = bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (err || chmod(path, 0600) || listen(s->lfd, 64)) {
-		err = -errno;
-		log_msg(lvl, "cannot listen on %s: %s", path, strerror(-err));
-		return err;
-	}
-	if (!stat(path, &st)) {
-		s->dev = st.st_dev;
-		s->ino = st.st_ino;
-	}
+		return s->lfd;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ee))
 		return -errno;
