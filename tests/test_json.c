@@ -78,12 +78,44 @@ TEST(json_escape_utf8_invalid)
 	       "\"a\\ufffdb\xc3\xa9\"");
 }
 
+/* A writer on an in-memory buffer: jw_open() starts it, jw_close() ends
+ * the last line and closes it, leaving the text in b->buf (b->len bytes;
+ * the caller frees it). */
+struct jw_buf {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static struct json_writer *jw_open(struct jw_buf *b)
+{
+	struct json_writer *jw;
+
+	b->buf = NULL;
+	b->len = 0;
+	b->f = open_memstream(&b->buf, &b->len);
+	if (!b->f)
+		return NULL;
+	jw = jw_new(b->f);
+	if (!jw) {
+		fclose(b->f);
+		free(b->buf);
+		b->buf = NULL;
+	}
+	return jw;
+}
+
+static void jw_close(struct json_writer *jw, struct jw_buf *b)
+{
+	jw_newline(jw);
+	jw_destroy(jw);
+	fclose(b->f);
+}
+
 TEST(json_string_len_nul)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json_writer *jw = jw_new(f);
+	struct jw_buf b;
+	struct json_writer *jw = jw_open(&b);
 
 	if (!ASSERT_TRUE(jw, "jw_new"))
 		return;
@@ -93,21 +125,17 @@ TEST(json_string_len_nul)
 	jw_string_len(jw, "\0", 1);
 	jw_string(jw, NULL);
 	jw_end_array(jw);
-	jw_newline(jw);
-	jw_destroy(jw);
-	fclose(f);
-	ASSERT_STREQ(buf, "[\"a\\u0000b\",\"xy\",\"\\u0000\",null]\n", "nul");
-	ASSERT_EQ(py_check(buf, "o==['a\\x00b','xy','\\x00',None]"), 0,
+	jw_close(jw, &b);
+	ASSERT_STREQ(b.buf, "[\"a\\u0000b\",\"xy\",\"\\u0000\",null]\n", "nul");
+	ASSERT_EQ(py_check(b.buf, "o==['a\\x00b','xy','\\x00',None]"), 0,
 		  "python parse");
-	free(buf);
+	free(b.buf);
 }
 
 TEST(json_nesting_commas)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json_writer *jw = jw_new(f);
+	struct jw_buf b;
+	struct json_writer *jw = jw_open(&b);
 
 	if (!ASSERT_TRUE(jw, "jw_new"))
 		return;
@@ -140,24 +168,20 @@ TEST(json_nesting_commas)
 	jw_start_object(jw);
 	jw_kv_string(jw, "k\n\"", "v");
 	jw_end_object(jw);
-	jw_newline(jw);
-	jw_destroy(jw);
-	fclose(f);
-	ASSERT_STREQ(buf,
+	jw_close(jw, &b);
+	ASSERT_STREQ(b.buf,
 		     "{\"a\":\"x\",\"arr\":[1,{},[],{\"t\":true,\"f\":false,"
 		     "\"n\":null}],\"o\":{\"deep\":{\"x\":2}}}\n"
 		     "{\"k\\n\\\"\":\"v\"}\n",
 		     "nested");
-	ASSERT_EQ(py_check(buf, "o=={'k\\n\"':'v'}"), 0, "python parse");
-	free(buf);
+	ASSERT_EQ(py_check(b.buf, "o=={'k\\n\"':'v'}"), 0, "python parse");
+	free(b.buf);
 }
 
 TEST(json_numbers)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json_writer *jw = jw_new(f);
+	struct jw_buf b;
+	struct json_writer *jw = jw_open(&b);
 
 	if (!ASSERT_TRUE(jw, "jw_new"))
 		return;
@@ -176,29 +200,26 @@ TEST(json_numbers)
 	jw_double(jw, INFINITY);
 	jw_double(jw, -INFINITY);
 	jw_end_array(jw);
-	jw_newline(jw);
-	jw_destroy(jw);
-	fclose(f);
-	ASSERT_STREQ(buf,
+	jw_close(jw, &b);
+	ASSERT_STREQ(b.buf,
 		     "[0,-1,-9223372036854775808,9223372036854775807,"
 		     "18446744073709551615,0.1,1,-2.5,1e+300,"
 		     "0.3333333333333333,null,null,null]\n",
 		     "numbers");
-	ASSERT_EQ(py_check(buf, "o[4]==2**64-1 and o[2]==-2**63 and "
-				"o[5]==0.1 and o[8]==1e300 and o[9]==1/3 and "
-				"o[10] is None"),
+	ASSERT_EQ(py_check(b.buf, "o[4]==2**64-1 and o[2]==-2**63 and "
+				  "o[5]==0.1 and o[8]==1e300 and o[9]==1/3 and "
+				  "o[10] is None"),
 		  0, "python parse");
-	free(buf);
+	free(b.buf);
 }
 
 /* Every byte value 1..255 in a key and in a value: valid JSON, and the
  * valid parts read back intact. */
 TEST(json_all_bytes_parse)
 {
-	char *buf = NULL, all[256];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json_writer *jw = jw_new(f);
+	struct jw_buf b;
+	struct json_writer *jw = jw_open(&b);
+	char all[256];
 	int i;
 
 	if (!ASSERT_TRUE(jw, "jw_new"))
@@ -210,10 +231,8 @@ TEST(json_all_bytes_parse)
 	jw_kv_string(jw, all, all);
 	jw_kv_string(jw, "mixed", "caf\xc3\xa9\x1b[31m\xff\"\\end");
 	jw_end_object(jw);
-	jw_newline(jw);
-	jw_destroy(jw);
-	fclose(f);
-	ASSERT_EQ(py_check(buf,
+	jw_close(jw, &b);
+	ASSERT_EQ(py_check(b.buf,
 			   "o['mixed']=='caf\\u00e9\\x1b[31m\\ufffd\"\\\\end' "
 			   "and list(o)[0].startswith(''.join(chr(i) for i in "
 			   "range(1,128)))"
@@ -221,23 +240,21 @@ TEST(json_all_bytes_parse)
 			   "list(o.values())[0].count('\\ufffd')==128"),
 		  0, "python parse");
 	/* no raw control byte made it through (python checked the UTF-8) */
-	for (i = 0; i < (int)len; i++) {
-		unsigned char c = buf[i];
+	for (i = 0; i < (int)b.len; i++) {
+		unsigned char c = b.buf[i];
 
 		if ((c < 0x20 && c != '\n') || c == 0x7f) {
 			ASSERT_TRUE(false, "raw control byte in output");
 			break;
 		}
 	}
-	free(buf);
+	free(b.buf);
 }
 
 TEST(json_pretty)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json_writer *jw = jw_new(f);
+	struct jw_buf b;
+	struct json_writer *jw = jw_open(&b);
 
 	if (!ASSERT_TRUE(jw, "jw_new"))
 		return;
@@ -252,12 +269,10 @@ TEST(json_pretty)
 	jw_start_object(jw);
 	jw_end_object(jw);
 	jw_end_object(jw);
-	jw_newline(jw);
-	jw_destroy(jw);
-	fclose(f);
-	ASSERT_STREQ(buf,
+	jw_close(jw, &b);
+	ASSERT_STREQ(b.buf,
 		     "{\n  \"a\": 1,\n  \"b\": [\n    \"x\"\n  ],\n"
 		     "  \"c\": {}\n}\n",
 		     "pretty");
-	free(buf);
+	free(b.buf);
 }
