@@ -227,6 +227,25 @@ int put_file(const char *path, const char *text)
 	return fclose(f) ? -errno : 0;
 }
 
+int put_marker_policy(const char *ppath, const char *name, const char *marker)
+{
+	char yaml[512];
+	int err = put_file(marker, "x");
+
+	if (err)
+		return err;
+	snprintf(yaml, sizeof(yaml),
+		 "name: %s\n"
+		 "defaults: { exec: audit, open: allow, connect: allow }\n"
+		 "rules:\n"
+		 "  - name: marker\n"
+		 "    on: open\n"
+		 "    match: { path: { equal: [%s] } }\n"
+		 "    action: audit\n",
+		 name, marker);
+	return put_file(ppath, yaml);
+}
+
 int copy_exec(const char *from, const char *to)
 {
 	char *const argv[] = {"cp", (char *)from, (char *)to, NULL};

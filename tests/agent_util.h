@@ -154,6 +154,9 @@ char *file_read(const char *path);
 bool file_contains(const char *path, const char *text);
 /* Writes text to path (created or truncated). 0 or -errno. */
 int put_file(const char *path, const char *text);
+/* Writes "x" to marker and, to ppath, policy `name`: audit exec, allow
+ * the rest, and audit (rule "marker") the open of marker. 0 or -errno. */
+int put_marker_policy(const char *ppath, const char *name, const char *marker);
 /* cp from to, mode 0755. 0 or -EIO. */
 int copy_exec(const char *from, const char *to);
 /* Run argv (NULL-ended) as a child; returns its wait status. Output goes

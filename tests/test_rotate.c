@@ -218,7 +218,7 @@ static long counter(const char *err, const char *type)
 
 TEST_T(rotate_agent, 120)
 {
-	char pol[] = "/tmp/rtg-rotpol-XXXXXX", ppath[160], yaml[512];
+	char pol[] = "/tmp/rtg-rotpol-XXXXXX", ppath[160];
 	char marker[200], *err;
 	struct agent_run a;
 	int i, nfiles;
@@ -229,17 +229,7 @@ TEST_T(rotate_agent, 120)
 	mkdtemp(pol);
 	snprintf(ppath, sizeof(ppath), "%s/p.yaml", pol);
 	snprintf(marker, sizeof(marker), "%s/marker", pol);
-	put_file(marker, "x");
-	snprintf(yaml, sizeof(yaml),
-		 "name: rotate-test\n"
-		 "defaults: { exec: audit, open: allow, connect: allow }\n"
-		 "rules:\n"
-		 "  - name: marker\n"
-		 "    on: open\n"
-		 "    match: { path: { equal: [%s] } }\n"
-		 "    action: audit\n",
-		 marker);
-	put_file(ppath, yaml);
+	put_marker_policy(ppath, "rotate-test", marker);
 	if (!ASSERT_OK(
 		agent_start(&a, N("--policy", ppath, "--output-file-max-mb",
 				  "0.05", "--output-file-keep", "200",

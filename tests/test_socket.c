@@ -150,7 +150,7 @@ static pid_t run_true(void)
  * socket at dir/s.sock. */
 static int start_agent(struct agent_run *a, char *dir, char *sock, char *marker)
 {
-	char ppath[160], yaml[512];
+	char ppath[160];
 
 	strcpy(dir, "/tmp/rtg-sock-XXXXXX");
 	if (!mkdtemp(dir))
@@ -161,17 +161,7 @@ static int start_agent(struct agent_run *a, char *dir, char *sock, char *marker)
 	snprintf(ppath, sizeof(ppath), "%s/policy", dir);
 	mkdir(ppath, 0700);
 	snprintf(ppath, sizeof(ppath), "%s/policy/p.yaml", dir);
-	put_file(marker, "x");
-	snprintf(yaml, sizeof(yaml),
-		 "name: sock-test\n"
-		 "defaults: { exec: audit, open: allow, connect: allow }\n"
-		 "rules:\n"
-		 "  - name: marker\n"
-		 "    on: open\n"
-		 "    match: { path: { equal: [%s] } }\n"
-		 "    action: audit\n",
-		 marker);
-	put_file(ppath, yaml);
+	put_marker_policy(ppath, "sock-test", marker);
 	return agent_start(a, N("--policy", strdup(ppath), "--socket",
 				strdup(sock), "--no-pin"));
 }
