@@ -16,6 +16,7 @@
 #include "agent_util.h"
 #include "probe.h"
 #include "test.h"
+#include "workload_util.h"
 
 #define ID64 "3f2a0c1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
 #define POD "1b2c3d4e-5f60-4718-93a4-b5c6d7e8f90a"
@@ -36,22 +37,6 @@ static const struct {
 	  POD },
 	{ "kubepods_cgroupfs", "kubepods/burstable/pod" POD "/" ID64, POD },
 };
-
-static int mkdir_p(const char *path)
-{
-	char buf[1024], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
-}
 
 /* rmdir from the leaf up to (not including) the root */
 static void rmdir_up(const char *root, const char *rel)
