@@ -121,55 +121,64 @@ static void open_attempt(const char *path, struct outcome *o)
 	attempt(op_open, &(struct target){ .a = path }, o);
 }
 
+/* The agent on the fixture, and the open of one of its files in a child. */
+struct open_run {
+	struct agent_run a;
+	struct enf fx;
+	struct outcome o;
+	struct test_event *ev;
+};
+
+/* Starts the agent, opens the fixture's secret (or privfile) in a child
+ * (its outcome in r->o) and waits for the agent's event m (r->ev, NULL if
+ * none within 5 s). false if the agent did not start. */
+static bool open_run(struct open_run *r, bool privfile,
+		     const struct ev_field *m)
+{
+	if (!ASSERT_OK(enf_start(&r->a, &r->fx, NULL, false), "agent_start"))
+		return false;
+	open_attempt(privfile ? r->fx.privfile : r->fx.secret, &r->o);
+	r->ev = agent_wait_event(&r->a, 5000, m);
+	return true;
+}
+
 TEST(enforce_open_equal_eperm)
 {
-	struct test_event *ev;
-	struct agent_run a;
-	struct outcome o;
-	struct enf fx;
+	struct open_run r;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_OK(enf_start(&a, &fx, NULL, false), "agent_start"))
+	if (!open_run(&r, false,
+		      EV_WHERE(EV_STR("type", "open"), EV_STR("action", "deny"),
+			       EV_BOOL("enforced", true),
+			       EV_SUFFIX("file.path", "/secret"))))
 		return;
-	open_attempt(fx.secret, &o);
-	ASSERT_TRUE(WIFEXITED(o.status), "child exits normally");
-	ASSERT_EQ(WEXITSTATUS(o.status), EPERM, "open fails with EPERM");
-	ASSERT_EQ(o.n, 0, "nothing read");
-	ev = agent_wait_event(&a, 5000,
-			      EV_WHERE(EV_STR("type", "open"),
-				       EV_STR("action", "deny"),
-				       EV_BOOL("enforced", true),
-				       EV_SUFFIX("file.path", "/secret")));
-	if (ASSERT_TRUE(ev, "deny event"))
-		ASSERT_STREQ(ev_str(ev, "rule"), "secret", "rule named");
-	test_event_free(ev);
-	agent_stop(&a);
+	ASSERT_TRUE(WIFEXITED(r.o.status), "child exits normally");
+	ASSERT_EQ(WEXITSTATUS(r.o.status), EPERM, "open fails with EPERM");
+	ASSERT_EQ(r.o.n, 0, "nothing read");
+	if (ASSERT_TRUE(r.ev, "deny event"))
+		ASSERT_STREQ(ev_str(r.ev, "rule"), "secret", "rule named");
+	test_event_free(r.ev);
+	agent_stop(&r.a);
 	/* after the agent: readable again */
-	ASSERT_EQ(access(fx.secret, R_OK), 0, "readable after exit");
+	ASSERT_EQ(access(r.fx.secret, R_OK), 0, "readable after exit");
 }
 
 TEST(enforce_open_prefix_kill)
 {
-	struct test_event *ev;
-	struct agent_run a;
-	struct outcome o;
-	struct enf fx;
+	struct open_run r;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_OK(enf_start(&a, &fx, NULL, false), "agent_start"))
+	if (!open_run(&r, true,
+		      EV_WHERE(EV_STR("type", "open"), EV_STR("action", "kill"),
+			       EV_SUFFIX("file.path", "/private/data"))))
 		return;
-	open_attempt(fx.privfile, &o);
-	ASSERT_TRUE(WIFSIGNALED(o.status) && WTERMSIG(o.status) == SIGKILL,
+	ASSERT_TRUE(WIFSIGNALED(r.o.status) && WTERMSIG(r.o.status) == SIGKILL,
 		    "parent sees SIGKILL");
-	ASSERT_EQ(o.n, 0, "never read a byte");
-	ev = agent_wait_event(&a, 5000,
-			      EV_WHERE(EV_STR("type", "open"),
-				       EV_STR("action", "kill"),
-				       EV_SUFFIX("file.path", "/private/data")));
-	if (ASSERT_TRUE(ev, "kill event"))
-		ASSERT_STREQ(ev_str(ev, "mechanism"), "sigkill", "mechanism");
-	test_event_free(ev);
-	agent_stop(&a);
+	ASSERT_EQ(r.o.n, 0, "never read a byte");
+	if (ASSERT_TRUE(r.ev, "kill event"))
+		ASSERT_STREQ(ev_str(r.ev, "mechanism"), "sigkill", "mechanism");
+	test_event_free(r.ev);
+	agent_stop(&r.a);
 }
 
 TEST(enforce_exec_deny_and_kill)
