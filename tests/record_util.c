@@ -132,6 +132,7 @@ bool fixture_init(struct fixture *fx)
 
 void fixture_fini(struct fixture *fx)
 {
+	free(fx->s);
 	decoder_free(fx->d);
 	proc_cache_free(fx->pc);
 }
@@ -163,4 +164,22 @@ int decode_cat_exec(struct fixture *fx, struct rtg_event_view *ev)
 			   sizeof(args), 2);
 
 	return event_decode(fx->d, fx->rec, n, ev);
+}
+
+bool fixture_cat(struct fixture *fx)
+{
+	return fixture_init(fx) &&
+	       ASSERT_OK(decode_cat_exec(fx, &fx->ev), "exec");
+}
+
+int fixture_decode(struct fixture *fx, size_t n)
+{
+	return event_decode(fx->d, fx->rec, n, &fx->ev);
+}
+
+const char *fixture_render(struct fixture *fx, enum output_format fmt)
+{
+	free(fx->s);
+	fx->s = render(fmt, &fx->ev);
+	return fx->s;
 }

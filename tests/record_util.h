@@ -24,6 +24,8 @@
 struct fixture {
 	struct proc_cache *pc;
 	struct decoder *d;
+	struct rtg_event_view ev; /* the last event decoded */
+	char *s;		  /* its last rendering (fixture_render) */
 	_Alignas(8) unsigned char rec[8192];
 };
 
@@ -45,6 +47,12 @@ void fixture_fini(struct fixture *fx);
 char *render(enum output_format fmt, const struct rtg_event_view *ev);
 /* exec of cat (4242) from bash, decoded into ev */
 int decode_cat_exec(struct fixture *fx, struct rtg_event_view *ev);
+/* fixture_init() and cat's exec decoded into fx->ev, asserted */
+bool fixture_cat(struct fixture *fx);
+/* the record of n bytes in fx->rec decoded into fx->ev */
+int fixture_decode(struct fixture *fx, size_t n);
+/* fx->ev rendered in fmt into fx->s (the previous one freed), returned */
+const char *fixture_render(struct fixture *fx, enum output_format fmt);
 
 /* the process and parent objects of cat's events */
 #define PROC_4242                                                              \

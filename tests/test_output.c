@@ -17,46 +17,48 @@
 #include "record_util.h"
 #include "test.h"
 
+/* fx->ev's JSON line is `json` (python's `py` holds on it) and its compact
+ * line is `compact`; `what` names the event in the messages. */
+static void expect_golden(struct fixture *fx, const char *what,
+			  const char *json, const char *py, const char *compact)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s json", what);
+	ASSERT_STREQ(fixture_render(fx, OUTPUT_JSON), json, name);
+	snprintf(name, sizeof(name), "%s python", what);
+	ASSERT_EQ(py_check(fx->s, py), 0, name);
+	snprintf(name, sizeof(name), "%s compact", what);
+	ASSERT_STREQ(fixture_render(fx, OUTPUT_COMPACT), compact, name);
+}
+
 TEST(output_golden_exec)
 {
-	struct rtg_event_view ev;
 	struct fixture fx;
-	char *s = NULL;
 
-	if (!fixture_init(&fx))
+	if (!fixture_cat(&fx))
 		goto cleanup;
-	if (!ASSERT_OK(decode_cat_exec(&fx, &ev), "decode"))
-		goto cleanup;
-	s = render(OUTPUT_JSON, &ev);
-	ASSERT_STREQ(s,
-		     "{\"time\":\"2026-11-27T16:00:00.123456789Z\","
-		     "\"type\":\"exec\",\"action\":\"audit\",\"enforced\":"
-		     "false," PROC_4242 "}\n",
-		     "exec json");
-	ASSERT_EQ(py_check(s, "o['type']=='exec' and "
-			      "o['process']['args']==['cat','/etc/shadow'] and "
-			      "'mechanism' not in o and 'rule' not in o"),
-		  0, "python");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
-	ASSERT_STREQ(s,
-		     "16:00:00.123 AUDIT exec    cat[4242] /usr/bin/cat "
-		     "/etc/shadow\n",
-		     "exec compact");
+	expect_golden(&fx, "exec",
+		      "{\"time\":\"2026-11-27T16:00:00.123456789Z\","
+		      "\"type\":\"exec\",\"action\":\"audit\",\"enforced\":"
+		      "false," PROC_4242 "}\n",
+		      "o['type']=='exec' and "
+		      "o['process']['args']==['cat','/etc/shadow'] and "
+		      "'mechanism' not in o and 'rule' not in o",
+		      "16:00:00.123 AUDIT exec    cat[4242] /usr/bin/cat "
+		      "/etc/shadow\n");
 cleanup:
-	free(s);
 	fixture_fini(&fx);
 }
 
 TEST(output_golden_open)
 {
-	struct rtg_event_view ev;
 	struct fixture fx;
 	struct rtg_open *o;
-	char *s = NULL;
+	const char *s;
 	size_t n;
 
-	if (!fixture_init(&fx) || !ASSERT_OK(decode_cat_exec(&fx, &ev), "exec"))
+	if (!fixture_cat(&fx))
 		goto cleanup;
 	n = mk_open(fx.rec, 4242, "/etc/shadow", O_RDONLY);
 	o = (struct rtg_open *)fx.rec;
@@ -64,36 +66,27 @@ TEST(output_golden_open)
 	o->hdr.mech = RTG_MECH_LSM;
 	o->hdr.rule = 0;
 	o->hdr.flags = RTG_F_ENFORCED;
-	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode"))
+	if (!ASSERT_OK(fixture_decode(&fx, n), "decode"))
 		goto cleanup;
-	ev.policy = "protect-host";
-	ev.rule_name = "shadow-readers";
-	s = render(OUTPUT_JSON, &ev);
-	ASSERT_STREQ(
-	    s,
+	fx.ev.policy = "protect-host";
+	fx.ev.rule_name = "shadow-readers";
+	expect_golden(
+	    &fx, "open",
 	    "{\"time\":\"2026-11-27T16:00:00.123456789Z\","
 	    "\"type\":\"open\",\"action\":\"deny\",\"enforced\":true,"
 	    "\"policy\":\"protect-host\",\"rule\":\"shadow-readers\","
 	    "\"mechanism\":\"lsm\"," PROC_4242 ","
 	    "\"file\":{\"path\":\"/etc/shadow\",\"flags\":[\"O_RDONLY\"]}}\n",
-	    "open json");
-	ASSERT_EQ(py_check(s,
-			   "o['file']=={'path':'/etc/shadow',"
-			   "'flags':['O_RDONLY']} and o['enforced'] is True"),
-		  0, "python");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
-	ASSERT_STREQ(s,
-		     "16:00:00.123 DENY  open    cat[4242] /etc/shadow  "
-		     "(protect-host/shadow-readers)\n",
-		     "open compact");
-	free(s);
+	    "o['file']=={'path':'/etc/shadow',"
+	    "'flags':['O_RDONLY']} and o['enforced'] is True",
+	    "16:00:00.123 DENY  open    cat[4242] /etc/shadow  "
+	    "(protect-host/shadow-readers)\n");
 	/* dry-run, truncated path, more flags */
 	o->hdr.flags = RTG_F_PATH_TRUNC;
 	o->oflags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
-	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode 2"))
+	if (!ASSERT_OK(fixture_decode(&fx, n), "decode 2"))
 		goto cleanup;
-	s = render(OUTPUT_JSON, &ev);
+	s = fixture_render(&fx, OUTPUT_JSON);
 	ASSERT_STRCONTAINS(s, "\"enforced\":false,\"mechanism\":\"lsm\"",
 			   "dry");
 	ASSERT_STRCONTAINS(
@@ -102,133 +95,105 @@ TEST(output_golden_open)
 	    "\"O_WRONLY\",\"O_CREAT\",\"O_TRUNC\",\"O_CLOEXEC\"],"
 	    "\"truncated\":true}}",
 	    "flags + truncated");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_STREQ(s,
 		     "16:00:00.123 DENY  open    cat[4242] /etc/shadow "
 		     "[truncated] [dry-run]\n",
 		     "dry-run compact");
 cleanup:
-	free(s);
 	fixture_fini(&fx);
 }
 
 TEST(output_golden_connect)
 {
-	struct rtg_event_view ev;
 	struct fixture fx;
-	char *s = NULL;
+	const char *s;
 	size_t n;
 
-	if (!fixture_init(&fx) || !ASSERT_OK(decode_cat_exec(&fx, &ev), "exec"))
+	if (!fixture_cat(&fx))
 		goto cleanup;
 	n = mk_connect(fx.rec, 4242, AF_INET, "10.0.0.1", 443, "192.168.1.2",
 		       50000);
 	((struct rtg_connect *)fx.rec)->hdr.action = RTG_ACT_DENY;
 	((struct rtg_connect *)fx.rec)->hdr.mech = RTG_MECH_CGROUP;
 	((struct rtg_connect *)fx.rec)->hdr.flags = RTG_F_ENFORCED;
-	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode v4"))
+	if (!ASSERT_OK(fixture_decode(&fx, n), "decode v4"))
 		goto cleanup;
-	s = render(OUTPUT_JSON, &ev);
-	ASSERT_STREQ(
-	    s,
+	expect_golden(
+	    &fx, "connect",
 	    "{\"time\":\"2026-11-27T16:00:00.123456789Z\","
 	    "\"type\":\"connect\",\"action\":\"deny\",\"enforced\":true,"
 	    "\"mechanism\":\"cgroup\"," PROC_4242 ","
 	    "\"connect\":{\"family\":\"inet\",\"protocol\":\"tcp\","
 	    "\"daddr\":\"10.0.0.1\",\"dport\":443,"
 	    "\"saddr\":\"192.168.1.2\",\"sport\":50000}}\n",
-	    "connect json");
-	ASSERT_EQ(py_check(s, "o['connect']['dport']==443"), 0, "python");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
-	ASSERT_STREQ(s,
-		     "16:00:00.123 DENY  connect cat[4242] tcp 10.0.0.1:443\n",
-		     "connect compact");
-	free(s);
+	    "o['connect']['dport']==443",
+	    "16:00:00.123 DENY  connect cat[4242] tcp 10.0.0.1:443\n");
 
 	n = mk_connect(fx.rec, 4242, AF_INET6, "fd00:ec2::254", 80, NULL, 0);
 	((struct rtg_connect *)fx.rec)->protocol = IPPROTO_UDP;
-	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode v6"))
+	if (!ASSERT_OK(fixture_decode(&fx, n), "decode v6"))
 		goto cleanup;
-	s = render(OUTPUT_JSON, &ev);
+	s = fixture_render(&fx, OUTPUT_JSON);
 	ASSERT_STRCONTAINS(s,
 			   "\"connect\":{\"family\":\"inet6\",\"protocol\":"
 			   "\"udp\",\"daddr\":\"fd00:ec2::254\",\"dport\":80}}",
 			   "v6 json, no unknown source");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_STRCONTAINS(s, "udp [fd00:ec2::254]:80\n", "v6 compact");
 cleanup:
-	free(s);
 	fixture_fini(&fx);
 }
 
 TEST(output_golden_exit_and_reap)
 {
-	struct rtg_event_view ev;
 	struct fixture fx;
-	char *s = NULL;
+	const char *s;
 	size_t n;
 
-	if (!fixture_init(&fx) || !ASSERT_OK(decode_cat_exec(&fx, &ev), "exec"))
+	if (!fixture_cat(&fx))
 		goto cleanup;
 	n = mk_exit(fx.rec, 4242, 0, 9);
-	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode exit"))
+	if (!ASSERT_OK(fixture_decode(&fx, n), "decode exit"))
 		goto cleanup;
-	ASSERT_TRUE(ev.proc->exited, "marked exited");
-	s = render(OUTPUT_JSON, &ev);
-	ASSERT_STREQ(s,
-		     "{\"time\":\"2026-11-27T16:00:00.123456789Z\","
-		     "\"type\":\"exit\",\"action\":\"audit\",\"enforced\":"
-		     "false," PROC_4242
-		     ",\"exit\":{\"code\":0,\"signal\":9}}\n",
-		     "exit json: process still known");
-	ASSERT_EQ(py_check(s, "o['exit']=={'code':0,'signal':9}"), 0, "python");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
-	ASSERT_STREQ(s, "16:00:00.123 AUDIT exit    cat[4242] signal=SIGKILL\n",
-		     "exit compact");
+	ASSERT_TRUE(fx.ev.proc->exited, "marked exited");
+	/* the process still known */
+	expect_golden(&fx, "exit",
+		      "{\"time\":\"2026-11-27T16:00:00.123456789Z\","
+		      "\"type\":\"exit\",\"action\":\"audit\",\"enforced\":"
+		      "false," PROC_4242
+		      ",\"exit\":{\"code\":0,\"signal\":9}}\n",
+		      "o['exit']=={'code':0,'signal':9}",
+		      "16:00:00.123 AUDIT exit    cat[4242] signal=SIGKILL\n");
 	ASSERT_TRUE(proc_cache_get(fx.pc, 4242) != NULL, "kept until next");
 	/* the next decode frees it */
 	n = mk_exit(fx.rec, 4100, 3, 0);
-	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode exit 2"))
+	if (!ASSERT_OK(fixture_decode(&fx, n), "decode exit 2"))
 		goto cleanup;
 	ASSERT_TRUE(proc_cache_get(fx.pc, 4242) == NULL, "freed after");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_STRCONTAINS(s, " code=3\n", "exit code compact");
 cleanup:
-	free(s);
 	fixture_fini(&fx);
 }
 
 TEST(output_golden_lost)
 {
-	struct rtg_event_view ev;
 	struct fixture fx;
-	char *s = NULL;
 
 	if (!fixture_init(&fx))
 		goto cleanup;
-	event_view_lost(fx.d, 7, "ringbuf:open", &ev);
-	ASSERT_TRUE(ev.proc != NULL, "proc never NULL");
-	ev.realtime.tv_sec = T0_REAL / 1000000000ll;
-	ev.realtime.tv_nsec = 5;
-	s = render(OUTPUT_JSON, &ev);
-	ASSERT_STREQ(
-	    s,
+	event_view_lost(fx.d, 7, "ringbuf:open", &fx.ev);
+	ASSERT_TRUE(fx.ev.proc != NULL, "proc never NULL");
+	fx.ev.realtime.tv_sec = T0_REAL / 1000000000ll;
+	fx.ev.realtime.tv_nsec = 5;
+	expect_golden(
+	    &fx, "lost",
 	    "{\"time\":\"2026-11-27T16:00:00.000000005Z\","
 	    "\"type\":\"lost\",\"count\":7,\"source\":\"ringbuf:open\"}\n",
-	    "lost json");
-	ASSERT_EQ(py_check(s, "o['count']==7"), 0, "python");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
-	ASSERT_STREQ(s,
-		     "16:00:00.000 -     lost    count=7 source=ringbuf:open\n",
-		     "lost compact");
+	    "o['count']==7",
+	    "16:00:00.000 -     lost    count=7 source=ringbuf:open\n");
 cleanup:
-	free(s);
 	fixture_fini(&fx);
 }
 
@@ -259,10 +224,9 @@ TEST(output_attacker_bytes)
 				   "31m\0\xe2\x80\xaeRTL\0"
 				   "bad\xff\xfe\0";
 	static const char bin[] = "/tmp/a\nb\"c\x1b[2J\xff";
-	struct rtg_event_view ev;
 	struct fixture fx;
 	struct rtg_exec *e;
-	char *s = NULL;
+	const char *s;
 	size_t n;
 
 	if (!fixture_init(&fx))
@@ -271,10 +235,10 @@ TEST(output_attacker_bytes)
 		    sizeof(args) - 1, 8);
 	e = (struct rtg_exec *)fx.rec;
 	memcpy(e->hdr.comm, "\x1b[31m\nevil\xff", 11);
-	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode"))
+	if (!ASSERT_OK(fixture_decode(&fx, n), "decode"))
 		goto cleanup;
-	ASSERT_EQ(ev.exec.argc, 8, "argc");
-	s = render(OUTPUT_JSON, &ev);
+	ASSERT_EQ(fx.ev.exec.argc, 8, "argc");
+	s = fixture_render(&fx, OUTPUT_JSON);
 	ASSERT_EQ(py_check(s, "(lambda p: "
 			      "p['binary']=='/tmp/a\\nb\"c\\x1b[2J\\ufffd' and "
 			      "p['comm']=='\\x1b[31m\\nevil\\ufffd' and "
@@ -284,8 +248,7 @@ TEST(output_attacker_bytes)
 			      "p['cwd']=='/home/\\x1b[1m')(o['process'])"),
 		  0, "python: json valid, values intact");
 	ASSERT_EQ(strchr(s, '\n') - s, (long)strlen(s) - 1, "one line");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_TRUE(compact_safe(s), "compact exec safe");
 	ASSERT_STREQ(s,
 		     "16:00:00.123 AUDIT exec    \\x1b[31m\\nevil\\xff[4242] "
@@ -293,24 +256,20 @@ TEST(output_attacker_bytes)
 		     "\"sp ace\" \"q\\\"uo\\\\te\" \\u{009b}31m \\u{202e}RTL "
 		     "bad\\xff\\xfe\n",
 		     "compact exec escaped");
-	free(s);
 
 	n = mk_open(fx.rec, 4242, "/tmp/\n\x1b[2J\x7f\xc0\xaf\xe2\x80\xae.txt",
 		    O_RDONLY);
-	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode open"))
+	if (!ASSERT_OK(fixture_decode(&fx, n), "decode open"))
 		goto cleanup;
-	s = render(OUTPUT_JSON, &ev);
+	s = fixture_render(&fx, OUTPUT_JSON);
 	ASSERT_EQ(py_check(s,
 			   "o['file']['path']=="
 			   "'/tmp/\\n\\x1b[2J\\x7f\\ufffd\\ufffd\\u202e.txt'"),
 		  0, "python: open path");
-	free(s);
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_TRUE(compact_safe(s), "compact open safe");
 	ASSERT_STRCONTAINS(s, "/tmp/\\n\\x1b[2J\\x7f\\xc0\\xaf\\u{202e}.txt\n",
 			   "compact open escaped");
 cleanup:
-	free(s);
 	fixture_fini(&fx);
 }
-

@@ -37,27 +37,34 @@ static void pod_workload(struct workload *w)
 	w->nlabels = 2;
 }
 
+/* cat's exec decoded in fx, its workload w the pod's (pod_workload) */
+static bool fixture_cat_pod(struct fixture *fx, struct workload *w)
+{
+	pod_workload(w);
+	if (!fixture_cat(fx))
+		return false;
+	fx->ev.workload = w;
+	return true;
+}
+
 TEST(output_workload_json)
 {
 	struct rtg_ancestor an[2] = {
 	    {4100, "/usr/bin/bash", ID_4100},
 	    {1, NULL, ""},
 	};
-	struct rtg_event_view ev;
 	struct workload w;
 	struct fixture fx;
-	char *s = NULL;
+	const char *s;
 
-	if (!fixture_init(&fx) || !ASSERT_OK(decode_cat_exec(&fx, &ev), "exec"))
+	if (!fixture_cat_pod(&fx, &w))
 		goto out;
-	pod_workload(&w);
-	ev.container_id = ID_A;
-	ev.pod_uid = UID;
-	ev.workload = &w;
-	ev.ancestors = an;
-	ev.nancestors = 2;
-	ev.ancestors_on = true;
-	s = render(OUTPUT_JSON, &ev);
+	fx.ev.container_id = ID_A;
+	fx.ev.pod_uid = UID;
+	fx.ev.ancestors = an;
+	fx.ev.nancestors = 2;
+	fx.ev.ancestors_on = true;
+	s = fixture_render(&fx, OUTPUT_JSON);
 	ASSERT_STRCONTAINS(
 	    s,
 	    "\"cgroup_id\":1234,\"container_id\":\"" ID_A "\","
@@ -76,72 +83,61 @@ TEST(output_workload_json)
 	ASSERT_EQ(py_check(s, "o['process']['pod']['labels']['tier']=='front' "
 			      "and o['ancestors'][0]['pid']==4100"),
 		  0, "python");
-	free(s);
 
 	/* only the id known: no guesses, no pod; --ancestors with nothing
 	 * known still writes the array */
 	memset(&w, 0, sizeof(w));
 	memcpy(w.id, ID_A, 65);
-	ev.pod_uid = "";
-	ev.nancestors = 0;
-	s = render(OUTPUT_JSON, &ev);
+	fx.ev.pod_uid = "";
+	fx.ev.nancestors = 0;
+	s = fixture_render(&fx, OUTPUT_JSON);
 	ASSERT_STRCONTAINS(s, "\"container\":{\"id\":\"" ID_A "\"}}",
 			   "id only");
 	ASSERT_TRUE(!strstr(s, "\"pod\""), "no pod");
 	ASSERT_STRCONTAINS(s, "\"ancestors\":[]", "empty ancestors");
-	free(s);
 
 	/* the host: none of it */
-	ev.workload = NULL;
-	ev.container_id = "";
-	ev.ancestors_on = false;
-	s = render(OUTPUT_JSON, &ev);
+	fx.ev.workload = NULL;
+	fx.ev.container_id = "";
+	fx.ev.ancestors_on = false;
+	s = fixture_render(&fx, OUTPUT_JSON);
 	ASSERT_TRUE(!strstr(s, "\"container\"") && !strstr(s, "ancestors"),
 		    "host: no container, no ancestors");
 out:
-	free(s);
 	fixture_fini(&fx);
 }
 
 TEST(output_workload_compact)
 {
-	struct rtg_event_view ev;
 	struct workload w;
 	struct fixture fx;
-	char *s = NULL;
+	const char *s;
 
-	if (!fixture_init(&fx) || !ASSERT_OK(decode_cat_exec(&fx, &ev), "exec"))
+	if (!fixture_cat_pod(&fx, &w))
 		goto out;
-	pod_workload(&w);
-	ev.workload = &w;
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_STREQ(s,
 		     "16:00:00.123 AUDIT exec    cat[4242]@shop/web-7d9f/web "
 		     "/usr/bin/cat /etc/shadow\n",
 		     "namespace/pod/container");
-	free(s);
 	w.name = NULL;
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_STRCONTAINS(s, "cat[4242]@shop/web-7d9f /usr/bin/cat",
 			   "no container name: namespace/pod");
-	free(s);
 	w.pod_namespace = w.pod_name = NULL;
 	w.name = "rtgc2";
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_STRCONTAINS(s, "cat[4242]@rtgc2 /usr/bin/cat",
 			   "outside a pod: the name");
-	free(s);
 	w.name = NULL;
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_STRCONTAINS(s, "cat[4242] /usr/bin/cat", "nothing known");
-	free(s);
 	/* a right-to-left override in a name (the files are untrusted) */
 	w.name = "we\xe2\x80\xae"
 		 "b";
-	s = render(OUTPUT_COMPACT, &ev);
+	s = fixture_render(&fx, OUTPUT_COMPACT);
 	ASSERT_STRCONTAINS(s, "cat[4242]@we\\u{202e}b ", "escaped");
 out:
-	free(s);
 	fixture_fini(&fx);
 }
 
