@@ -52,12 +52,8 @@ TEST(workload_containerd)
 	w = workload_lookup(wc, 11, &h);
 	if (ASSERT_TRUE(w, "containerd container")) {
 		ASSERT_STREQ(w->id, ID_A, "id");
-		ASSERT_STREQ(w->runtime, "containerd", "runtime");
-		ASSERT_STREQ(w->name, "web", "name");
-		ASSERT_STREQ(w->image, "registry.local/app:1.2", "image");
-		ASSERT_STREQ(w->pod_name, "web-7d9f", "pod name");
-		ASSERT_STREQ(w->pod_namespace, "shop", "namespace");
-		ASSERT_STREQ(w->pod_uid, UID, "pod uid");
+		expect_pod(w, "containerd", "web", "registry.local/app:1.2",
+			   "web-7d9f", "shop", UID);
 		ASSERT_STREQ(w->sandbox_id, ID_S, "sandbox id");
 		ASSERT_EQ(w->nlabels, 0, "containerd keeps no labels here");
 	}
@@ -109,12 +105,8 @@ TEST(workload_crio)
 		goto out;
 	w = by_id(wc, 21, ID_A);
 	if (ASSERT_TRUE(w, "CRI-O container")) {
-		ASSERT_STREQ(w->runtime, "cri-o", "runtime");
-		ASSERT_STREQ(w->name, "api", "name from the Labels");
-		ASSERT_STREQ(w->image, "quay.io/shop/api:2", "image");
-		ASSERT_STREQ(w->pod_name, "api-5c8d", "pod name");
-		ASSERT_STREQ(w->pod_namespace, "shop", "namespace");
-		ASSERT_STREQ(w->pod_uid, UID, "pod uid");
+		expect_pod(w, "cri-o", "api", "quay.io/shop/api:2", "api-5c8d",
+			   "shop", UID);
 		ASSERT_EQ(w->nlabels, 3, "team, app, pod-template-hash");
 		ASSERT_STREQ(label(w, "team"), "payments", "own label first");
 		ASSERT_STREQ(label(w, "app"), "api", "sandbox's label");

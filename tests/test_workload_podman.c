@@ -15,16 +15,12 @@
 TEST_T(workload_podman, 240)
 {
 	char plain[64], cri[64], crio[64], out[1024], cg[1024];
-	const char *why;
 	const struct workload *w;
 	struct workload_hint h = {};
 	struct workload_cache *wc = NULL;
 	int pid;
 
-	TEST_NEED_ROOT();
-	why = podman_image();
-	if (why)
-		test_skip("podman cannot run containers here: %s", why);
+	need_podman();
 	snprintf(plain, sizeof(plain), "rtgw-plain-%d", getpid());
 	snprintf(cri, sizeof(cri), "rtgw-cri-%d", getpid());
 	snprintf(crio, sizeof(crio), "rtgw-crio-%d", getpid());
@@ -65,12 +61,8 @@ TEST_T(workload_podman, 240)
 		h = (struct workload_hint){.pid = pid};
 		w = workload_lookup(wc, 2000 + pid, &h);
 		if (ASSERT_TRUE(w, "CRI container")) {
-			ASSERT_STREQ(w->runtime, "podman", "runtime");
-			ASSERT_STREQ(w->name, "web", "Kubernetes name");
-			ASSERT_STREQ(w->image, PODMAN_IMAGE, "image");
-			ASSERT_STREQ(w->pod_name, "web-7d9f", "pod name");
-			ASSERT_STREQ(w->pod_namespace, "shop", "namespace");
-			ASSERT_STREQ(w->pod_uid, UID, "pod uid");
+			expect_pod(w, "podman", "web", PODMAN_IMAGE, "web-7d9f",
+				   "shop", UID);
 		}
 	}
 
@@ -91,12 +83,8 @@ TEST_T(workload_podman, 240)
 		h = (struct workload_hint){.cgroup_path = cg};
 		w = workload_lookup(wc, 3000 + pid, &h);
 		if (ASSERT_TRUE(w, "CRI-O container")) {
-			ASSERT_STREQ(w->runtime, "podman", "runtime");
-			ASSERT_STREQ(w->name, "api", "Kubernetes name");
-			ASSERT_STREQ(w->image, PODMAN_IMAGE, "image");
-			ASSERT_STREQ(w->pod_name, "api-5c8d", "pod name");
-			ASSERT_STREQ(w->pod_namespace, "payments", "namespace");
-			ASSERT_STREQ(w->pod_uid, UID, "pod uid");
+			expect_pod(w, "podman", "api", PODMAN_IMAGE, "api-5c8d",
+				   "payments", UID);
 			ASSERT_EQ(w->nlabels, 2, "app and tier");
 			ASSERT_STREQ(label(w, "app"), "api", "app");
 			ASSERT_STREQ(label(w, "tier"), "backend", "tier");

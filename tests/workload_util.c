@@ -145,3 +145,15 @@ const struct workload *by_id(struct workload_cache *wc, uint64_t cgid,
 
 	return workload_lookup(wc, cgid, &h);
 }
+
+void expect_pod(const struct workload *w, const char *runtime, const char *name,
+		const char *image, const char *pod_name, const char *ns,
+		const char *uid)
+{
+	ASSERT_STREQ(w->runtime, runtime, "runtime");
+	ASSERT_STREQ(w->name, name, "name");
+	ASSERT_STREQ(w->image, image, "image");
+	ASSERT_STREQ(w->pod_name, pod_name, "pod name");
+	ASSERT_STREQ(w->pod_namespace, ns, "namespace");
+	ASSERT_STREQ(w->pod_uid, uid, "pod uid");
+}

@@ -48,6 +48,11 @@ char *capture_end(struct capture *c);
 
 /* The value of pod label key, or NULL. */
 const char *label(const struct workload *w, const char *key);
+/* w is container `name` of `image` run by `runtime`, in pod `pod_name` of
+ * namespace `ns` with uid `uid` (each asserted) */
+void expect_pod(const struct workload *w, const char *runtime, const char *name,
+		const char *image, const char *pod_name, const char *ns,
+		const char *uid);
 /* workload_lookup() with the container id as the hint. */
 const struct workload *by_id(struct workload_cache *wc, uint64_t cgid,
 			     const char *id);
