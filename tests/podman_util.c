@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "agent_util.h"
 #include "podman_util.h"
+#include "test.h"
 
 int sh(const char *cmd, char *out, size_t len)
 {
@@ -137,4 +139,14 @@ bool cgroup_of(int pid, char *path, size_t len)
 	}
 	fclose(f);
 	return found;
+}
+
+void need_podman(void)
+{
+	const char *why;
+
+	TEST_NEED_ROOT();
+	why = podman_image();
+	if (why)
+		test_skip("podman cannot run containers here: %s", why);
 }

@@ -22,6 +22,8 @@ int sh(const char *cmd, char *out, size_t len);
 /* The busybox image, imported once (idempotent). NULL, or why podman
  * cannot be used here (the caller skips with it). */
 const char *podman_image(void);
+/* Skips the running test unless it is root and podman_image() works. */
+void need_podman(void);
 /* Starts `cmd...` (NULL-ended; NULL: sleep 30) detached in container name
  * with the extra podman arguments (NULL-ended, may be NULL). Its pid, or 0
  * (out gets podman's words). */

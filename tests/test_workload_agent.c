@@ -33,16 +33,6 @@
 	    "--annotation",                                                    \
 	    "\"io.kubernetes.cri-o.Labels={\"\"app\"\":\"\"web\"\"}\""
 
-static void need_podman(void)
-{
-	const char *why;
-
-	TEST_NEED_ROOT();
-	why = podman_image();
-	if (why)
-		test_skip("podman cannot run containers here: %s", why);
-}
-
 /* A container name of this test run. */
 static void cname(char *buf, size_t len, const char *what)
 {

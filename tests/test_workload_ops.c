@@ -21,16 +21,6 @@
 #include "test.h"
 #include "workload_util.h"
 
-static void need_podman(void)
-{
-	const char *why;
-
-	TEST_NEED_ROOT();
-	why = podman_image();
-	if (why)
-		test_skip("podman cannot run containers here: %s", why);
-}
-
 /* The agent with its own socket in its temp dir (path into sock). */
 static int start_with_socket(struct agent_run *a, char *sock, size_t len)
 {
