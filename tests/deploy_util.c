@@ -65,6 +65,26 @@ void join_args(yaml_document_t *d, yaml_node_t *args, char *buf, size_t len)
 	}
 }
 
+/* Key k of the volume at dir: its value v in dir/ts/k, and dir/k a link
+ * to ..data/k, the way the kubelet lays them out. 1 when both are made. */
+static int configmap_key(const char *dir, const char *ts, const char *k,
+			 const char *v)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s/%s", dir, ts, k);
+	f = fopen(p, "we");
+	if (!f)
+		return 0;
+	fputs(v, f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/%s", dir, k);
+	snprintf(q, sizeof(q), "..data/%s", k);
+	unlink(p);
+	return !symlink(q, p);
+}
+
 int configmap_write(const char *dir, const char *ts, const char *extra_key,
 		    const char *extra_val)
 {
@@ -90,37 +110,12 @@ int configmap_write(const char *dir, const char *ts, const char *extra_key,
 	     pr < data->data.mapping.pairs.top; pr++) {
 		const char *k = ystr(yaml_document_get_node(cm, pr->key));
 		const char *v = ystr(yaml_document_get_node(cm, pr->value));
-		FILE *f;
 
-		if (!k || !v)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s/%s", dir, ts, k);
-		f = fopen(p, "we");
-		if (!f)
-			continue;
-		fputs(v, f);
-		fclose(f);
-		snprintf(p, sizeof(p), "%s/%s", dir, k);
-		snprintf(q, sizeof(q), "..data/%s", k);
-		unlink(p);
-		if (!symlink(q, p))
-			n++;
+		if (k && v)
+			n += configmap_key(dir, ts, k, v);
 	}
-	if (extra_key) {
-		FILE *f;
-
-		snprintf(p, sizeof(p), "%s/%s/%s", dir, ts, extra_key);
-		f = fopen(p, "we");
-		if (f) {
-			fputs(extra_val, f);
-			fclose(f);
-		}
-		snprintf(p, sizeof(p), "%s/%s", dir, extra_key);
-		snprintf(q, sizeof(q), "..data/%s", extra_key);
-		unlink(p);
-		if (!symlink(q, p))
-			n++;
-	}
+	if (extra_key)
+		n += configmap_key(dir, ts, extra_key, extra_val);
 	snprintf(p, sizeof(p), "%s/..data_tmp", dir);
 	snprintf(q, sizeof(q), "%s/..data", dir);
 	unlink(p);
