@@ -146,6 +146,22 @@ static void set_off(struct rtg_probe *p, enum rtg_feat f)
 	p->feat[f].err = -EPERM;
 }
 
+/* The mechanism each enforcement of the table gets (to what == NULL). */
+struct mech_want {
+	enum rtg_enf enf;
+	enum rtg_mech mech;
+	const char *what;
+};
+
+static void expect_mechs(const enum rtg_mech *m, const struct mech_want *w)
+{
+	for (; w->what; w++)
+		ASSERT_EQ(m[w->enf], w->mech, w->what);
+}
+
+#define EXPECT_MECHS(m, ...)                                                   \
+	expect_mechs(m, (const struct mech_want[]){__VA_ARGS__, {}})
+
 TEST(probe_decide_rules)
 {
 	struct rtg_probe *p = probe_all();
@@ -159,22 +175,22 @@ TEST(probe_decide_rules)
 	ASSERT_EQ(p->d.exit, RTG_SRC_TP_BTF, "exit source");
 	ASSERT_EQ(p->d.open, RTG_SRC_TRACEPOINT, "open source");
 	ASSERT_EQ(p->d.connect, RTG_SRC_CGROUP, "connect source");
-	ASSERT_EQ(m[RTG_ENF_EXEC_DENY_EQUAL], RTG_MECH_LSM, "lsm: exec eq");
-	ASSERT_EQ(m[RTG_ENF_EXEC_DENY_AFFIX], RTG_MECH_LSM, "lsm: exec pfx");
-	ASSERT_EQ(m[RTG_ENF_OPEN_DENY_EQUAL], RTG_MECH_LSM, "lsm: open eq");
-	ASSERT_EQ(m[RTG_ENF_OPEN_DENY_AFFIX], RTG_MECH_LSM, "lsm: open pfx");
-	ASSERT_EQ(m[RTG_ENF_CONNECT_DENY], RTG_MECH_CGROUP, "connect");
-	ASSERT_EQ(m[RTG_ENF_KILL], RTG_MECH_SIGKILL, "kill");
+	EXPECT_MECHS(m, {RTG_ENF_EXEC_DENY_EQUAL, RTG_MECH_LSM, "lsm: exec eq"},
+		     {RTG_ENF_EXEC_DENY_AFFIX, RTG_MECH_LSM, "lsm: exec pfx"},
+		     {RTG_ENF_OPEN_DENY_EQUAL, RTG_MECH_LSM, "lsm: open eq"},
+		     {RTG_ENF_OPEN_DENY_AFFIX, RTG_MECH_LSM, "lsm: open pfx"},
+		     {RTG_ENF_CONNECT_DENY, RTG_MECH_CGROUP, "connect"},
+		     {RTG_ENF_KILL, RTG_MECH_SIGKILL, "kill"});
 
 	set_off(p, RTG_FEAT_LSM);
 	set_off(p, RTG_FEAT_TP_BTF);
 	probe_decide(p);
 	ASSERT_EQ(p->d.exec, RTG_SRC_RAW_TP, "exec falls back to raw_tp");
-	ASSERT_EQ(m[RTG_ENF_EXEC_DENY_EQUAL], RTG_MECH_FANOTIFY, "exec eq");
-	ASSERT_EQ(m[RTG_ENF_OPEN_DENY_EQUAL], RTG_MECH_FANOTIFY, "open eq");
-	ASSERT_EQ(m[RTG_ENF_EXEC_DENY_AFFIX], RTG_MECH_SIGKILL, "exec pfx");
-	ASSERT_EQ(m[RTG_ENF_OPEN_DENY_AFFIX], RTG_MECH_SIGKILL, "open pfx");
-	ASSERT_EQ(m[RTG_ENF_CONNECT_DENY], RTG_MECH_CGROUP, "connect");
+	EXPECT_MECHS(m, {RTG_ENF_EXEC_DENY_EQUAL, RTG_MECH_FANOTIFY, "exec eq"},
+		     {RTG_ENF_OPEN_DENY_EQUAL, RTG_MECH_FANOTIFY, "open eq"},
+		     {RTG_ENF_EXEC_DENY_AFFIX, RTG_MECH_SIGKILL, "exec pfx"},
+		     {RTG_ENF_OPEN_DENY_AFFIX, RTG_MECH_SIGKILL, "open pfx"},
+		     {RTG_ENF_CONNECT_DENY, RTG_MECH_CGROUP, "connect"});
 
 	set_off(p, RTG_FEAT_FANOTIFY_PERM);
 	probe_decide(p);
@@ -185,8 +201,9 @@ TEST(probe_decide_rules)
 	set_off(p, RTG_FEAT_CGROUP_CONNECT4);
 	set_off(p, RTG_FEAT_CGROUP_CONNECT6);
 	probe_decide(p);
-	ASSERT_EQ(m[RTG_ENF_OPEN_DENY_EQUAL], RTG_MECH_NONE, "nothing left");
-	ASSERT_EQ(m[RTG_ENF_KILL], RTG_MECH_NONE, "no kill");
+	EXPECT_MECHS(m,
+		     {RTG_ENF_OPEN_DENY_EQUAL, RTG_MECH_NONE, "nothing left"},
+		     {RTG_ENF_KILL, RTG_MECH_NONE, "no kill"});
 	ASSERT_EQ(p->d.connect, RTG_SRC_NONE, "no connect source");
 	ASSERT_EQ(m[RTG_ENF_CONNECT_DENY], RTG_MECH_NONE, "no connect deny");
 
@@ -212,10 +229,11 @@ static void assert_consistent(const struct rtg_probe *p)
 				    probe_feat_name(f));
 	}
 	if (probe_ok(p, RTG_FEAT_LSM)) {
-		ASSERT_EQ(m[RTG_ENF_EXEC_DENY_EQUAL], RTG_MECH_LSM, "exec eq");
-		ASSERT_EQ(m[RTG_ENF_EXEC_DENY_AFFIX], RTG_MECH_LSM, "exec pfx");
-		ASSERT_EQ(m[RTG_ENF_OPEN_DENY_EQUAL], RTG_MECH_LSM, "open eq");
-		ASSERT_EQ(m[RTG_ENF_OPEN_DENY_AFFIX], RTG_MECH_LSM, "open pfx");
+		EXPECT_MECHS(
+		    m, {RTG_ENF_EXEC_DENY_EQUAL, RTG_MECH_LSM, "exec eq"},
+		    {RTG_ENF_EXEC_DENY_AFFIX, RTG_MECH_LSM, "exec pfx"},
+		    {RTG_ENF_OPEN_DENY_EQUAL, RTG_MECH_LSM, "open eq"},
+		    {RTG_ENF_OPEN_DENY_AFFIX, RTG_MECH_LSM, "open pfx"});
 		if (p->lsms_known)
 			ASSERT_TRUE(p->bpf_lsm_active, "lsm works: bpf is on");
 	} else {
