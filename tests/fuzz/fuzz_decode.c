@@ -92,38 +92,43 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), or 0.
+ * An oracle apart from json.c's utf8_decode(), which computes the code
+ * point: the byte ranges of Unicode's table 3-7 (well-formed byte
+ * sequences), the first byte choosing the range of the second. */
 __attribute__((no_sanitize("coverage"))) static size_t
 utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned char c = s[0];
-	size_t len, i;
-	uint32_t cp;
+	static const struct {
+		unsigned char lo, hi; /* first byte */
+		unsigned char len;
+		unsigned char lo2, hi2; /* second byte; the others 80..bf */
+	} t[] = {
+	    {0x00, 0x7f, 1, 0, 0},	 /* U+0000..007F */
+	    {0xc2, 0xdf, 2, 0x80, 0xbf}, /* U+0080..07FF */
+	    {0xe0, 0xe0, 3, 0xa0, 0xbf}, /* U+0800..0FFF */
+	    {0xe1, 0xec, 3, 0x80, 0xbf}, /* U+1000..CFFF */
+	    {0xed, 0xed, 3, 0x80, 0x9f}, /* U+D000..D7FF */
+	    {0xee, 0xef, 3, 0x80, 0xbf}, /* U+E000..FFFF */
+	    {0xf0, 0xf0, 4, 0x90, 0xbf}, /* U+10000..3FFFF */
+	    {0xf1, 0xf3, 4, 0x80, 0xbf}, /* U+40000..FFFFF */
+	    {0xf4, 0xf4, 4, 0x80, 0x8f}, /* U+100000..10FFFF */
+	};
+	size_t r, i;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
+	for (r = 0; r < sizeof(t) / sizeof(t[0]); r++) {
+		if (s[0] < t[r].lo || s[0] > t[r].hi)
+			continue;
+		if (n < t[r].len)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		if (t[r].len > 1 && (s[1] < t[r].lo2 || s[1] > t[r].hi2))
+			return 0;
+		for (i = 2; i < t[r].len; i++)
+			if (s[i] < 0x80 || s[i] > 0xbf)
+				return 0;
+		return t[r].len;
 	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
+	return 0;
 }
 
 /* No control byte but a final '\n', valid UTF-8; for JSON also one
