@@ -181,9 +181,21 @@ TEST(enforce_open_prefix_kill)
 	agent_stop(&r.a);
 }
 
+/* The agent reports an exec of a binary ending in suffix, with action. */
+static void expect_exec_event(struct agent_run *a, const char *action,
+			      const char *suffix, const char *what)
+{
+	struct test_event *ev = agent_wait_event(
+	    a, 5000,
+	    EV_WHERE(EV_STR("type", "exec"), EV_STR("action", action),
+		     EV_SUFFIX("process.binary", suffix)));
+
+	ASSERT_TRUE(ev, what);
+	test_event_free(ev);
+}
+
 TEST(enforce_exec_deny_and_kill)
 {
-	struct test_event *ev;
 	struct agent_run a;
 	char marker[200];
 	struct enf fx;
@@ -195,12 +207,7 @@ TEST(enforce_exec_deny_and_kill)
 	st = exec_status(fx.forbidden, (char *const[]){ "forbidden", NULL });
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == EPERM,
 		    "execve of an equal-denied binary fails with EPERM");
-	ev = agent_wait_event(&a, 5000,
-			      EV_WHERE(EV_STR("type", "exec"),
-				       EV_STR("action", "deny"),
-				       EV_SUFFIX("process.binary", "/forbidden")));
-	ASSERT_TRUE(ev, "exec deny event");
-	test_event_free(ev);
+	expect_exec_event(&a, "deny", "/forbidden", "exec deny event");
 
 	snprintf(marker, sizeof(marker), "%s/touched", fx.dir);
 	st = exec_status(fx.killme, (char *const[]){ "touch", marker, NULL });
@@ -208,12 +215,7 @@ TEST(enforce_exec_deny_and_kill)
 		    "exec under a kill prefix: SIGKILL");
 	ASSERT_TRUE(access(marker, F_OK) != 0,
 		    "the killed program never ran");
-	ev = agent_wait_event(&a, 5000,
-			      EV_WHERE(EV_STR("type", "exec"),
-				       EV_STR("action", "kill"),
-				       EV_SUFFIX("process.binary", "/bin/touch")));
-	ASSERT_TRUE(ev, "exec kill event");
-	test_event_free(ev);
+	expect_exec_event(&a, "kill", "/bin/touch", "exec kill event");
 	agent_stop(&a);
 	ASSERT_TRUE(json_lines_valid(a.out), "every line is JSON");
 }
