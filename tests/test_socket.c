@@ -402,6 +402,27 @@ TEST(socket_stale_and_bad_requests)
 	agent_stop(&a);
 }
 
+/* `rtguard status --socket sock` (with `--output fmt` unless NULL): its
+ * wait status, its output into out */
+static int run_status(const char *sock, const char *fmt, char *out, size_t len)
+{
+	char *const argv[] = {
+	    (char *)test_rtguard_bin(), "status",    "--socket", (char *)sock,
+	    fmt ? "--output" : NULL,	(char *)fmt, NULL};
+
+	return run_cmd(argv, out, len);
+}
+
+struct needle {
+	const char *text, *what;
+};
+
+static void expect_all(const char *out, const struct needle *n)
+{
+	for (; n->text; n++)
+		ASSERT_STRCONTAINS(out, n->text, n->what);
+}
+
 TEST_T(socket_status_cmd, 90)
 {
 	char dir[64], sock[128], marker[128], *out = malloc(65536), path[160];
@@ -413,41 +434,32 @@ TEST_T(socket_status_cmd, 90)
 		return;
 	/* an exec the counters have seen */
 	test_event_free(agent_wait_event(&a, 5000, EXEC_OF(run_true())));
-	{
-		char *const argv[] = {(char *)test_rtguard_bin(), "status",
-				      "--socket", sock, NULL};
-
-		s = run_cmd(argv, out, 65536);
-	}
+	s = run_status(sock, NULL, out, 65536);
 	ASSERT_EQ(WEXITSTATUS(s), 0, "status exit 0");
-	ASSERT_STRCONTAINS(out, "sock-test", "policy name");
-	ASSERT_STRCONTAINS(out, "POLICY", "policies table");
-	ASSERT_STRCONTAINS(out, "EVENTS", "counters table");
-	ASSERT_STRCONTAINS(out, "LOST", "losses");
-	ASSERT_STRCONTAINS(out, "MECHANISM", "mechanisms");
-	ASSERT_STRCONTAINS(out, "NS/RUN", "cost per run");
-	ASSERT_STRCONTAINS(out, "NS/EVENT", "cost per event per hook");
-	ASSERT_STRCONTAINS(out, "handle_exec", "programs");
-	ASSERT_STRCONTAINS(out, "CPU", "agent CPU");
-	ASSERT_STRCONTAINS(out, "RSS", "agent RSS");
+	expect_all(out, (const struct needle[]){
+			    {"sock-test", "policy name"},
+			    {"POLICY", "policies table"},
+			    {"EVENTS", "counters table"},
+			    {"LOST", "losses"},
+			    {"MECHANISM", "mechanisms"},
+			    {"NS/RUN", "cost per run"},
+			    {"NS/EVENT", "cost per event per hook"},
+			    {"handle_exec", "programs"},
+			    {"CPU", "agent CPU"},
+			    {"RSS", "agent RSS"},
+			    {},
+			});
 	if (test_verbose)
 		printf("%s", out);
-	{
-		char *const argv[] = {(char *)test_rtguard_bin(),
-				      "status",
-				      "--socket",
-				      sock,
-				      "--output",
-				      "json",
-				      NULL};
-
-		s = run_cmd(argv, out, 65536);
-	}
+	s = run_status(sock, "json", out, 65536);
 	ASSERT_EQ(WEXITSTATUS(s), 0, "status json exit 0");
-	ASSERT_STRCONTAINS(out, "\"name\":\"sock-test\"", "policy");
-	ASSERT_STRCONTAINS(out, "\"ns_per_run\":", "ns per run");
-	ASSERT_STRCONTAINS(out, "\"cpu_percent\":", "cpu percent");
-	ASSERT_STRCONTAINS(out, "\"mechanisms\":{", "mechanisms");
+	expect_all(out, (const struct needle[]){
+			    {"\"name\":\"sock-test\"", "policy"},
+			    {"\"ns_per_run\":", "ns per run"},
+			    {"\"cpu_percent\":", "cpu percent"},
+			    {"\"mechanisms\":{", "mechanisms"},
+			    {},
+			});
 	snprintf(path, sizeof(path), "%s/status.json", dir);
 	put_file(path, out);
 	ASSERT_TRUE(json_lines_valid(path), "one JSON object");
