@@ -141,6 +141,17 @@ out:
 	fixture_fini(&fx);
 }
 
+/* where runtime root r is found below the fake system root `root`,
+ * relative to it (NULL when not found, or not below root) */
+static const char *root_at(enum workload_root r, const char *root, char *buf,
+			   size_t len)
+{
+	const char *p = workload_root_detect_at(r, root, buf, len);
+	size_t n = strlen(root);
+
+	return p && !strncmp(p, root, n) ? p + n : NULL;
+}
+
 TEST(workload_roots_found)
 {
 	char buf[4096], rel[256];
@@ -156,16 +167,12 @@ TEST(workload_roots_found)
 		return;
 	root = f.dir;
 	/* nothing there: the usual places */
-	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_DOCKER, root, buf,
-					     sizeof(buf)) +
-			 strlen(root),
+	ASSERT_STREQ(root_at(WORKLOAD_ROOT_DOCKER, root, buf, sizeof(buf)),
 		     "/var/lib/docker", "docker default");
 	/* k3s's containerd state exists: found */
 	snprintf(rel, sizeof(rel), "%s/run/k3s/containerd", root);
 	mkdir_p(rel);
-	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_CONTAINERD, root,
-					     buf, sizeof(buf)) +
-			 strlen(root),
+	ASSERT_STREQ(root_at(WORKLOAD_ROOT_CONTAINERD, root, buf, sizeof(buf)),
 		     "/run/k3s/containerd", "k3s found");
 	/* the runtimes' configuration wins */
 	fx_put(root, "etc/docker/daemon.json",
@@ -177,27 +184,17 @@ TEST(workload_roots_found)
 	       "[storage]\ndriver = 'overlay'\n"
 	       "runroot = '/srv/run/storage'\n"
 	       "graphroot = '/srv/storage' # comment\n");
-	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_DOCKER, root, buf,
-					     sizeof(buf)) +
-			 strlen(root),
+	ASSERT_STREQ(root_at(WORKLOAD_ROOT_DOCKER, root, buf, sizeof(buf)),
 		     "/srv/docker", "daemon.json data-root");
-	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_CONTAINERD, root,
-					     buf, sizeof(buf)) +
-			 strlen(root),
+	ASSERT_STREQ(root_at(WORKLOAD_ROOT_CONTAINERD, root, buf, sizeof(buf)),
 		     "/srv/run/containerd", "config.toml state");
-	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_STORAGE, root, buf,
-					     sizeof(buf)) +
-			 strlen(root),
+	ASSERT_STREQ(root_at(WORKLOAD_ROOT_STORAGE, root, buf, sizeof(buf)),
 		     "/srv/storage", "storage.conf graphroot");
-	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_STORAGE_RUN, root,
-					     buf, sizeof(buf)) +
-			 strlen(root),
+	ASSERT_STREQ(root_at(WORKLOAD_ROOT_STORAGE_RUN, root, buf, sizeof(buf)),
 		     "/srv/run/storage", "storage.conf runroot");
 	/* a value that is not an absolute path is ignored */
 	fx_put(root, "etc/docker/daemon.json", "{'data-root':'srv/x'}");
-	ASSERT_STREQ(workload_root_detect_at(WORKLOAD_ROOT_DOCKER, root, buf,
-					     sizeof(buf)) +
-			 strlen(root),
+	ASSERT_STREQ(root_at(WORKLOAD_ROOT_DOCKER, root, buf, sizeof(buf)),
 		     "/var/lib/docker", "relative data-root ignored");
 	fx_done(&f);
 }
