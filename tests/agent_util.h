@@ -84,6 +84,9 @@ struct ev_field {
 #define EV_ANYWHERE(v) { "", EVF_ANYWHERE, (v), 0 }
 /* A match: every field condition holds. */
 #define EV_WHERE(...) ((const struct ev_field[]){ __VA_ARGS__, {} })
+/* An exec whose first argument is marker (`/bin/true marker`). */
+#define EV_EXEC_MARKER(marker)                                                 \
+	EV_WHERE(EV_STR("type", "exec"), EV_STR("process.args[1]", (marker)))
 /* clang-format on */
 
 /* One JSON line parsed (NULL if it is not a JSON object). */

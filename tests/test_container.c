@@ -156,19 +156,13 @@ TEST(container_policy_pidns)
 				      "rtg-ctr-marker", NULL },
 		     NULL, 0);
 	ASSERT_EQ(st, 0, "true in a new pid namespace");
-	ev = agent_wait_event(&a, 5000,
-			      EV_WHERE(EV_STR("type", "exec"),
-				       EV_STR("process.args[1]",
-					      "rtg-ctr-marker")));
+	ev = agent_wait_event(&a, 5000, EV_EXEC_MARKER("rtg-ctr-marker"));
 	if (ASSERT_TRUE(ev, "exec in a pid namespace matches container: true"))
 		ASSERT_STREQ(ev_str(ev, "rule"), "in-container", "rule");
 	test_event_free(ev);
 	/* the host exec came first: had it matched, its event would be
 	 * written before the one just seen (no wait needed) */
-	ASSERT_EQ(agent_count_events(
-			  &a, EV_WHERE(EV_STR("type", "exec"),
-				       EV_STR("process.args[1]",
-					      "rtg-host-marker"))),
-		  0, "host exec does not match container: true");
+	ASSERT_EQ(agent_count_events(&a, EV_EXEC_MARKER("rtg-host-marker")), 0,
+		  "host exec does not match container: true");
 	agent_stop(&a);
 }

@@ -549,10 +549,7 @@ TEST_T(probe_no_bpffs_tracefs, 60)
 		goto out;
 	run_cmd((char *const[]){ "/bin/true", "rtg-nomnt-marker", NULL }, NULL,
 		0);
-	ev = agent_wait_event(&a, 5000,
-			      EV_WHERE(EV_STR("type", "exec"),
-				       EV_STR("process.args[1]",
-					      "rtg-nomnt-marker")));
+	ev = agent_wait_event(&a, 5000, EV_EXEC_MARKER("rtg-nomnt-marker"));
 	ASSERT_TRUE(ev, "exec event");
 	test_event_free(ev);
 	ASSERT_EQ(agent_stop(&a), 0, "agent exits 0");

@@ -159,10 +159,7 @@ TEST_T(workload_status_and_removal, 240)
 		_exit(127);
 	}
 	waitpid(pid, NULL, 0);
-	ev = agent_wait_event(
-	    &a, 5000,
-	    EV_WHERE(EV_STR("type", "exec"),
-		     EV_STR("process.args[1]", "rtgwo-after-rm")));
+	ev = agent_wait_event(&a, 5000, EV_EXEC_MARKER("rtgwo-after-rm"));
 	if (ASSERT_TRUE(ev, "host exec after the removal"))
 		ASSERT_TRUE(!ev_get(ev->root, "process.container"),
 			    "no container on the host");
