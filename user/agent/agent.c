@@ -84,8 +84,9 @@ static int start_ops(struct agent *a)
 		.dry_run = a->opts.dry_run,
 	};
 
-	a->metrics = metrics_new(a->skel->obj, bpf_map__fd(a->skel->maps.events),
-				 bpf_map__max_entries(a->skel->maps.events));
+	a->metrics = metrics_new(
+	    a->skel->obj, bpf_map__fd(a->skel->maps.events),
+	    bpf_map__max_entries(a->skel->maps.events), a->opts.bpf_stats);
 	if (!a->metrics)
 		return -ENOMEM;
 	src.metrics = a->metrics;
@@ -209,6 +210,7 @@ static int run_loop(struct agent *a)
 		}
 		stats_sync(a);
 		metrics_update(a->metrics, &a->stats);
+		server_tick(a->srv);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last.tv_sec) {
 			last = now;

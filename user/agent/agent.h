@@ -61,6 +61,9 @@ struct agent_opts {
 	bool no_pin; /* nothing pinned: programs go with the agent */
 	bool keep_pins; /* clean exit leaves programs attached */
 	bool unpin; /* remove the pins of a previous agent and exit */
+	/* --bpf-stats: the kernel's BPF run-time statistics on for our life
+	 * (they cost every BPF program on the host: off by default) */
+	bool bpf_stats;
 };
 
 struct agent {

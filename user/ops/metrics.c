@@ -2,6 +2,7 @@
 /* Self-measurement and the Prometheus endpoint (see metrics.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -51,7 +52,7 @@ static uint64_t mono_ns(void)
 }
 
 struct metrics *metrics_new(struct bpf_object *obj, int ringbuf_fd,
-			    uint64_t ringbuf_size)
+			    uint64_t ringbuf_size, bool bpf_stats)
 {
 	struct metrics *m = calloc(1, sizeof(*m));
 	struct bpf_program *prog;
@@ -62,11 +63,18 @@ struct metrics *metrics_new(struct bpf_object *obj, int ringbuf_fd,
 	pthread_mutex_init(&m->lock, NULL);
 	m->listen_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
-	m->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (m->stats_fd < 0)
-		log_warn("BPF run-time statistics unavailable (%s): program "
-			 "cost reads 0",
-			 strerror(errno));
+	m->stats_fd = -1;
+	if (bpf_stats) {
+		m->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (m->stats_fd < 0)
+			log_warn("--bpf-stats: cannot turn BPF run-time "
+				 "statistics on: %s",
+				 strerror(errno));
+		else
+			log_info("BPF run-time statistics on (--bpf-stats): "
+				 "every BPF program on the host pays two clock "
+				 "reads per run");
+	}
 	if (obj) {
 		bpf_object__for_each_program(prog, obj)
 		{
@@ -112,6 +120,20 @@ void metrics_free(struct metrics *m)
 		close(m->stats_fd);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
+}
+
+bool metrics_kernel_bpf_stats(void)
+{
+	char c = '0';
+	int fd =
+	    open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c == '1';
 }
 
 static void read_self(struct stats_snap *s)

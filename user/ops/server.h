@@ -6,13 +6,19 @@
  *
  * Protocol: newline-terminated JSON. The client's first line is a request,
  *   {"cmd":"events","types":["exec","open"],"policy":"x","format":"json"}
- *   {"cmd":"status","format":"text"}
+ *   {"cmd":"status","format":"text","bpf_stats_ms":3000}
  * ("types", "policy" and "format" are optional; format "json" (default) or
  * "compact" for events, "json" or "text" for status). The agent answers
  * {"ok":true,"cmd":"events"} and then one event per line, exactly the lines
  * of the JSON output (or compact lines), rendered once per event and shared
  * by every subscriber; or the status (one JSON object or a text table) and
  * closes. A bad request gets {"ok":false,"error":"..."} and is closed.
+ *
+ * With "bpf_stats_ms" the status waits that long (at most
+ * SERVER_SAMPLE_MS_MAX) and its program costs are what the programs did in
+ * that time. The kernel's run-time statistics must be on meanwhile: the
+ * client (`rtguard status --bpf-stats`, root) keeps them on while it
+ * waits, since the agent no longer has CAP_SYS_ADMIN to do it.
  *
  * The agent never blocks on a client: sockets are non-blocking, every
  * subscriber has a bounded buffer (SERVER_CLIENT_BUF_MAX), and a subscriber
@@ -33,6 +39,7 @@
 #define SERVER_CLIENT_BUF_MAX (1u << 20)
 #define SERVER_MAX_CLIENTS    256
 #define SERVER_REQ_MAX	      4096
+#define SERVER_SAMPLE_MS_MAX  60000
 
 struct server;
 struct output;
@@ -53,6 +60,9 @@ void server_free(struct server *s); /* closes clients, removes the socket */
 int server_fd(const struct server *s);
 /* Accepts, reads requests, answers status, flushes buffers. */
 void server_handle(struct server *s);
+/* Answers the statuses whose sampling time is over; cheap when none
+ * waits. Call it at least every 100 ms. */
+void server_tick(struct server *s);
 /* Fans ev out to the subscribers that want it. The JSON line is taken from
  * main_out when that output has just rendered ev as JSON. Cheap when there
  * are no subscribers (no allocation, no rendering). */
@@ -72,6 +82,7 @@ struct sock_msg {
 	char format[16];
 	char policy[RTG_NAME_MAX + 1];
 	uint32_t types; /* 1u << enum rtg_type; 0: all */
+	uint32_t bpf_stats_ms; /* status: sample the programs' cost this long */
 	bool has_ok, ok;
 	char error[256];
 };

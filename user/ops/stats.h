@@ -47,7 +47,10 @@ struct stats_prog {
 /* The counters at one moment plus what the kernel and /proc say then. */
 struct stats_snap {
 	struct stats_counters c;
-	bool bpf_stats; /* run-time statistics are on */
+	/* The programs' run-time statistics mean something: the agent keeps
+	 * them on (--bpf-stats), or they are a sample (bpf_window > 0). */
+	bool bpf_stats;
+	double bpf_window; /* > 0: progs[] count this many seconds only */
 	int nprogs;
 	struct stats_prog progs[STATS_MAX_PROGS];
 	uint64_t ringbuf_used, ringbuf_size;
@@ -69,6 +72,9 @@ void metrics_render_prom(const struct stats_snap *s, FILE *f);
 
 /* The counters of src now, plus the live part. */
 void status_snapshot(const struct status_source *src, struct stats_snap *s);
+/* `rtguard status --bpf-stats`: the programs of end count only what they
+ * did since start (a snapshot of the same agent), and end says so. */
+void status_window(struct stats_snap *end, const struct stats_snap *start);
 /* `rtguard status`: one JSON object (no newline) / a human table. probe
  * may be NULL. */
 void status_render_json(const struct stats_snap *s,

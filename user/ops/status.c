@@ -17,6 +17,31 @@ void status_snapshot(const struct status_source *src, struct stats_snap *s)
 		metrics_read_live(src->metrics, s);
 }
 
+void status_window(struct stats_snap *end, const struct stats_snap *start)
+{
+	int i, j;
+
+	for (i = 0; i < end->nprogs; i++) {
+		struct stats_prog *p = &end->progs[i];
+
+		for (j = 0; j < start->nprogs; j++) {
+			const struct stats_prog *q = &start->progs[j];
+
+			if (strcmp(p->name, q->name))
+				continue;
+			p->run_time_ns -= q->run_time_ns <= p->run_time_ns
+					      ? q->run_time_ns
+					      : p->run_time_ns;
+			p->run_cnt -=
+			    q->run_cnt <= p->run_cnt ? q->run_cnt : p->run_cnt;
+			break;
+		}
+	}
+	end->bpf_window = end->uptime_seconds - start->uptime_seconds;
+	if (end->bpf_window <= 0)
+		end->bpf_window = 1e-9;
+}
+
 /* Programs of a hook for "ns per event": the programs whose runs count the
  * hook's events (per open syscall one sys_exit_* program runs) and the
  * others whose time is added to it. */
@@ -135,6 +160,10 @@ void status_render_json(const struct stats_snap *s,
 		jw_end_object(jw);
 	}
 	jw_kv_bool(jw, "bpf_stats", s->bpf_stats);
+	if (!s->bpf_stats)
+		goto agent;
+	if (s->bpf_window > 0)
+		jw_kv_double(jw, "bpf_stats_seconds", s->bpf_window);
 	jw_name(jw, "programs");
 	jw_start_array(jw);
 	for (i = 0; i < s->nprogs; i++) {
@@ -163,6 +192,7 @@ void status_render_json(const struct stats_snap *s,
 		jw_end_object(jw);
 	}
 	jw_end_object(jw);
+agent:
 	jw_name(jw, "agent");
 	jw_start_object(jw);
 	jw_kv_double(jw, "cpu_seconds", s->cpu_seconds);
@@ -234,8 +264,19 @@ void status_render_text(const struct stats_snap *s,
 				mech_label(d->mech[i]));
 		fputc('\n', f);
 	}
-	fprintf(f, "\nCOST (kernel BPF statistics%s)\n",
-		s->bpf_stats ? "" : " unavailable: zeros");
+	if (!s->bpf_stats) {
+		fprintf(f,
+			"\nCOST      kernel BPF run-time statistics are off: "
+			"`rtguard status --bpf-stats` samples them for a few "
+			"seconds, `rtguard --bpf-stats` keeps them on\n");
+		return;
+	}
+	if (s->bpf_window > 0)
+		fprintf(f, "\nCOST (kernel BPF statistics over %.1f s)\n",
+			s->bpf_window);
+	else
+		fprintf(f, "\nCOST (kernel BPF statistics since start, "
+			   "--bpf-stats)\n");
 	fprintf(f, "HOOK          EVENTS     NS/EVENT\n");
 	for (i = 0; i < (int)(sizeof(hook_progs) / sizeof(hook_progs[0]));
 	     i++) {
