@@ -252,8 +252,22 @@ TEST_T(metrics_scrape, 90)
 		    "RSS from /proc");
 	ASSERT_TRUE(sample(body, "rtguard_agent_cpu_seconds_total") >= 0,
 		    "CPU from /proc");
-	ASSERT_TRUE(sample(body, "rtguard_ringbuf_used_bytes") >= 0,
-		    "ring buffer fill");
+	ASSERT_TRUE(
+	    sample(body, "rtguard_ringbuf_used_bytes{ring=\"events\"}") >= 0,
+	    "ring buffer fill");
+	ASSERT_TRUE(
+	    sample(body, "rtguard_ringbuf_used_bytes{ring=\"enforce\"}") >= 0,
+	    "enforcement ring buffer fill");
+	ASSERT_TRUE(
+	    sample(body, "rtguard_ringbuf_size_bytes{ring=\"enforce\"}") > 0,
+	    "enforcement ring buffer size");
+	ASSERT_TRUE(
+	    sample(body, "rtguard_ringbuf_memory_bytes") >
+		sample(body, "rtguard_ringbuf_size_bytes{ring=\"events\"}"),
+	    "ring buffer memory counted");
+	ASSERT_STRCONTAINS(
+	    body, "rtguard_events_lost_total{source=\"ringbuf:enforce\"} ",
+	    "enforcement losses apart");
 	ASSERT_TRUE(sample(body, "rtguard_bpf_stats_enabled") == 1,
 		    "BPF statistics on (--bpf-stats)");
 	e0 = sample(body, exec_audit);

@@ -84,11 +84,15 @@ static int start_ops(struct agent *a)
 		.dry_run = a->opts.dry_run,
 	};
 
-	a->metrics = metrics_new(
-	    a->skel->obj, bpf_map__fd(a->skel->maps.events),
-	    bpf_map__max_entries(a->skel->maps.events), a->opts.bpf_stats);
+	a->metrics = metrics_new(a->skel->obj, a->opts.bpf_stats);
 	if (!a->metrics)
 		return -ENOMEM;
+	metrics_add_ring(a->metrics, "events",
+			 bpf_map__fd(a->skel->maps.events),
+			 bpf_map__max_entries(a->skel->maps.events));
+	metrics_add_ring(a->metrics, "enforce",
+			 bpf_map__fd(a->skel->maps.enforce_events),
+			 bpf_map__max_entries(a->skel->maps.enforce_events));
 	src.metrics = a->metrics;
 	if ((a->opts.metrics_addr &&
 	     metrics_serve(a->metrics, a->opts.metrics_addr,
@@ -114,8 +118,11 @@ static void print_counters(const struct agent *a)
 			 (unsigned long long)s->events[t][RTG_ACT_KILL],
 			 (unsigned long long)n);
 	}
-	log_info("total lost=%llu decode_errors=%llu reloads ok=%llu failed=%llu",
-		 (unsigned long long)lost,
+	n = s->lost[RTG_LOSS_RB_ENFORCE];
+	lost += n;
+	log_info("total lost=%llu (deny/kill records %llu) decode_errors=%llu "
+		 "reloads ok=%llu failed=%llu",
+		 (unsigned long long)lost, (unsigned long long)n,
 		 (unsigned long long)s->lost[RTG_LOSS_DECODE],
 		 (unsigned long long)s->reloads_ok,
 		 (unsigned long long)s->reloads_failed);
@@ -129,6 +136,7 @@ static void agent_destroy(struct agent *a)
 	server_free(a->srv);
 	enforcer_stop(a->enf);
 	ring_buffer__free(a->rb);
+	ring_buffer__free(a->rb_enforce);
 	agent_unload(a);
 	for (i = 0; i < RTG_NGEN; i++)
 		policy_compiled_free(a->comp[i]);
@@ -161,6 +169,7 @@ static int run_loop(struct agent *a)
 	int enf_fd = a->enf ? enforcer_fd(a->enf) : -1;
 	int srv_fd = server_fd(a->srv);
 	int rb_fd = ring_buffer__epoll_fd(a->rb);
+	int enf_rb_fd = ring_buffer__epoll_fd(a->rb_enforce);
 	bool more = false;
 	int n, i, r, fd;
 
@@ -168,6 +177,7 @@ static int run_loop(struct agent *a)
 	if (a->epfd < 0)
 		return -errno;
 	epoll_add(a->epfd, rb_fd);
+	epoll_add(a->epfd, enf_rb_fd);
 	epoll_add(a->epfd, enf_fd);
 	epoll_add(a->epfd, a->inotify_fd);
 	epoll_add(a->epfd, srv_fd);
@@ -177,14 +187,12 @@ static int run_loop(struct agent *a)
 		n = epoll_wait(a->epfd, evs, 4, more ? 0 : RTG_DRAIN_MS);
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		a->batch = 0;
-		r = ring_buffer__consume(a->rb);
+		r = agent_consume(a);
 		more = r == -EAGAIN;
-		if (r > 0 || more)
-			output_flush(a->out);
+		output_flush(a->out);
 		for (i = 0; i < n; i++) {
 			fd = evs[i].data.fd;
-			if (fd == rb_fd) {
+			if (fd == rb_fd || fd == enf_rb_fd) {
 				continue; /* drained above */
 			} else if (fd == enf_fd) {
 				enforcer_drain(a->enf, agent_on_denial, a);
@@ -220,9 +228,8 @@ static int run_loop(struct agent *a)
 		}
 	}
 	/* drain what the kernel already wrote */
-	do {
-		a->batch = 0;
-	} while (ring_buffer__consume(a->rb) == -EAGAIN);
+	while (agent_consume(a) == -EAGAIN)
+		;
 	if (a->enf)
 		enforcer_drain(a->enf, agent_on_denial, a);
 	agent_report_losses(a);
@@ -283,7 +290,10 @@ int cmd_agent(int argc, char **argv)
 		goto out;
 	a.rb = ring_buffer__new(bpf_map__fd(a.skel->maps.events),
 				agent_on_ringbuf, &a, NULL);
-	if (!a.rb) {
+	a.rb_enforce =
+	    ring_buffer__new(bpf_map__fd(a.skel->maps.enforce_events),
+			     agent_on_ringbuf, &a, NULL);
+	if (!a.rb || !a.rb_enforce) {
 		log_err("cannot set up the ring buffer: %s", strerror(errno));
 		goto out;
 	}

@@ -27,15 +27,17 @@
 struct bpf_object;
 struct metrics;
 
-/* Notes every loaded program of obj and maps the ring buffer's position
- * pages read-only; with bpf_stats, turns the kernel's BPF run-time
- * statistics on until metrics_free() (BPF_ENABLE_STATS needs CAP_SYS_ADMIN:
- * call before the agent gives it up). They add two clock reads to every
- * BPF program on the host, other tools' too, and are off otherwise. Never
- * fails for a missing piece (that number reads 0 and the reason is
+/* Notes every loaded program of obj; with bpf_stats, turns the kernel's BPF
+ * run-time statistics on until metrics_free() (BPF_ENABLE_STATS needs
+ * CAP_SYS_ADMIN: call before the agent gives it up). They add two clock reads
+ * to every BPF program on the host, other tools' too, and are off otherwise.
+ * Never fails for a missing piece (that number reads 0 and the reason is
  * logged); NULL only on ENOMEM. */
-struct metrics *metrics_new(struct bpf_object *obj, int ringbuf_fd,
-			    uint64_t ringbuf_size, bool bpf_stats);
+struct metrics *metrics_new(struct bpf_object *obj, bool bpf_stats);
+/* A ring buffer (its map fd, size bytes of data) whose fill and memory
+ * are reported under name: its position pages are mapped read-only. */
+void metrics_add_ring(struct metrics *m, const char *name, int fd,
+		      uint64_t size);
 /* Whoever turned them on, the kernel's BPF run-time statistics are on now
  * (/proc/sys/kernel/bpf_stats_enabled). */
 bool metrics_kernel_bpf_stats(void);

@@ -84,11 +84,25 @@ void metrics_render_prom(const struct stats_snap *s, FILE *f)
 	fprintf(f, "rtguard_agent_cpu_seconds_total %.3f\n", s->cpu_seconds);
 	prom_uint(f, "rtguard_agent_rss_bytes", "gauge",
 		  "Resident memory of the agent process.", s->rss_bytes);
-	prom_uint(f, "rtguard_ringbuf_used_bytes", "gauge",
-		  "Bytes written to the event ring buffer and not yet consumed.",
-		  s->ringbuf_used);
-	prom_uint(f, "rtguard_ringbuf_size_bytes", "gauge",
-		  "Size of the event ring buffer.", s->ringbuf_size);
+	prom_head(f, "rtguard_ringbuf_used_bytes", "gauge",
+		  "Bytes written to a ring buffer and not yet consumed "
+		  "(events: audit records; enforce: deny and kill records).");
+	for (i = 0; i < s->nrings; i++) {
+		prom_label(f, "rtguard_ringbuf_used_bytes", "ring",
+			   s->rings[i].name);
+		fprintf(f, "\"} %llu\n", (unsigned long long)s->rings[i].used);
+	}
+	prom_head(f, "rtguard_ringbuf_size_bytes", "gauge",
+		  "Size of a ring buffer's data.");
+	for (i = 0; i < s->nrings; i++) {
+		prom_label(f, "rtguard_ringbuf_size_bytes", "ring",
+			   s->rings[i].name);
+		fprintf(f, "\"} %llu\n", (unsigned long long)s->rings[i].size);
+	}
+	prom_uint(f, "rtguard_ringbuf_memory_bytes", "gauge",
+		  "Kernel memory of the ring buffers (mapped twice into the "
+		  "agent's RSS).",
+		  s->ringbuf_memory);
 	prom_head(f, "rtguard_policy_rules", "gauge",
 		  "Rules of each loaded policy (all event types).");
 	for (i = 0; i < c->npolicies; i++) {

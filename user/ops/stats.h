@@ -44,6 +44,13 @@ struct stats_prog {
 	uint64_t run_time_ns, run_cnt;
 };
 
+#define STATS_MAX_RINGS 2
+
+struct stats_ring {
+	char name[16];
+	uint64_t used, size; /* bytes waiting; bytes of data */
+};
+
 /* The counters at one moment plus what the kernel and /proc say then. */
 struct stats_snap {
 	struct stats_counters c;
@@ -53,7 +60,11 @@ struct stats_snap {
 	double bpf_window; /* > 0: progs[] count this many seconds only */
 	int nprogs;
 	struct stats_prog progs[STATS_MAX_PROGS];
-	uint64_t ringbuf_used, ringbuf_size;
+	int nrings; /* the ring buffers: "events", then "enforce" */
+	struct stats_ring rings[STATS_MAX_RINGS];
+	/* what the rings take in the kernel (data and position pages); the
+	 * agent maps each ring's data twice, so twice that is in its RSS */
+	uint64_t ringbuf_memory;
 	double cpu_seconds;    /* user + system, all threads */
 	double uptime_seconds; /* since metrics_new() */
 	uint64_t rss_bytes;

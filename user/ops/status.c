@@ -203,8 +203,14 @@ agent:
 	jw_end_object(jw);
 	jw_name(jw, "ringbuf");
 	jw_start_object(jw);
-	jw_kv_uint(jw, "used_bytes", s->ringbuf_used);
-	jw_kv_uint(jw, "size_bytes", s->ringbuf_size);
+	for (i = 0; i < s->nrings; i++) {
+		jw_name(jw, s->rings[i].name);
+		jw_start_object(jw);
+		jw_kv_uint(jw, "used_bytes", s->rings[i].used);
+		jw_kv_uint(jw, "size_bytes", s->rings[i].size);
+		jw_end_object(jw);
+	}
+	jw_kv_uint(jw, "memory_bytes", s->ringbuf_memory);
 	jw_end_object(jw);
 	jw_end_object(jw);
 }
@@ -220,12 +226,16 @@ void status_render_text(const struct stats_snap *s,
 		"RSS %.1f MiB%s\n",
 		getpid(), s->uptime_seconds, cpu_percent(s), s->cpu_seconds,
 		s->rss_bytes / 1048576.0, dry_run ? ", dry-run" : "");
-	fprintf(f,
-		"          %llu processes tracked, %u subscribers, ring buffer "
-		"%llu of %llu bytes used\n",
-		(unsigned long long)s->c.procs_tracked, s->c.subscribers,
-		(unsigned long long)s->ringbuf_used,
-		(unsigned long long)s->ringbuf_size);
+	fprintf(f, "          %llu processes tracked, %u subscribers\n",
+		(unsigned long long)s->c.procs_tracked, s->c.subscribers);
+	fprintf(f, "          ring buffers:");
+	for (i = 0; i < s->nrings; i++)
+		fprintf(f, "%s %s %llu of %llu KiB used", i ? "," : "",
+			s->rings[i].name,
+			(unsigned long long)s->rings[i].used / 1024,
+			(unsigned long long)s->rings[i].size / 1024);
+	fprintf(f, "; %.1f MiB of kernel memory\n",
+		s->ringbuf_memory / 1048576.0);
 	fprintf(f,
 		"\nPOLICY                              EXEC  OPEN  CONNECT\n");
 	for (i = 0; i < s->c.npolicies; i++) {
