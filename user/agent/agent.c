@@ -8,6 +8,7 @@
  * lists the files that do each step.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@
 
 /* how often the ring buffer is drained without a wakeup, ms */
 #define RTG_DRAIN_MS 50
+/* free heap kept before it is handed back (checked every 10 s) */
+#define HEAP_TRIM_BYTES (2u << 20)
 
 static volatile sig_atomic_t sig_stop, sig_reload, sig_reopen;
 
@@ -154,6 +157,31 @@ static void agent_destroy(struct agent *a)
 	free(a->probe);
 }
 
+/* Big buffers (a parse of the kernel's 5 MiB BTF, by libbpf and by each
+ * of the probe's trial threads) straight from mmap and back to it when
+ * freed, and heaps trimmed above 1 MiB of free top: malloc's dynamic
+ * thresholds would otherwise grow past them, and the threads' arenas
+ * would keep such buffers resident for the agent's life (malloc_trim()
+ * does not trim an arena's top). */
+static void heap_setup(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
+}
+
+/* Gives the heap's free memory back to the system when there is much of
+ * it. Start-up leaves ~10 MiB freed but kept (libbpf's copy of the
+ * kernel's BTF for CO-RE, the probe's trial programs), and an exec storm
+ * leaves the process cache's; malloc returns it only from the top of the
+ * heap by itself. */
+static void heap_trim(bool always)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	if (always || mi.fordblks > HEAP_TRIM_BYTES)
+		malloc_trim(0);
+}
+
 static void epoll_add(int epfd, int fd)
 {
 	struct epoll_event ee = { .events = EPOLLIN, .data.fd = fd };
@@ -225,6 +253,8 @@ static int run_loop(struct agent *a)
 			agent_report_losses(a);
 			proc_cache_reap(a->pc);
 			output_flush(a->out);
+			if (!(now.tv_sec % 10))
+				heap_trim(false);
 		}
 	}
 	/* drain what the kernel already wrote */
@@ -247,6 +277,7 @@ int cmd_agent(int argc, char **argv)
 	struct proc_cache_opts pco = {};
 	int err, ret = RTG_EXIT_KERNEL;
 
+	heap_setup();
 	err = agent_parse_opts(argc, argv, &a.opts);
 	if (err)
 		return err > 0 ? RTG_EXIT_OK : RTG_EXIT_INPUT;
@@ -323,6 +354,7 @@ int cmd_agent(int argc, char **argv)
 						   "SIGKILL",
 		 "cgroup/connect4|6",
 		 a.opts.dry_run ? " [dry-run: nothing is enforced]" : "");
+	heap_trim(true);
 	log_info("running");
 	err = run_loop(&a);
 	print_counters(&a);
