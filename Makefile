@@ -177,7 +177,7 @@ fuzz_policy_LIBS := -lyaml -lbpf -lelf -lz
 fuzz_policy_RUN := -max_len=8192 -dict=tests/fuzz/policy.dict
 fuzz_decode_SRCS := $(addprefix user/lib/,decode.c proc_cache.c proc_seed.c \
 	container.c fileio.c output.c output_json.c output_compact.c json.c \
-	names.c log.c rotate.c)
+	sbuf.c names.c log.c rotate.c)
 fuzz_decode_CFLAGS := -fsanitize-ignorelist=tests/fuzz/decode.ubsan-ignore
 fuzz_decode_ENV := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
 fuzz_decode_RUN := -max_len=4096

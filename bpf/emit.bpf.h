@@ -2,8 +2,9 @@
 /*
  * What a hook does with its verdict: a tracepoint carries out deny and
  * kill with SIGKILL (enforce_kill), and every hook reports through one
- * record in the `events` ring buffer (events.h): the header, the verdict,
- * then emit(). Records are built in the per-CPU scratch_ev buffer and
+ * record (events.h): the header, the verdict, then emit(), which puts
+ * audit records in the `events` ring and deny/kill records in
+ * `enforce_events`. Records are built in the per-CPU scratch_ev buffer and
  * copied in by bpf_ringbuf_output(), so their size may vary per event.
  */
 #ifndef RTG_EMIT_BPF_H
@@ -70,16 +71,37 @@ static __always_inline bool enforce_kill(struct rtg_verdict *v)
 	return true;
 }
 
-/* Waking the consumer costs an IPI per record (~10 us in a VM, measured by
- * the bench): wake it only once an eighth of the buffer (at most 64 KiB)
- * waits; the agent also drains on a short timer, so a lone record is late
- * by at most that period. */
+/* A deny or kill record, or an exec whose verdict user space finishes
+ * (an `args` rule may kill it): it goes to the enforce_events ring. */
+static __always_inline bool enforce_record(const void *rec)
+{
+	const struct rtg_hdr *h = rec;
+
+	return h->action >= RTG_ACT_DENY || (h->flags & RTG_F_ARGS_PENDING);
+}
+
+/* Every record goes out here, to one of two rings (maps.bpf.h).
+ *
+ * Audit records: waking the consumer costs an IPI per record (~10 us in a
+ * VM, measured by the bench), so it is woken only once an eighth of the
+ * ring (at most 64 KiB) waits; the agent also drains on a short timer, so
+ * a lone record is late by at most that period.
+ *
+ * Enforcement records are few and matter now: the default wake-up, which
+ * wakes the consumer when it has caught up (once per burst). */
 static __always_inline void emit(void *rec, __u32 size, __u8 type)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 limit = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
-	__u64 flags;
+	__u64 avail, limit, flags;
 
+	if (enforce_record(rec)) {
+		if (bpf_ringbuf_output(&enforce_events, rec, size, 0))
+			stat_inc(RTG_STAT_LOST_ENFORCE);
+		else
+			stat_inc(RTG_STAT_EMITTED + type);
+		return;
+	}
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	limit = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
 	if (limit > 65536)
 		limit = 65536;
 	flags = avail + size >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;

@@ -140,9 +140,10 @@ _Static_assert(sizeof(struct rtg_connect) == 120, "rtg_connect ABI");
 /* Per-type counters kept by the BPF side in the per-CPU `stats` array. */
 enum rtg_stat {
 	RTG_STAT_EMITTED = 0, /* + type: records submitted */
-	RTG_STAT_LOST = 8, /* + type: ring buffer full, record dropped */
+	RTG_STAT_LOST = 8, /* + type: `events` ring full, record dropped */
 	RTG_STAT_PROCS_FULL = 16, /* procs map insert failed */
 	RTG_STAT_ARGS_FAULT = 17, /* args could not be read */
+	RTG_STAT_LOST_ENFORCE = 18, /* enforce_events full: deny/kill lost */
 	RTG_STAT_MAX = 24,
 };
 
@@ -170,5 +171,11 @@ struct rtg_cgroup_rec {
 	char path[]; /* below the cgroup2 root, e.g. /libpod_parent/libpod-ID */
 };
 _Static_assert(sizeof(struct rtg_cgroup_rec) == 24, "rtg_cgroup_rec ABI");
+/* The two ring buffers (bpf/maps.bpf.h): `events` takes audit records and
+ * is sized by the agent (--ringbuf-kb, this by default); `enforce_events`
+ * takes deny and kill records, which an audit flood thus cannot crowd
+ * out. Bytes, powers of two. */
+#define RTG_EVENTS_RB_SIZE (4u << 20)
+#define RTG_ENFORCE_RB_SIZE (256u << 10)
 
 #endif

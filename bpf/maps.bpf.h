@@ -33,10 +33,21 @@ struct {
 	__type(value, struct rtg_config);
 } agent_cfg SEC(".maps") __weak;
 
+/* Audit records (and exits, allowed execs the cache needs). Sized by user
+ * space (--ringbuf-kb). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20); /* resized by user space */
+	__uint(max_entries, RTG_EVENTS_RB_SIZE);
 } events SEC(".maps") __weak;
+
+/* deny and kill records (and execs whose verdict user space finishes):
+ * a ring of their own, so that a flood of audit records can never take
+ * the space one of them needs. Their losses are counted apart
+ * (RTG_STAT_LOST_ENFORCE). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, RTG_ENFORCE_RB_SIZE);
+} enforce_events SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -39,7 +39,7 @@ struct fix {
 	char dir[128]; /* temp dir, resolved (what the kernel reports) */
 	char cg[RTG_MOUNT_PATH_MAX + 32]; /* the test's cgroup, "" if none */
 	pid_t pid; /* records of this process are kept ... */
-	void *recs[FIX_MAX_RECS]; /* ... in arrival order */
+	void *recs[FIX_MAX_RECS]; /* ... in time order (hdr.time_ns) */
 	size_t nrecs;
 	int self; /* records of the test process itself */
 };

@@ -24,6 +24,7 @@ static int on_record(void *ctx, void *data, size_t len)
 {
 	const struct rtg_hdr *h = data;
 	struct fix *f = ctx;
+	size_t i;
 	void *copy;
 
 	if (h->pid == (__u32)getpid())
@@ -35,7 +36,15 @@ static int on_record(void *ctx, void *data, size_t len)
 		return -ENOMEM;
 	memcpy(copy, data, len);
 	((char *)copy)[len] = '\0';
-	f->recs[f->nrecs++] = copy;
+	/* in time order: deny/kill records come from a ring of their own */
+	for (i = f->nrecs++; i > 0; i--) {
+		const struct rtg_hdr *p = f->recs[i - 1];
+
+		if (p->time_ns <= h->time_ns)
+			break;
+		f->recs[i] = f->recs[i - 1];
+	}
+	f->recs[i] = copy;
 	return 0;
 }
 
@@ -129,6 +138,12 @@ bool fix_open(struct fix *f, int gen)
 	f->rb = ring_buffer__new(bpf_map__fd(f->skel->maps.events), on_record,
 				 f, NULL);
 	if (!ASSERT_TRUE(f->rb, "ring_buffer__new"))
+		return false;
+	/* deny and kill records have a ring of their own */
+	if (!ASSERT_OK(ring_buffer__add(
+			   f->rb, bpf_map__fd(f->skel->maps.enforce_events),
+			   on_record, f),
+		       "ring_buffer__add enforce_events"))
 		return false;
 	return ASSERT_OK(rtguard_bpf__attach(f->skel), "rtguard_bpf__attach");
 }

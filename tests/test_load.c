@@ -22,8 +22,11 @@
  * kill -9 in the middle of a storm is in test_load_kill9.c, the fixture,
  * storms and tally in load_util.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -152,6 +155,121 @@ TEST_T(load_tiny_ringbuf, 300)
 		  "connect events + lost(ringbuf:connect) == connects");
 	ASSERT_TRUE(json_lines_valid(a.out), "every line is JSON");
 	final_counters_ok(&a, "tiny ring buffer");
+}
+
+/* Deny and kill records have a ring of their own: with a 64 KiB audit
+ * ring overflowing under two processes' audited opens (and the agent
+ * stopped for a moment, so that it surely does), every deny of a third
+ * process is delivered: NDENY denied connects (EPERM) and NKILL opens of a
+ * denied file (SIGKILL from the tracepoint, or EPERM with BPF LSM). */
+#define NDENY 300
+#define NKILL 40
+
+static void denier(const char *secret, int port)
+{
+	struct sockaddr_in in = {.sin_family = AF_INET,
+				 .sin_port = htons(port)};
+	int i, s;
+
+	inet_pton(AF_INET, "127.0.0.4", &in.sin_addr);
+	for (i = 0; i < NDENY; i++) {
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (s < 0 || !connect(s, (void *)&in, sizeof(in)))
+			_exit(10); /* not denied */
+		close(s);
+		if (i % (NDENY / NKILL) == 0 && i / (NDENY / NKILL) < NKILL)
+			open_errno_in_child(secret);
+		usleep(2000);
+	}
+	_exit(0);
+}
+
+TEST_T(load_flood_keeps_enforcement, 300)
+{
+	char policy[1024], secret[192], dir[160];
+	struct agent_run a;
+	pid_t kids[3];
+	struct load l;
+	long deny, kill_open, lost_audit, lost_enf;
+	int i, st, port;
+
+	TEST_NEED_ROOT();
+	if (!ASSERT_OK(load_make(&l), "fixture"))
+		return;
+	port = l.port + 1;
+	snprintf(dir, sizeof(dir), "%s/deny", l.dir);
+	mkdir(dir, 0755);
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	snprintf(policy, sizeof(policy),
+		 "name: flood-test\n"
+		 "defaults: { exec: allow, open: allow, connect: allow }\n"
+		 "rules:\n"
+		 "  - name: flood-open\n"
+		 "    on: open\n"
+		 "    match: { path: { prefix: [%s/open/] } }\n"
+		 "    action: audit\n"
+		 "  - name: denied-open\n"
+		 "    on: open\n"
+		 "    match: { path: { prefix: [%s/] } }\n"
+		 "    action: deny\n"
+		 "  - name: denied-connect\n"
+		 "    on: connect\n"
+		 "    match: { daddr: [127.0.0.4/32], dport: [%d] }\n"
+		 "    action: deny\n",
+		 l.dir, dir, port);
+	if (!ASSERT_OK(put_file(l.policy, policy), "policy") ||
+	    !ASSERT_OK(put_file(secret, "s\n"), "secret") ||
+	    !ASSERT_OK(agent_start(&a, N("--policy", l.policy, "--ringbuf-kb",
+					 "64", "--no-pin", "--socket", "none")),
+		       "agent_start --ringbuf-kb 64"))
+		return;
+	for (i = 0; i < 2; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			for (;;) /* until the denier is done */
+				open_storm(l.target, 4096, 0, NULL);
+		}
+	}
+	kids[2] = fork();
+	if (kids[2] == 0)
+		denier(secret, port);
+	/* the audit ring surely overflows */
+	usleep(300 * 1000);
+	kill(a.pid, SIGSTOP);
+	usleep(300 * 1000);
+	kill(a.pid, SIGCONT);
+	waitpid(kids[2], &st, 0);
+	ASSERT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st),
+		    "every connect of the denier was denied");
+	for (i = 0; i < 2; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+#define DENIED_CONNECT                                                         \
+	EV_WHERE(EV_STR("type", "connect"), EV_STR("action", "deny"),          \
+		 EV_STR("connect.daddr", "127.0.0.4"))
+#define DENIED_OPEN                                                            \
+	EV_WHERE(EV_STR("type", "open"), EV_STR("file.path", secret),          \
+		 EV_STR("rule", "denied-open"))
+	/* SIGTERM drains both rings and reports the losses: count after */
+	ASSERT_TRUE(alive(a.pid), "agent still running");
+	ASSERT_EQ(WEXITSTATUS(agent_stop(&a)), 0, "agent exits 0");
+	deny = agent_count_events(&a, DENIED_CONNECT);
+	kill_open = agent_count_events(&a, DENIED_OPEN);
+	lost_audit = events_lost(a.out, "ringbuf:open");
+	lost_enf = events_lost(a.out, "ringbuf:enforce");
+	if (test_verbose)
+		fprintf(stderr,
+			"flood: %ld denied connects, %ld denied opens "
+			"delivered; %ld audit records lost, %ld enforcement "
+			"records lost\n",
+			deny, kill_open, lost_audit, lost_enf);
+	ASSERT_TRUE(lost_audit > 0, "the audit ring overflowed (the flood)");
+	ASSERT_EQ(deny, NDENY, "every denied connect delivered");
+	ASSERT_EQ(kill_open, NKILL, "every denied open delivered");
+	ASSERT_EQ(lost_enf, 0, "no deny/kill record lost");
+	ASSERT_TRUE(json_lines_valid(a.out), "every line is JSON");
+	final_counters_ok(&a, "flood");
 }
 
 /* SIGHUP every 10 ms while opens storm: the same exact count, no decode

@@ -4,6 +4,7 @@
  * /healthz; counters must move when the test execs.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -97,6 +98,79 @@ TEST(metrics_parse_addr)
 		  -EINVAL, "names other than localhost");
 }
 
+/* pid holds a BPF_ENABLE_STATS fd (the statistics are on while it does). */
+static bool holds_stats_fd(pid_t pid)
+{
+	char dir[64], path[320], link[128];
+	struct dirent *de;
+	bool hit = false;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	d = opendir(dir);
+	while (d && !hit && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		hit = !strcmp(link, "anon_inode:bpf-stats");
+	}
+	if (d)
+		closedir(d);
+	return hit;
+}
+
+/* /proc/sys/kernel/bpf_stats_enabled: 1, 0, or -1 when unreadable */
+static int kernel_stats_enabled(void)
+{
+	char *t = file_read("/proc/sys/kernel/bpf_stats_enabled");
+	int v = t ? atoi(t) : -1;
+
+	free(t);
+	return v;
+}
+
+/* The statistics cost every BPF program on the host: the agent leaves
+ * them off unless asked, and its metrics have no program costs then. */
+TEST_T(metrics_bpf_stats_off_by_default, 60)
+{
+	struct agent_run a;
+	char addr[32], *body = NULL;
+	int port, code, before;
+
+	TEST_NEED_ROOT();
+	port = free_port();
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	before = kernel_stats_enabled();
+	if (!ASSERT_OK(agent_start(&a, N("--metrics", addr, "--socket", "none",
+					 "--no-pin")),
+		       "agent_start"))
+		return;
+	ASSERT_TRUE(!holds_stats_fd(a.pid), "no BPF_ENABLE_STATS fd");
+	/* others on this machine may hold them on: only then may it read 1 */
+	if (before == 0)
+		ASSERT_EQ(kernel_stats_enabled(), 0,
+			  "bpf_stats_enabled not raised by the agent");
+	else if (test_verbose)
+		printf("bpf_stats_enabled was %d before: someone else holds "
+		       "them\n",
+		       before);
+	code = http_get(port, "/metrics", &body);
+	if (ASSERT_EQ(code, 200, "/metrics") && body) {
+		ASSERT_TRUE(!strstr(body, "rtguard_bpf_prog_runs_total"),
+			    "no runs metric while off");
+		ASSERT_TRUE(
+		    !strstr(body, "rtguard_bpf_prog_run_time_seconds_total"),
+		    "no run-time metric while off");
+		ASSERT_TRUE(sample(body, "rtguard_bpf_stats_enabled") == 0,
+			    "rtguard_bpf_stats_enabled 0");
+	}
+	free(body);
+	ASSERT_EQ(agent_stop(&a), 0, "agent exits 0");
+}
+
 TEST_T(metrics_scrape, 90)
 {
 	static const char *const names[] = {
@@ -133,9 +207,11 @@ TEST_T(metrics_scrape, 90)
 	port = free_port();
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
 	if (!ASSERT_OK(agent_start(&a, N("--metrics", addr, "--socket", "none",
-					 "--no-pin")),
+					 "--no-pin", "--bpf-stats")),
 		       "agent_start"))
 		return;
+	ASSERT_TRUE(holds_stats_fd(a.pid), "--bpf-stats: the agent holds them");
+	ASSERT_EQ(kernel_stats_enabled(), 1, "--bpf-stats: they are on");
 	code = http_get(port, "/healthz", &body);
 	ASSERT_EQ(code, 200, "/healthz status");
 	ASSERT_STREQ(body, "ok\n", "/healthz body");
@@ -176,10 +252,24 @@ TEST_T(metrics_scrape, 90)
 		    "RSS from /proc");
 	ASSERT_TRUE(sample(body, "rtguard_agent_cpu_seconds_total") >= 0,
 		    "CPU from /proc");
-	ASSERT_TRUE(sample(body, "rtguard_ringbuf_used_bytes") >= 0,
-		    "ring buffer fill");
+	ASSERT_TRUE(
+	    sample(body, "rtguard_ringbuf_used_bytes{ring=\"events\"}") >= 0,
+	    "ring buffer fill");
+	ASSERT_TRUE(
+	    sample(body, "rtguard_ringbuf_used_bytes{ring=\"enforce\"}") >= 0,
+	    "enforcement ring buffer fill");
+	ASSERT_TRUE(
+	    sample(body, "rtguard_ringbuf_size_bytes{ring=\"enforce\"}") > 0,
+	    "enforcement ring buffer size");
+	ASSERT_TRUE(
+	    sample(body, "rtguard_ringbuf_memory_bytes") >
+		sample(body, "rtguard_ringbuf_size_bytes{ring=\"events\"}"),
+	    "ring buffer memory counted");
+	ASSERT_STRCONTAINS(
+	    body, "rtguard_events_lost_total{source=\"ringbuf:enforce\"} ",
+	    "enforcement losses apart");
 	ASSERT_TRUE(sample(body, "rtguard_bpf_stats_enabled") == 1,
-		    "BPF statistics on");
+		    "BPF statistics on (--bpf-stats)");
 	e0 = sample(body, exec_audit);
 	r0 = sample(body, exec_runs);
 	ASSERT_TRUE(e0 >= 0, "exec audit sample");

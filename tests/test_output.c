@@ -273,3 +273,58 @@ TEST(output_attacker_bytes)
 cleanup:
 	fixture_fini(&fx);
 }
+
+
+/* One output renders many events of a process: its binary, args, cwd and
+ * exec_id are escaped once and kept, and a new image of the same pid is
+ * never shown with the old one's. */
+TEST(output_process_parts_kept)
+{
+	static const char dog_args[] = "dog\0--bark";
+	struct rtg_event_view ev;
+	struct output *o = NULL;
+	struct fixture fx;
+	char *s = NULL;
+	const char *line;
+	size_t n, len;
+	int i;
+
+	if (!fixture_init(&fx) || !ASSERT_OK(decode_cat_exec(&fx, &ev), "exec"))
+		goto cleanup;
+	o = output_new(OUTPUT_JSON, NULL);
+	if (!ASSERT_TRUE(o, "output_new"))
+		goto cleanup;
+	n = mk_open(fx.rec, 4242, "/etc/hosts", O_RDONLY);
+	for (i = 0; i < 3; i++) {
+		if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "decode"))
+			goto cleanup;
+		s = render(OUTPUT_JSON, &ev); /* a fresh output: nothing kept */
+		line = output_render(o, &ev, &len);
+		ASSERT_TRUE(line && s && len == strlen(s) &&
+				    !memcmp(line, s, len),
+			    "kept parts render as fresh ones");
+		ASSERT_STRCONTAINS(s, PROC_4242, "cat and bash");
+		free(s);
+		s = NULL;
+	}
+	/* pid 4242 execs dog: same pid, a new cache entry */
+	n = mk_exec(fx.rec, 4242, "/usr/bin/dog", NULL, "/srv", dog_args,
+		    sizeof(dog_args), 2);
+	((struct rtg_hdr *)fx.rec)->exec_ktime = 3000000000ull;
+	if (!ASSERT_OK(event_decode(fx.d, fx.rec, n, &ev), "dog exec"))
+		goto cleanup;
+	line = output_render(o, &ev, &len);
+	if (ASSERT_TRUE(line, "render dog")) {
+		s = strndup(line, len);
+		ASSERT_STRCONTAINS(s, "\"binary\":\"/usr/bin/dog\"", "dog");
+		ASSERT_STRCONTAINS(s, "\"args\":[\"dog\",\"--bark\"]", "args");
+		ASSERT_STRCONTAINS(s, "\"cwd\":\"/srv\"", "cwd");
+		ASSERT_TRUE(!strstr(s, "/usr/bin/cat"), "nothing of cat");
+		ASSERT_EQ(py_check(s, "o['process']['binary']=='/usr/bin/dog'"),
+			  0, "python");
+	}
+cleanup:
+	free(s);
+	output_free(o);
+	fixture_fini(&fx);
+}

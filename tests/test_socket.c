@@ -200,6 +200,20 @@ TEST(socket_msg_parse)
 		  -EINVAL, "truncated");
 	ASSERT_EQ(sock_msg_parse("{\"cmd\":\"\\u0000\"}", &m, err, sizeof(err)),
 		  -EINVAL, "NUL escape");
+	ASSERT_OK(sock_msg_parse("{\"cmd\":\"status\",\"bpf_stats_ms\":3000}",
+				 &m, err, sizeof(err)),
+		  "status with a sample");
+	ASSERT_EQ(m.bpf_stats_ms, 3000, "bpf_stats_ms");
+	ASSERT_EQ(sock_msg_parse("{\"cmd\":\"status\",\"bpf_stats_ms\":0}", &m,
+				 err, sizeof(err)),
+		  -EINVAL, "no sample time");
+	ASSERT_EQ(sock_msg_parse(
+		      "{\"cmd\":\"status\",\"bpf_stats_ms\":99999999999999}",
+		      &m, err, sizeof(err)),
+		  -EINVAL, "sample time too long");
+	ASSERT_EQ(sock_msg_parse("{\"cmd\":\"status\",\"bpf_stats_ms\":1.5}",
+				 &m, err, sizeof(err)),
+		  -EINVAL, "sample time not an integer");
 }
 
 TEST(socket_no_agent)
@@ -436,26 +450,68 @@ TEST_T(socket_status_cmd, 90)
 	test_event_free(agent_wait_event(&a, 5000, EXEC_OF(run_true())));
 	s = run_status(sock, NULL, out, 65536);
 	ASSERT_EQ(WEXITSTATUS(s), 0, "status exit 0");
+	/* the kernel's statistics are off: no program costs, and how to
+	 * get them */
 	expect_all(out, (const struct needle[]){
 			    {"sock-test", "policy name"},
 			    {"POLICY", "policies table"},
 			    {"EVENTS", "counters table"},
 			    {"LOST", "losses"},
 			    {"MECHANISM", "mechanisms"},
+			    {"CPU", "agent CPU"},
+			    {"RSS", "agent RSS"},
+			    {"status --bpf-stats", "how to sample"},
+			    {},
+			});
+	ASSERT_TRUE(!strstr(out, "NS/RUN"), "no cost without statistics");
+	if (test_verbose)
+		printf("%s", out);
+	/* --bpf-stats: the agent samples them while the client keeps them
+	 * on; execs run meanwhile */
+	{
+		char *const argv[] = {(char *)test_rtguard_bin(),
+				      "status",
+				      "--socket",
+				      sock,
+				      "--bpf-stats=2",
+				      NULL};
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			usleep(300 * 1000);
+			for (int i = 0; i < 20; i++)
+				run_true();
+			_exit(0);
+		}
+		s = run_cmd(argv, out, 65536);
+		waitpid(pid, NULL, 0);
+	}
+	ASSERT_EQ(WEXITSTATUS(s), 0, "status --bpf-stats exit 0");
+	expect_all(out, (const struct needle[]){
+			    {"over 2.0 s", "the sample's length"},
 			    {"NS/RUN", "cost per run"},
 			    {"NS/EVENT", "cost per event per hook"},
 			    {"handle_exec", "programs"},
-			    {"CPU", "agent CPU"},
-			    {"RSS", "agent RSS"},
 			    {},
 			});
+	{
+		const char *p = strstr(out, "\nHOOK ");
+		unsigned long long runs = 0;
+		double ns = 0;
+
+		p = p ? strstr(p, "\nexec ") : NULL;
+		ASSERT_TRUE(p && sscanf(p, "\nexec %llu %lf", &runs, &ns) == 2,
+			    "exec hook line");
+		ASSERT_GE(runs, 20, "the 20 execs in the sample");
+		ASSERT_TRUE(ns > 0, "ns per exec > 0");
+	}
 	if (test_verbose)
 		printf("%s", out);
 	s = run_status(sock, "json", out, 65536);
 	ASSERT_EQ(WEXITSTATUS(s), 0, "status json exit 0");
 	expect_all(out, (const struct needle[]){
 			    {"\"name\":\"sock-test\"", "policy"},
-			    {"\"ns_per_run\":", "ns per run"},
+			    {"\"bpf_stats\":false", "statistics off"},
 			    {"\"cpu_percent\":", "cpu percent"},
 			    {"\"mechanisms\":{", "mechanisms"},
 			    {},
@@ -463,6 +519,23 @@ TEST_T(socket_status_cmd, 90)
 	snprintf(path, sizeof(path), "%s/status.json", dir);
 	put_file(path, out);
 	ASSERT_TRUE(json_lines_valid(path), "one JSON object");
+	{
+		char *const argv[] = {(char *)test_rtguard_bin(),
+				      "status",
+				      "--socket",
+				      sock,
+				      "--output",
+				      "json",
+				      "--bpf-stats=1",
+				      NULL};
+
+		s = run_cmd(argv, out, 65536);
+	}
+	ASSERT_EQ(WEXITSTATUS(s), 0, "status json --bpf-stats exit 0");
+	ASSERT_STRCONTAINS(out, "\"bpf_stats\":true", "statistics on");
+	ASSERT_STRCONTAINS(out, "\"bpf_stats_seconds\":", "sample length");
+	ASSERT_STRCONTAINS(out, "\"ns_per_run\":", "ns per run");
+	ASSERT_STRCONTAINS(out, "\"ns_per_event\":", "ns per event");
 	agent_stop(&a);
 	free(out);
 }

@@ -324,8 +324,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fputc('\n', sink_f);
 	check_line(false);
 	sink_reset();
-	compact_escape(sink_f, (const char *)data, size);
-	fputc('\n', sink_f);
+	{
+		struct sbuf b = {};
+
+		compact_escape(&b, (const char *)data, size);
+		sbuf_putc(&b, '\n');
+		if (!b.oom)
+			fwrite(b.p, 1, b.len, sink_f);
+		sbuf_free(&b);
+	}
 	fflush(sink_f);
 	if (sink.len > 1)
 		check_line(false);

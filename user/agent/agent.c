@@ -8,6 +8,7 @@
  * lists the files that do each step.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@
 
 /* how often the ring buffer is drained without a wakeup, ms */
 #define RTG_DRAIN_MS 50
+/* free heap kept before it is handed back (checked every 10 s) */
+#define HEAP_TRIM_BYTES (2u << 20)
 
 static volatile sig_atomic_t sig_stop, sig_reload, sig_reopen;
 
@@ -85,10 +88,15 @@ static int start_ops(struct agent *a)
 		.workloads = a->wl,
 	};
 
-	a->metrics = metrics_new(a->skel->obj, bpf_map__fd(a->skel->maps.events),
-				 bpf_map__max_entries(a->skel->maps.events));
+	a->metrics = metrics_new(a->skel->obj, a->opts.bpf_stats);
 	if (!a->metrics)
 		return -ENOMEM;
+	metrics_add_ring(a->metrics, "events",
+			 bpf_map__fd(a->skel->maps.events),
+			 bpf_map__max_entries(a->skel->maps.events));
+	metrics_add_ring(a->metrics, "enforce",
+			 bpf_map__fd(a->skel->maps.enforce_events),
+			 bpf_map__max_entries(a->skel->maps.enforce_events));
 	src.metrics = a->metrics;
 	if ((a->opts.metrics_addr &&
 	     metrics_serve(a->metrics, a->opts.metrics_addr,
@@ -114,8 +122,11 @@ static void print_counters(const struct agent *a)
 			 (unsigned long long)s->events[t][RTG_ACT_KILL],
 			 (unsigned long long)n);
 	}
-	log_info("total lost=%llu decode_errors=%llu reloads ok=%llu failed=%llu",
-		 (unsigned long long)lost,
+	n = s->lost[RTG_LOSS_RB_ENFORCE];
+	lost += n;
+	log_info("total lost=%llu (deny/kill records %llu) decode_errors=%llu "
+		 "reloads ok=%llu failed=%llu",
+		 (unsigned long long)lost, (unsigned long long)n,
 		 (unsigned long long)s->lost[RTG_LOSS_DECODE],
 		 (unsigned long long)s->reloads_ok,
 		 (unsigned long long)s->reloads_failed);
@@ -129,6 +140,7 @@ static void agent_destroy(struct agent *a)
 	server_free(a->srv);
 	enforcer_stop(a->enf);
 	ring_buffer__free(a->rb);
+	ring_buffer__free(a->rb_enforce);
 	agent_unload(a);
 	for (i = 0; i < RTG_NGEN; i++)
 		policy_compiled_free(a->comp[i]);
@@ -147,6 +159,31 @@ static void agent_destroy(struct agent *a)
 	free(a->probe);
 }
 
+/* Big buffers (a parse of the kernel's 5 MiB BTF, by libbpf and by each
+ * of the probe's trial threads) straight from mmap and back to it when
+ * freed, and heaps trimmed above 1 MiB of free top: malloc's dynamic
+ * thresholds would otherwise grow past them, and the threads' arenas
+ * would keep such buffers resident for the agent's life (malloc_trim()
+ * does not trim an arena's top). */
+static void heap_setup(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
+}
+
+/* Gives the heap's free memory back to the system when there is much of
+ * it. Start-up leaves ~10 MiB freed but kept (libbpf's copy of the
+ * kernel's BTF for CO-RE, the probe's trial programs), and an exec storm
+ * leaves the process cache's; malloc returns it only from the top of the
+ * heap by itself. */
+static void heap_trim(bool always)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	if (always || mi.fordblks > HEAP_TRIM_BYTES)
+		malloc_trim(0);
+}
+
 static void epoll_add(int epfd, int fd)
 {
 	struct epoll_event ee = { .events = EPOLLIN, .data.fd = fd };
@@ -162,6 +199,7 @@ static int run_loop(struct agent *a)
 	int enf_fd = a->enf ? enforcer_fd(a->enf) : -1;
 	int srv_fd = server_fd(a->srv);
 	int rb_fd = ring_buffer__epoll_fd(a->rb);
+	int enf_rb_fd = ring_buffer__epoll_fd(a->rb_enforce);
 	bool more = false;
 	int n, i, r, fd;
 
@@ -169,6 +207,7 @@ static int run_loop(struct agent *a)
 	if (a->epfd < 0)
 		return -errno;
 	epoll_add(a->epfd, rb_fd);
+	epoll_add(a->epfd, enf_rb_fd);
 	epoll_add(a->epfd, enf_fd);
 	epoll_add(a->epfd, a->inotify_fd);
 	epoll_add(a->epfd, srv_fd);
@@ -178,14 +217,12 @@ static int run_loop(struct agent *a)
 		n = epoll_wait(a->epfd, evs, 4, more ? 0 : RTG_DRAIN_MS);
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		a->batch = 0;
-		r = ring_buffer__consume(a->rb);
+		r = agent_consume(a);
 		more = r == -EAGAIN;
-		if (r > 0 || more)
-			output_flush(a->out);
+		output_flush(a->out);
 		for (i = 0; i < n; i++) {
 			fd = evs[i].data.fd;
-			if (fd == rb_fd) {
+			if (fd == rb_fd || fd == enf_rb_fd) {
 				continue; /* drained above */
 			} else if (fd == enf_fd) {
 				enforcer_drain(a->enf, agent_on_denial, a);
@@ -211,6 +248,7 @@ static int run_loop(struct agent *a)
 		}
 		stats_sync(a);
 		metrics_update(a->metrics, &a->stats);
+		server_tick(a->srv);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last.tv_sec) {
 			last = now;
@@ -218,12 +256,13 @@ static int run_loop(struct agent *a)
 			agent_workloads_tick(a);
 			proc_cache_reap(a->pc);
 			output_flush(a->out);
+			if (!(now.tv_sec % 10))
+				heap_trim(false);
 		}
 	}
 	/* drain what the kernel already wrote */
-	do {
-		a->batch = 0;
-	} while (ring_buffer__consume(a->rb) == -EAGAIN);
+	while (agent_consume(a) == -EAGAIN)
+		;
 	if (a->enf)
 		enforcer_drain(a->enf, agent_on_denial, a);
 	agent_report_losses(a);
@@ -241,6 +280,7 @@ int cmd_agent(int argc, char **argv)
 	struct proc_cache_opts pco = {};
 	int err, ret = RTG_EXIT_KERNEL;
 
+	heap_setup();
 	err = agent_parse_opts(argc, argv, &a.opts);
 	if (err)
 		return err > 0 ? RTG_EXIT_OK : RTG_EXIT_INPUT;
@@ -284,7 +324,10 @@ int cmd_agent(int argc, char **argv)
 		goto out;
 	a.rb = ring_buffer__new(bpf_map__fd(a.skel->maps.events),
 				agent_on_ringbuf, &a, NULL);
-	if (!a.rb) {
+	a.rb_enforce =
+	    ring_buffer__new(bpf_map__fd(a.skel->maps.enforce_events),
+			     agent_on_ringbuf, &a, NULL);
+	if (!a.rb || !a.rb_enforce) {
 		log_err("cannot set up the ring buffer: %s", strerror(errno));
 		goto out;
 	}
@@ -314,6 +357,7 @@ int cmd_agent(int argc, char **argv)
 						   "SIGKILL",
 		 "cgroup/connect4|6",
 		 a.opts.dry_run ? " [dry-run: nothing is enforced]" : "");
+	heap_trim(true);
 	log_info("running");
 	err = run_loop(&a);
 	print_counters(&a);

@@ -69,13 +69,17 @@ struct agent_opts {
 	/* --runtime-root NAME=DIR by enum workload_root: NULL found on the
 	 * host, "" not read (DIR "none") */
 	const char *runtime_roots[AGENT_NROOTS];
+	/* --bpf-stats: the kernel's BPF run-time statistics on for our life
+	 * (they cost every BPF program on the host: off by default) */
+	bool bpf_stats;
 };
 
 struct agent {
 	struct agent_opts opts;
 	struct rtg_probe *probe;
 	struct rtguard_bpf *skel;
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;		/* `events`: audit records */
+	struct ring_buffer *rb_enforce; /* `enforce_events`: deny, kill */
 	struct bpf_link *cg_links[2];
 	struct rtg_compiled *comp[RTG_NGEN]; /* what each generation holds */
 	uint8_t gen; /* active generation */
@@ -88,6 +92,7 @@ struct agent {
 	int epfd;
 	int inotify_fd;
 	uint64_t last_lost[RTG_EV_MAX]; /* kernel drop counts seen */
+	uint64_t last_lost_enforce;
 	uint64_t last_procs_full;
 	struct metrics *metrics; /* self-measurement, /metrics */
 	struct server *srv; /* the socket: subscribers, status */
@@ -139,6 +144,8 @@ void agent_reopen_output(struct agent *a);
 /* Ring buffer callback (ctx: the agent): one record, in batches of
  * AGENT_BATCH (then -EAGAIN: the main loop lets the others in). */
 int agent_on_ringbuf(void *ctx, void *data, size_t size);
+/* One turn of both rings (see record.c): 0 drained, -EAGAIN more waits. */
+int agent_consume(struct agent *a);
 /* Enforcer sink (ctx: the agent). */
 void agent_on_denial(void *ctx, const void *rec, size_t size);
 /* Turns new drop counts (kernel, enforcer, subscribers) into `lost`

@@ -23,6 +23,7 @@ static void usage(FILE *f)
 		"               [--output-file-keep K] [--metrics ADDR:PORT]\n"
 		"               [--metrics-allow-remote] [--socket PATH|none]\n"
 		"               [--dry-run] [--verbose] [--ringbuf-kb N]\n"
+		"               [--bpf-stats]\n"
 		"               [--pin-dir DIR] [--no-pin] [--keep-pins]\n"
 		"               [--ancestors N] [--runtime-root NAME=DIR]...\n"
 		"       rtguard --unpin [--pin-dir DIR]\n"
@@ -67,7 +68,7 @@ int agent_parse_opts(int argc, char **argv, struct agent_opts *o)
 {
 	enum { OPT_RINGBUF = 256, OPT_METRICS, OPT_SOCKET, OPT_MAXMB, OPT_KEEP,
 	       OPT_PINDIR, OPT_NOPIN, OPT_KEEPPINS, OPT_UNPIN,
-	       OPT_METRICS_REMOTE, OPT_ANCESTORS, OPT_RUNTIME_ROOT };
+	       OPT_METRICS_REMOTE, OPT_ANCESTORS, OPT_RUNTIME_ROOT, OPT_BPF_STATS };
 	static const struct option lopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
@@ -76,6 +77,7 @@ int agent_parse_opts(int argc, char **argv, struct agent_opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF },
+		{ "bpf-stats", no_argument, NULL, OPT_BPF_STATS },
 		{ "pin-dir", required_argument, NULL, OPT_PINDIR },
 		{ "no-pin", no_argument, NULL, OPT_NOPIN },
 		{ "keep-pins", no_argument, NULL, OPT_KEEPPINS },
@@ -139,6 +141,9 @@ int agent_parse_opts(int argc, char **argv, struct agent_opts *o)
 			break;
 		case OPT_UNPIN:
 			o->unpin = true;
+			break;
+		case OPT_BPF_STATS:
+			o->bpf_stats = true;
 			break;
 		case OPT_RINGBUF: {
 			char *end;

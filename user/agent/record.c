@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "agent.h"
 #include "decode.h"
 #include "enforce.h"
@@ -121,6 +123,30 @@ int agent_on_ringbuf(void *ctx, void *data, size_t size)
 	return ++a->batch >= AGENT_BATCH ? -EAGAIN : 0;
 }
 
+/* Consumes what each ring holds, in batches: the audit ring first (a deny
+ * usually follows the exec that introduced its process), then the
+ * enforcement ring, whose turn thus comes after at most one batch however
+ * many audit records wait. 0 when both are drained, -EAGAIN when a batch
+ * ended with more waiting, or a negative errno. */
+int agent_consume(struct agent *a)
+{
+	int r, more = 0;
+
+	a->batch = 0;
+	r = ring_buffer__consume(a->rb);
+	if (r == -EAGAIN)
+		more = r;
+	else if (r < 0)
+		return r;
+	a->batch = 0;
+	r = ring_buffer__consume(a->rb_enforce);
+	if (r == -EAGAIN)
+		more = r;
+	else if (r < 0)
+		return r;
+	return more;
+}
+
 void agent_on_denial(void *ctx, const void *rec, size_t size)
 {
 	handle_record(ctx, rec, size);
@@ -148,6 +174,12 @@ void agent_report_losses(struct agent *a)
 			a->stats.lost[src] += n - a->last_lost[t];
 			a->last_lost[t] = n;
 		}
+	}
+	n = maps_stat(a->skel, RTG_STAT_LOST_ENFORCE);
+	if (n > a->last_lost_enforce) {
+		emit_lost(a, RTG_LOSS_RB_ENFORCE, n - a->last_lost_enforce);
+		a->stats.lost[RTG_LOSS_RB_ENFORCE] += n - a->last_lost_enforce;
+		a->last_lost_enforce = n;
 	}
 	full = maps_stat(a->skel, RTG_STAT_PROCS_FULL);
 	if (full > a->last_procs_full) {

@@ -13,6 +13,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "cmds.h"
 #include "json.h"
 #include "log.h"
@@ -328,14 +330,35 @@ out:
 	return RTG_EXIT_OK;
 }
 
+#define STATUS_SAMPLE_S 3
+
 static void status_usage(FILE *f)
 {
 	fprintf(
 	    f,
 	    "usage: rtguard status [--socket PATH] [--output text|json]\n"
+	    "                      [--bpf-stats[=SECONDS]]\n"
 	    "Shows the agent's policies, counters, losses, mechanisms, its\n"
-	    "own cost and the workloads it knows (default socket %s).\n",
-	    RTG_SOCKET_DEFAULT);
+	    "own cost and the workloads it knows (default socket %s).\n"
+	    "--bpf-stats turns the kernel's BPF\n"
+	    "run-time statistics on for SECONDS (default %d) and shows what\n"
+	    "each program and hook cost meanwhile.\n",
+	    RTG_SOCKET_DEFAULT, STATUS_SAMPLE_S);
+}
+
+/* The kernel's BPF run-time statistics on while we wait for the agent's
+ * sample (the fd keeps them on; closing it, or our exit, ends that). -1
+ * when they cannot be turned on: the agent may keep them on itself. */
+static int stats_on(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	if (fd < 0)
+		log_warn("cannot turn BPF run-time statistics on: %s%s",
+			 strerror(errno),
+			 errno == EPERM ? " (needs CAP_SYS_ADMIN: run as root)"
+					: "");
+	return fd;
 }
 
 int cmd_status(int argc, char **argv)
@@ -343,13 +366,17 @@ int cmd_status(int argc, char **argv)
 	static const struct option lopts[] = {
 	    {"socket", required_argument, NULL, 's'},
 	    {"output", required_argument, NULL, 'o'},
+	    {"bpf-stats", optional_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
 	const char *path = RTG_SOCKET_DEFAULT, *format = "text";
+	struct json_writer *jw;
 	struct request req;
-	char buf[65536];
+	char buf[65536], *end;
 	size_t total = 0;
+	long sample_s = 0;
+	int stats_fd = -1;
 	ssize_t n;
 	int c, fd, ret;
 
@@ -368,6 +395,20 @@ int cmd_status(int argc, char **argv)
 			}
 			format = optarg;
 			break;
+		case 'b':
+			sample_s = STATUS_SAMPLE_S;
+			if (!optarg)
+				break;
+			sample_s = strtol(optarg, &end, 10);
+			if (!*optarg || *end || sample_s < 1 ||
+			    sample_s > SERVER_SAMPLE_MS_MAX / 1000) {
+				log_err(
+				    "--bpf-stats: expected 1 to %d seconds, "
+				    "got '%s'",
+				    SERVER_SAMPLE_MS_MAX / 1000, optarg);
+				return RTG_EXIT_INPUT;
+			}
+			break;
 		case 'h':
 			status_usage(stdout);
 			return RTG_EXIT_OK;
@@ -383,8 +424,17 @@ int cmd_status(int argc, char **argv)
 	ret = sock_connect(path, &fd);
 	if (ret)
 		return ret;
-	if (!request_start(&req, "status", format) || request_send(fd, &req)) {
+	if (sample_s) {
+		stats_fd = stats_on();
+		log_info("sampling the BPF programs' cost for %ld s", sample_s);
+	}
+	jw = request_start(&req, "status", format);
+	if (jw && sample_s)
+		jw_kv_uint(jw, "bpf_stats_ms", sample_s * 1000);
+	if (!jw || request_send(fd, &req)) {
 		close(fd);
+		if (stats_fd >= 0)
+			close(stats_fd);
 		return RTG_EXIT_KERNEL;
 	}
 	while ((n = read_retry(fd, buf, sizeof(buf))) > 0) {
@@ -392,12 +442,16 @@ int cmd_status(int argc, char **argv)
 		if (!total && !strncmp(buf, "{\"ok\":false", 11)) {
 			fwrite(buf, 1, n, stderr);
 			close(fd);
+			if (stats_fd >= 0)
+				close(stats_fd);
 			return RTG_EXIT_INPUT;
 		}
 		fwrite(buf, 1, n, stdout);
 		total += n;
 	}
 	close(fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
 	if (!total) {
 		log_err(
 		    "the agent at %s closed the connection without an answer",

@@ -31,13 +31,14 @@ static const char *const mech_names[] = {
 	[RTG_MECH_SIGKILL] = "sigkill",
 };
 static const char *const loss_names[RTG_NLOSS] = {
-	[RTG_LOSS_RB_EXEC] = "ringbuf:exec",
-	[RTG_LOSS_RB_EXIT] = "ringbuf:exit",
-	[RTG_LOSS_RB_OPEN] = "ringbuf:open",
-	[RTG_LOSS_RB_CONNECT] = "ringbuf:connect",
-	[RTG_LOSS_FANOTIFY] = "fanotify",
-	[RTG_LOSS_SUBSCRIBER] = "subscriber",
-	[RTG_LOSS_DECODE] = "decode",
+    [RTG_LOSS_RB_EXEC] = "ringbuf:exec",
+    [RTG_LOSS_RB_EXIT] = "ringbuf:exit",
+    [RTG_LOSS_RB_OPEN] = "ringbuf:open",
+    [RTG_LOSS_RB_CONNECT] = "ringbuf:connect",
+    [RTG_LOSS_RB_ENFORCE] = "ringbuf:enforce",
+    [RTG_LOSS_FANOTIFY] = "fanotify",
+    [RTG_LOSS_SUBSCRIBER] = "subscriber",
+    [RTG_LOSS_DECODE] = "decode",
 };
 
 const char *const rtg_proto_names[RTG_NPROTOS] = {"tcp", "udp"};

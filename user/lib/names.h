@@ -20,6 +20,7 @@ enum rtg_loss {
 	RTG_LOSS_RB_EXIT,
 	RTG_LOSS_RB_OPEN,
 	RTG_LOSS_RB_CONNECT,
+	RTG_LOSS_RB_ENFORCE, /* "ringbuf:enforce": deny/kill records dropped */
 	RTG_LOSS_FANOTIFY,   /* "fanotify": denial records the loop missed */
 	RTG_LOSS_SUBSCRIBER, /* "subscriber": lines a cut-off client lost */
 	RTG_LOSS_DECODE,     /* "decode": malformed records */

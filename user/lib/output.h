@@ -50,12 +50,19 @@ int output_reopen(struct output *o, const char *path);
 /* The two formats, each composing one event (without the '\n') into its
  * writer: output_json.c and output_compact.c. */
 struct json_writer;
-void output_json_event(struct json_writer *jw, const struct rtg_event_view *ev);
-void output_compact_event(FILE *f, const struct rtg_event_view *ev);
+struct sbuf;
+/* What the JSON of a cached process has that does not change, kept per
+ * output (output_json.c); NULL renders everything every time. */
+struct json_frags;
+struct json_frags *json_frags_new(void);     /* NULL on ENOMEM */
+void json_frags_free(struct json_frags *jf); /* accepts NULL */
+void output_json_event(struct json_writer *jw, struct json_frags *jf,
+		       const struct rtg_event_view *ev);
+void output_compact_event(struct sbuf *b, const struct rtg_event_view *ev);
 
-/* Escapes s[0..n) for a terminal into f: printable ASCII and valid UTF-8
+/* Escapes s[0..n) for a terminal into b: printable ASCII and valid UTF-8
  * as is, backslash doubled, control and C1/bidi characters as \n, \t,
  * \xNN or \u{XXXX}, invalid UTF-8 as \xNN. */
-void compact_escape(FILE *f, const char *s, size_t n);
+void compact_escape(struct sbuf *b, const char *s, size_t n);
 
 #endif

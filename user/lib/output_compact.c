@@ -8,12 +8,14 @@
  * system (compact_escape()).
  */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "json.h"
 #include "output.h"
+#include "sbuf.h"
 #include "workload.h"
 
 /* C1 controls, zero-width and bidi controls, line/paragraph separators:
@@ -25,39 +27,48 @@ static bool cp_unsafe(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
 }
 
-static void compact_escape_q(FILE *f, const char *s, size_t n, bool quote)
+static void hex_byte(struct sbuf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+
+	sbuf_write(b, x, sizeof(x));
+}
+
+static void compact_escape_q(struct sbuf *b, const char *s, size_t n,
+			     bool quote)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, len;
 	uint32_t cp;
 
 	if (quote)
-		fputc('"', f);
+		sbuf_putc(b, '"');
 	while (i < n) {
 		unsigned char c = p[i];
 
 		if (c == '\\' || (quote && c == '"')) {
-			fputc('\\', f);
-			fputc(c, f);
+			sbuf_putc(b, '\\');
+			sbuf_putc(b, c);
 		} else if (c == '\n') {
-			fputs("\\n", f);
+			sbuf_write(b, "\\n", 2);
 		} else if (c == '\t') {
-			fputs("\\t", f);
+			sbuf_write(b, "\\t", 2);
 		} else if (c == '\r') {
-			fputs("\\r", f);
+			sbuf_write(b, "\\r", 2);
 		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\x%02x", c);
+			hex_byte(b, c);
 		} else if (c < 0x80) {
-			fputc(c, f);
+			sbuf_putc(b, c);
 		} else {
 			len = utf8_decode(s + i, n - i, &cp);
 			if (!len) {
-				fprintf(f, "\\x%02x", c);
+				hex_byte(b, c);
 			} else {
 				if (cp_unsafe(cp))
-					fprintf(f, "\\u{%04x}", cp);
+					sbuf_printf(b, "\\u{%04x}", cp);
 				else
-					fwrite(p + i, 1, len, f);
+					sbuf_write(b, p + i, len);
 				i += len;
 				continue;
 			}
@@ -65,128 +76,148 @@ static void compact_escape_q(FILE *f, const char *s, size_t n, bool quote)
 		i++;
 	}
 	if (quote)
-		fputc('"', f);
+		sbuf_putc(b, '"');
 }
 
-void compact_escape(FILE *f, const char *s, size_t n)
+void compact_escape(struct sbuf *b, const char *s, size_t n)
 {
-	compact_escape_q(f, s, n, false);
+	compact_escape_q(b, s, n, false);
 }
 
-static void compact_str(FILE *f, const char *s)
+static void compact_str(struct sbuf *b, const char *s)
 {
-	compact_escape(f, s, strlen(s));
+	compact_escape(b, s, strlen(s));
 }
 
 /* an argument: quoted when it would not read back as one word */
-static void compact_arg(FILE *f, const char *s)
+static void compact_arg(struct sbuf *b, const char *s)
 {
 	size_t n = strlen(s);
 
-	compact_escape_q(f, s, n, !n || strpbrk(s, " \"'"));
+	compact_escape_q(b, s, n, !n || strpbrk(s, " \"'"));
 }
 
 /* "@namespace/pod/container", or "@name" outside a pod, when known */
-static void compact_workload(FILE *f, const struct workload *w)
+static void compact_workload(struct sbuf *b, const struct workload *w)
 {
 	if (!w || (!w->name && !(w->pod_namespace && w->pod_name)))
 		return;
-	fputc('@', f);
+	sbuf_putc(b, '@');
 	if (w->pod_namespace && w->pod_name) {
-		compact_str(f, w->pod_namespace);
-		fputc('/', f);
-		compact_str(f, w->pod_name);
+		compact_str(b, w->pod_namespace);
+		sbuf_putc(b, '/');
+		compact_str(b, w->pod_name);
 		if (w->name)
-			fputc('/', f);
+			sbuf_putc(b, '/');
 	}
 	if (w->name)
-		compact_str(f, w->name);
+		compact_str(b, w->name);
 }
 
-void output_compact_event(FILE *f, const struct rtg_event_view *ev)
+/* "HH:MM:SS." of local time, converted once per second (per thread) */
+static const char *local_hms(time_t sec)
+{
+	static __thread time_t last = -1;
+	static __thread char buf[16];
+	struct tm tm;
+
+	if (sec != last) {
+		localtime_r(&sec, &tm);
+		snprintf(buf, sizeof(buf), "%02d:%02d:%02d.", tm.tm_hour,
+			 tm.tm_min, tm.tm_sec);
+		last = sec;
+	}
+	return buf;
+}
+
+void output_compact_event(struct sbuf *b, const struct rtg_event_view *ev)
 {
 	const char *act = action_name(ev->action);
+	long ms = ev->realtime.tv_nsec / 1000000;
 	char actu[8] = "-";
-	struct tm tm;
-	time_t sec = ev->realtime.tv_sec;
 	int i;
 
-	localtime_r(&sec, &tm);
-	fprintf(f, "%02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		ev->realtime.tv_nsec / 1000000);
+	sbuf_puts(b, local_hms(ev->realtime.tv_sec));
+	sbuf_putc(b, '0' + ms / 100);
+	sbuf_putc(b, '0' + ms / 10 % 10);
+	sbuf_putc(b, '0' + ms % 10);
+	sbuf_putc(b, ' ');
 	if (ev->type != RTG_EV_LOST) {
 		for (i = 0; act[i] && i < 7; i++)
 			actu[i] = act[i] - 'a' + 'A';
 		actu[i] = '\0';
 	}
-	fprintf(f, "%-5s %-7s ", actu, type_name(ev->type));
+	sbuf_printf(b, "%-5s %-7s ", actu, type_name(ev->type));
 	if (ev->type == RTG_EV_LOST) {
-		fprintf(f, "count=%llu source=",
-			(unsigned long long)ev->lost.count);
-		compact_str(f, ev->lost.source ?: "");
+		sbuf_puts(b, "count=");
+		sbuf_u64(b, ev->lost.count);
+		sbuf_puts(b, " source=");
+		compact_str(b, ev->lost.source ?: "");
 		return;
 	}
-	compact_str(f, ev->comm);
-	fprintf(f, "[%u]", ev->pid);
-	compact_workload(f, ev->workload);
-	fputc(' ', f);
+	compact_str(b, ev->comm);
+	sbuf_putc(b, '[');
+	sbuf_u64(b, ev->pid);
+	sbuf_putc(b, ']');
+	compact_workload(b, ev->workload);
+	sbuf_putc(b, ' ');
 	switch (ev->type) {
 	case RTG_EV_EXEC:
-		compact_str(f, ev->exec.binary ?: "");
+		compact_str(b, ev->exec.binary ?: "");
 		if (ev->exec.script) {
-			fputc(' ', f);
-			compact_str(f, ev->exec.script);
+			sbuf_putc(b, ' ');
+			compact_str(b, ev->exec.script);
 		}
 		for (i = 1; ev->exec.argv && i < ev->exec.argc; i++) {
-			fputc(' ', f);
-			compact_arg(f, ev->exec.argv[i]);
+			sbuf_putc(b, ' ');
+			compact_arg(b, ev->exec.argv[i]);
 		}
 		if (ev->exec.args_truncated)
-			fputs(" ...", f);
+			sbuf_puts(b, " ...");
 		break;
 	case RTG_EV_EXIT:
 		if (ev->exit.signal) {
 			const char *sn = sigabbrev_np(ev->exit.signal);
 
 			if (sn)
-				fprintf(f, "signal=SIG%s", sn);
+				sbuf_printf(b, "signal=SIG%s", sn);
 			else
-				fprintf(f, "signal=%d", ev->exit.signal);
+				sbuf_printf(b, "signal=%d", ev->exit.signal);
 		} else {
-			fprintf(f, "code=%d", ev->exit.code);
+			sbuf_printf(b, "code=%d", ev->exit.code);
 		}
 		break;
 	case RTG_EV_OPEN:
-		compact_str(f, ev->open.path ?: "");
+		compact_str(b, ev->open.path ?: "");
 		if (ev->open.path_truncated)
-			fputs(" [truncated]", f);
+			sbuf_puts(b, " [truncated]");
 		break;
 	case RTG_EV_CONNECT: {
 		const char *p = proto_name(ev->connect.protocol);
 		bool v6 = ev->connect.family == AF_INET6;
 
 		if (p)
-			fprintf(f, "%s ", p);
+			sbuf_printf(b, "%s ", p);
 		else
-			fprintf(f, "proto-%u ", ev->connect.protocol);
-		fprintf(f, v6 ? "[%s]:%u" : "%s:%u", ev->connect.daddr,
-			ev->connect.dport);
+			sbuf_printf(b, "proto-%u ", ev->connect.protocol);
+		sbuf_printf(b, v6 ? "[%s]:%u" : "%s:%u", ev->connect.daddr,
+			    ev->connect.dport);
 		break;
 	}
 	default:
 		break;
 	}
 	if (ev->policy || ev->rule_name) {
-		fputs("  (", f);
+		sbuf_puts(b, "  (");
 		if (ev->policy)
-			compact_str(f, ev->policy);
+			compact_str(b, ev->policy);
 		if (ev->policy && ev->rule_name)
-			fputc('/', f);
+			sbuf_putc(b, '/');
 		if (ev->rule_name)
-			compact_str(f, ev->rule_name);
-		fputc(')', f);
+			compact_str(b, ev->rule_name);
+		sbuf_putc(b, ')');
 	}
 	if (!ev->enforced &&
 	    (ev->action == RTG_ACT_DENY || ev->action == RTG_ACT_KILL))
-		fputs(" [dry-run]", f);
+		sbuf_puts(b, " [dry-run]");
 }

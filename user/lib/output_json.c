@@ -5,6 +5,7 @@
  * container and pod, parent, ancestors and the event's own object),
  * written through the one JSON writer.
  */
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -12,17 +13,182 @@
 #include "output.h"
 #include "workload.h"
 
+/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ": the date converted once per second
+ * (per thread), the nanoseconds written in place. */
 static void json_time(struct json_writer *jw, const struct timespec *ts)
 {
-	char buf[64];
+	static __thread time_t last = -1;
+	static __thread char buf[48];
+	static __thread size_t n;
+	long ns = ts->tv_nsec;
 	struct tm tm;
-	time_t sec = ts->tv_sec;
-	size_t n;
+	int i;
 
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts->tv_nsec);
-	jw_kv_string(jw, "time", buf);
+	if (ts->tv_sec != last) {
+		time_t sec = ts->tv_sec;
+
+		gmtime_r(&sec, &tm);
+		n = strftime(buf, sizeof(buf) - 12, "%Y-%m-%dT%H:%M:%S", &tm);
+		last = sec;
+	}
+	if (ns < 0 || ns > 999999999)
+		ns = 0;
+	buf[n] = '.';
+	for (i = 9; i >= 1; i--) {
+		buf[n + i] = '0' + ns % 10;
+		ns /= 10;
+	}
+	buf[n + 10] = 'Z';
+	buf[n + 11] = '\0';
+	jw_key(jw, "time");
+	jw_string_len(jw, buf, n + 11);
+}
+
+/* name + value, the name a literal key (jw_key()) */
+#define jw_kv_uint_lit(jw, k, v)                                               \
+	do {                                                                   \
+		jw_key(jw, k);                                                 \
+		jw_uint(jw, v);                                                \
+	} while (0)
+#define jw_kv_int_lit(jw, k, v)                                                \
+	do {                                                                   \
+		jw_key(jw, k);                                                 \
+		jw_int(jw, v);                                                 \
+	} while (0)
+#define jw_kv_string_lit(jw, k, v)                                             \
+	do {                                                                   \
+		jw_key(jw, k);                                                 \
+		jw_string(jw, v);                                              \
+	} while (0)
+#define jw_kv_bool_lit(jw, k, v)                                               \
+	do {                                                                   \
+		jw_key(jw, k);                                                 \
+		jw_bool(jw, v);                                                \
+	} while (0)
+
+/* ---- what does not change for a cached process ----
+ *
+ * Most of an event's bytes are its process's binary, args, cwd and
+ * exec_id, and its parent's: the same for every event of that image.
+ * They are escaped once per cache entry (rtg_proc_info.serial) and then
+ * copied; a direct-mapped table, so a miss costs one rendering. */
+
+#define FRAG_SLOTS 256
+
+enum frag_kind { FRAG_PROC = 0, FRAG_PARENT = 1 };
+
+struct frag {
+	uint64_t key; /* serial << 1 | kind; 0: empty */
+	struct sbuf s;
+};
+
+struct json_frags {
+	struct frag slot[FRAG_SLOTS];
+	struct sbuf tmp;
+	struct json_writer *jw; /* writes to tmp */
+};
+
+struct json_frags *json_frags_new(void)
+{
+	struct json_frags *jf = calloc(1, sizeof(*jf));
+
+	if (jf && !(jf->jw = jw_new_buf(&jf->tmp))) {
+		free(jf);
+		jf = NULL;
+	}
+	return jf;
+}
+
+void json_frags_free(struct json_frags *jf)
+{
+	int i;
+
+	if (!jf)
+		return;
+	for (i = 0; i < FRAG_SLOTS; i++)
+		sbuf_free(&jf->slot[i].s);
+	jw_destroy(jf->jw);
+	sbuf_free(&jf->tmp);
+	free(jf);
+}
+
+/* process: binary, args, cwd, exec_id, each when known */
+static void proc_members(struct json_writer *jw, const struct rtg_proc_info *p)
+{
+	int i;
+
+	if (p->binary)
+		jw_kv_string_lit(jw, "binary", p->binary);
+	if (p->argv) {
+		jw_key(jw, "args");
+		jw_start_array(jw);
+		for (i = 0; i < p->argc; i++)
+			jw_string(jw, p->argv[i]);
+		jw_end_array(jw);
+	}
+	if (p->cwd)
+		jw_kv_string_lit(jw, "cwd", p->cwd);
+	if (p->exec_id[0])
+		jw_kv_string_lit(jw, "exec_id", p->exec_id);
+}
+
+/* "parent":{pid, binary, exec_id} of a known parent */
+static void parent_member(struct json_writer *jw,
+			  const struct rtg_proc_info *pp)
+{
+	jw_key(jw, "parent");
+	jw_start_object(jw);
+	jw_kv_uint_lit(jw, "pid", pp->pid);
+	if (pp->binary)
+		jw_kv_string_lit(jw, "binary", pp->binary);
+	if (pp->exec_id[0])
+		jw_kv_string_lit(jw, "exec_id", pp->exec_id);
+	jw_end_object(jw);
+}
+
+/* The members of kind for p into jw, from the table when they are there. */
+static void frag_put(struct json_writer *jw, struct json_frags *jf,
+		     const struct rtg_proc_info *p, enum frag_kind kind)
+{
+	uint64_t key = p->serial << 1 | kind;
+	struct frag *f;
+
+	if (!jf || !p->serial) {
+		if (kind == FRAG_PROC)
+			proc_members(jw, p);
+		else
+			parent_member(jw, p);
+		return;
+	}
+	f = &jf->slot[(p->serial * 0x9e3779b97f4a7c15ull >> 56) ^ kind];
+	if (f->key != key) {
+		/* render as an object, keep what is between the braces */
+		sbuf_reset(&jf->tmp);
+		jw_reset(jf->jw);
+		jw_start_object(jf->jw);
+		if (kind == FRAG_PROC)
+			proc_members(jf->jw, p);
+		else
+			parent_member(jf->jw, p);
+		jw_end_object(jf->jw);
+		sbuf_reset(&f->s);
+		f->key = 0;
+		if (jf->tmp.oom || jf->tmp.len < 2)
+			goto direct;
+		sbuf_write(&f->s, jf->tmp.p + 1, jf->tmp.len - 2);
+		if (f->s.oom)
+			goto direct;
+		f->key = key;
+	}
+	if (f->s.len)
+		jw_members_raw(jw, f->s.p, f->s.len);
+	return;
+direct:
+	sbuf_free(&f->s);
+	if (kind == FRAG_PROC)
+		proc_members(jw, p);
+	else
+		parent_member(jw, p);
 }
 
 static void kv_opt(struct json_writer *jw, const char *key, const char *val)
@@ -39,7 +205,7 @@ static void json_workload(struct json_writer *jw, const struct workload *w)
 
 	if (!w)
 		return;
-	jw_name(jw, "container");
+	jw_key(jw, "container");
 	jw_start_object(jw);
 	kv_opt(jw, "id", w->id);
 	kv_opt(jw, "name", w->name);
@@ -48,75 +214,18 @@ static void json_workload(struct json_writer *jw, const struct workload *w)
 	jw_end_object(jw);
 	if (!w->pod_name && !w->pod_namespace && !w->pod_uid && !w->nlabels)
 		return;
-	jw_name(jw, "pod");
+	jw_key(jw, "pod");
 	jw_start_object(jw);
 	kv_opt(jw, "name", w->pod_name);
 	kv_opt(jw, "namespace", w->pod_namespace);
 	kv_opt(jw, "uid", w->pod_uid);
 	if (w->nlabels) {
-		jw_name(jw, "labels");
+		jw_key(jw, "labels");
 		jw_start_object(jw);
 		for (i = 0; i < w->nlabels; i++)
 			jw_kv_string(jw, w->labels[i].key, w->labels[i].value);
 		jw_end_object(jw);
 	}
-	jw_end_object(jw);
-}
-
-static void json_process(struct json_writer *jw,
-			 const struct rtg_event_view *ev)
-{
-	const struct rtg_proc_info *p = ev->proc;
-	int i;
-
-	jw_name(jw, "process");
-	jw_start_object(jw);
-	jw_kv_uint(jw, "pid", ev->pid);
-	jw_kv_uint(jw, "tid", ev->tid);
-	jw_kv_uint(jw, "ppid", ev->ppid);
-	jw_kv_uint(jw, "uid", ev->uid);
-	jw_kv_uint(jw, "gid", ev->gid);
-	jw_kv_string(jw, "comm", ev->comm);
-	if (p && p->binary)
-		jw_kv_string(jw, "binary", p->binary);
-	if (p && p->argv) {
-		jw_name(jw, "args");
-		jw_start_array(jw);
-		for (i = 0; i < p->argc; i++)
-			jw_string(jw, p->argv[i]);
-		jw_end_array(jw);
-	}
-	if (p && p->cwd)
-		jw_kv_string(jw, "cwd", p->cwd);
-	if (p && p->exec_id[0])
-		jw_kv_string(jw, "exec_id", p->exec_id);
-	jw_kv_uint(jw, "cgroup_id", ev->cgroup_id);
-	if (ev->container_id && ev->container_id[0])
-		jw_kv_string(jw, "container_id", ev->container_id);
-	if (ev->pod_uid && ev->pod_uid[0])
-		jw_kv_string(jw, "pod_uid", ev->pod_uid);
-	json_workload(jw, ev->workload);
-	jw_end_object(jw);
-}
-
-static void json_parent(struct json_writer *jw, const struct rtg_event_view *ev)
-{
-	const struct rtg_proc_info *pp = ev->parent;
-	const char *exec_id = NULL;
-
-	if (pp)
-		exec_id = pp->exec_id;
-	else if (ev->proc && ev->proc->parent_exec_id[0])
-		exec_id = ev->proc->parent_exec_id; /* binary unknown */
-	if (!pp && !exec_id)
-		return;
-	jw_name(jw, "parent");
-	jw_start_object(jw);
-	jw_kv_uint(jw, "pid", pp ? pp->pid : ev->ppid);
-	if (pp && pp->binary)
-		jw_kv_string(jw, "binary", pp->binary);
-	if (exec_id && exec_id[0])
-		jw_kv_string(jw, "exec_id", exec_id);
 	jw_end_object(jw);
 }
 
@@ -129,17 +238,62 @@ static void json_ancestors(struct json_writer *jw,
 
 	if (!ev->ancestors_on)
 		return;
-	jw_name(jw, "ancestors");
+	jw_key(jw, "ancestors");
 	jw_start_array(jw);
 	for (i = 0; i < ev->nancestors; i++) {
 		an = &ev->ancestors[i];
 		jw_start_object(jw);
-		jw_kv_uint(jw, "pid", an->pid);
+		jw_kv_uint_lit(jw, "pid", an->pid);
 		kv_opt(jw, "binary", an->binary);
 		kv_opt(jw, "exec_id", an->exec_id);
 		jw_end_object(jw);
 	}
 	jw_end_array(jw);
+}
+
+static void json_process(struct json_writer *jw, struct json_frags *jf,
+			 const struct rtg_event_view *ev)
+{
+	const struct rtg_proc_info *p = ev->proc;
+
+	jw_key(jw, "process");
+	jw_start_object(jw);
+	jw_kv_uint_lit(jw, "pid", ev->pid);
+	jw_kv_uint_lit(jw, "tid", ev->tid);
+	jw_kv_uint_lit(jw, "ppid", ev->ppid);
+	jw_kv_uint_lit(jw, "uid", ev->uid);
+	jw_kv_uint_lit(jw, "gid", ev->gid);
+	jw_kv_string_lit(jw, "comm", ev->comm);
+	if (p)
+		frag_put(jw, jf, p, FRAG_PROC);
+	jw_kv_uint_lit(jw, "cgroup_id", ev->cgroup_id);
+	if (ev->container_id && ev->container_id[0])
+		jw_kv_string_lit(jw, "container_id", ev->container_id);
+	if (ev->pod_uid && ev->pod_uid[0])
+		jw_kv_string_lit(jw, "pod_uid", ev->pod_uid);
+	json_workload(jw, ev->workload);
+	jw_end_object(jw);
+}
+
+static void json_parent(struct json_writer *jw, struct json_frags *jf,
+			const struct rtg_event_view *ev)
+{
+	const struct rtg_proc_info *pp = ev->parent;
+	const char *exec_id = NULL;
+
+	if (pp) {
+		frag_put(jw, jf, pp, FRAG_PARENT);
+		return;
+	}
+	if (ev->proc && ev->proc->parent_exec_id[0])
+		exec_id = ev->proc->parent_exec_id; /* binary unknown */
+	if (!exec_id)
+		return;
+	jw_key(jw, "parent");
+	jw_start_object(jw);
+	jw_kv_uint_lit(jw, "pid", ev->ppid);
+	jw_kv_string_lit(jw, "exec_id", exec_id);
+	jw_end_object(jw);
 }
 
 static void json_exec(struct json_writer *jw, const struct rtg_event_view *ev)
@@ -149,18 +303,18 @@ static void json_exec(struct json_writer *jw, const struct rtg_event_view *ev)
 
 	if (!ev->exec.script && !trunc)
 		return;
-	jw_name(jw, "exec");
+	jw_key(jw, "exec");
 	jw_start_object(jw);
 	if (ev->exec.script)
-		jw_kv_string(jw, "script", ev->exec.script);
+		jw_kv_string_lit(jw, "script", ev->exec.script);
 	if (ev->exec.binary_truncated)
-		jw_kv_bool(jw, "binary_truncated", true);
+		jw_kv_bool_lit(jw, "binary_truncated", true);
 	if (ev->exec.args_truncated)
-		jw_kv_bool(jw, "args_truncated", true);
+		jw_kv_bool_lit(jw, "args_truncated", true);
 	if (ev->exec.cwd_truncated)
-		jw_kv_bool(jw, "cwd_truncated", true);
+		jw_kv_bool_lit(jw, "cwd_truncated", true);
 	if (trunc)
-		jw_kv_bool(jw, "truncated", true);
+		jw_kv_bool_lit(jw, "truncated", true);
 	jw_end_object(jw);
 }
 
@@ -171,11 +325,11 @@ static void json_file(struct json_writer *jw, const struct rtg_event_view *ev)
 	char hex[16];
 	int n, i;
 
-	jw_name(jw, "file");
+	jw_key(jw, "file");
 	jw_start_object(jw);
-	jw_kv_string(jw, "path", ev->open.path ?: "");
+	jw_kv_string_lit(jw, "path", ev->open.path ?: "");
 	n = open_flags_decode(ev->open.oflags, names, OPEN_FLAGS_MAX, &unknown);
-	jw_name(jw, "flags");
+	jw_key(jw, "flags");
 	jw_start_array(jw);
 	for (i = 0; i < n; i++)
 		jw_string(jw, names[i]);
@@ -185,7 +339,7 @@ static void json_file(struct json_writer *jw, const struct rtg_event_view *ev)
 	}
 	jw_end_array(jw);
 	if (ev->open.path_truncated)
-		jw_kv_bool(jw, "truncated", true);
+		jw_kv_bool_lit(jw, "truncated", true);
 	jw_end_object(jw);
 }
 
@@ -194,57 +348,58 @@ static void json_connect(struct json_writer *jw,
 {
 	const char *p = proto_name(ev->connect.protocol);
 
-	jw_name(jw, "connect");
+	jw_key(jw, "connect");
 	jw_start_object(jw);
-	jw_kv_string(jw, "family",
-		     ev->connect.family == AF_INET6 ? "inet6" : "inet");
+	jw_kv_string_lit(jw, "family",
+			 ev->connect.family == AF_INET6 ? "inet6" : "inet");
 	if (p)
-		jw_kv_string(jw, "protocol", p);
+		jw_kv_string_lit(jw, "protocol", p);
 	else
-		jw_kv_uint(jw, "protocol", ev->connect.protocol);
-	jw_kv_string(jw, "daddr", ev->connect.daddr);
-	jw_kv_uint(jw, "dport", ev->connect.dport);
+		jw_kv_uint_lit(jw, "protocol", ev->connect.protocol);
+	jw_kv_string_lit(jw, "daddr", ev->connect.daddr);
+	jw_kv_uint_lit(jw, "dport", ev->connect.dport);
 	if (ev->connect.saddr[0])
-		jw_kv_string(jw, "saddr", ev->connect.saddr);
+		jw_kv_string_lit(jw, "saddr", ev->connect.saddr);
 	if (ev->connect.sport)
-		jw_kv_uint(jw, "sport", ev->connect.sport);
+		jw_kv_uint_lit(jw, "sport", ev->connect.sport);
 	jw_end_object(jw);
 }
 
-void output_json_event(struct json_writer *jw, const struct rtg_event_view *ev)
+void output_json_event(struct json_writer *jw, struct json_frags *jf,
+		       const struct rtg_event_view *ev)
 {
 	const char *mech;
 
 	jw_start_object(jw);
 	json_time(jw, &ev->realtime);
-	jw_kv_string(jw, "type", type_name(ev->type));
+	jw_kv_string_lit(jw, "type", type_name(ev->type));
 	if (ev->type == RTG_EV_LOST) {
-		jw_kv_uint(jw, "count", ev->lost.count);
-		jw_kv_string(jw, "source", ev->lost.source ?: "");
+		jw_kv_uint_lit(jw, "count", ev->lost.count);
+		jw_kv_string_lit(jw, "source", ev->lost.source ?: "");
 		jw_end_object(jw);
 		return;
 	}
-	jw_kv_string(jw, "action", action_name(ev->action));
-	jw_kv_bool(jw, "enforced", ev->enforced);
+	jw_kv_string_lit(jw, "action", action_name(ev->action));
+	jw_kv_bool_lit(jw, "enforced", ev->enforced);
 	if (ev->policy)
-		jw_kv_string(jw, "policy", ev->policy);
+		jw_kv_string_lit(jw, "policy", ev->policy);
 	if (ev->rule_name)
-		jw_kv_string(jw, "rule", ev->rule_name);
+		jw_kv_string_lit(jw, "rule", ev->rule_name);
 	mech = mech_name(ev->mech);
 	if (mech && ev->action >= RTG_ACT_DENY)
-		jw_kv_string(jw, "mechanism", mech);
-	json_process(jw, ev);
-	json_parent(jw, ev);
+		jw_kv_string_lit(jw, "mechanism", mech);
+	json_process(jw, jf, ev);
+	json_parent(jw, jf, ev);
 	json_ancestors(jw, ev);
 	switch (ev->type) {
 	case RTG_EV_EXEC:
 		json_exec(jw, ev);
 		break;
 	case RTG_EV_EXIT:
-		jw_name(jw, "exit");
+		jw_key(jw, "exit");
 		jw_start_object(jw);
-		jw_kv_int(jw, "code", ev->exit.code);
-		jw_kv_int(jw, "signal", ev->exit.signal);
+		jw_kv_int_lit(jw, "code", ev->exit.code);
+		jw_kv_int_lit(jw, "signal", ev->exit.signal);
 		jw_end_object(jw);
 		break;
 	case RTG_EV_OPEN:

@@ -143,6 +143,7 @@ void proc_cache_insert(struct proc_cache *pc, struct proc_entry *e)
 	size_t h = pid_hash(pc, e->info.pid);
 
 	make_room(pc);
+	e->info.serial = ++pc->serial;
 	e->hnext = pc->buckets[h];
 	pc->buckets[h] = e;
 	list_add(&pc->lru, &e->node);

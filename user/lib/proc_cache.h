@@ -23,6 +23,10 @@
 #define RTG_POD_UID_LEN	     36
 
 struct rtg_proc_info {
+	/* Unique to this entry in its cache, whose contents never change once
+	 * in the table (a new image is a new entry): what renders the same
+	 * may be kept by serial. 0 for placeholders. */
+	uint64_t serial;
 	uint32_t pid;
 	uint32_t ppid;
 	uint32_t uid;

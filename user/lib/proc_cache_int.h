@@ -78,6 +78,7 @@ void cg_cache_seed(struct cg_cache *cc, const char *cgroup_file,
 struct proc_cache {
 	char nodename[HOST_NAME_MAX + 1];
 	size_t max_entries, count;
+	uint64_t serial; /* the last entry's */
 	size_t nbuckets; /* power of two */
 	struct proc_entry **buckets;
 	struct list lru; /* most recently used first */

@@ -2,6 +2,7 @@
 /* Self-measurement and the Prometheus endpoint (see metrics.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,13 +26,19 @@ struct metrics_prog {
 	int fd;
 };
 
+struct metrics_ring {
+	char name[16];
+	const unsigned long *cons_pos, *prod_pos; /* its position pages */
+	uint64_t size;
+};
+
 struct metrics {
 	int stats_fd; /* BPF_ENABLE_STATS; -1 when unavailable */
 	int nprogs;
 	struct metrics_prog progs[STATS_MAX_PROGS];
-	const unsigned long *cons_pos, *prod_pos; /* ring buffer pages */
+	int nrings;
+	struct metrics_ring rings[STATS_MAX_RINGS];
 	long page;
-	uint64_t ringbuf_size;
 	struct timespec start;
 	/* the HTTP server and what it reads */
 	struct MHD_Daemon *httpd;
@@ -50,23 +57,28 @@ static uint64_t mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-struct metrics *metrics_new(struct bpf_object *obj, int ringbuf_fd,
-			    uint64_t ringbuf_size)
+struct metrics *metrics_new(struct bpf_object *obj, bool bpf_stats)
 {
 	struct metrics *m = calloc(1, sizeof(*m));
 	struct bpf_program *prog;
-	void *p;
 
 	if (!m)
 		return NULL;
 	pthread_mutex_init(&m->lock, NULL);
 	m->listen_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
-	m->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (m->stats_fd < 0)
-		log_warn("BPF run-time statistics unavailable (%s): program "
-			 "cost reads 0",
-			 strerror(errno));
+	m->stats_fd = -1;
+	if (bpf_stats) {
+		m->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (m->stats_fd < 0)
+			log_warn("--bpf-stats: cannot turn BPF run-time "
+				 "statistics on: %s",
+				 strerror(errno));
+		else
+			log_info("BPF run-time statistics on (--bpf-stats): "
+				 "every BPF program on the host pays two clock "
+				 "reads per run");
+	}
 	if (obj) {
 		bpf_object__for_each_program(prog, obj)
 		{
@@ -80,38 +92,67 @@ struct metrics *metrics_new(struct bpf_object *obj, int ringbuf_fd,
 		}
 	}
 	m->page = sysconf(_SC_PAGESIZE);
-	m->ringbuf_size = ringbuf_size;
-	if (ringbuf_fd >= 0) {
-		p = mmap(NULL, m->page, PROT_READ, MAP_SHARED, ringbuf_fd, 0);
-		if (p != MAP_FAILED)
-			m->cons_pos = p;
-		p = mmap(NULL, m->page, PROT_READ, MAP_SHARED, ringbuf_fd,
-			 m->page);
-		if (p != MAP_FAILED)
-			m->prod_pos = p;
-		if (!m->cons_pos || !m->prod_pos)
-			log_debug("cannot map the ring buffer positions: %s",
-				  strerror(errno));
-	}
 	return m;
+}
+
+void metrics_add_ring(struct metrics *m, const char *name, int fd,
+		      uint64_t size)
+{
+	struct metrics_ring *r;
+	void *p;
+
+	if (m->nrings >= STATS_MAX_RINGS)
+		return;
+	r = &m->rings[m->nrings++];
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->size = size;
+	if (fd < 0)
+		return;
+	p = mmap(NULL, m->page, PROT_READ, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED)
+		r->cons_pos = p;
+	p = mmap(NULL, m->page, PROT_READ, MAP_SHARED, fd, m->page);
+	if (p != MAP_FAILED)
+		r->prod_pos = p;
+	if (!r->cons_pos || !r->prod_pos)
+		log_debug("cannot map the positions of ring buffer %s: %s",
+			  name, strerror(errno));
 }
 
 void metrics_free(struct metrics *m)
 {
+	int i;
+
 	if (!m)
 		return;
 	if (m->httpd)
 		MHD_stop_daemon(m->httpd);
 	if (m->listen_fd >= 0)
 		close(m->listen_fd);
-	if (m->cons_pos)
-		munmap((void *)m->cons_pos, m->page);
-	if (m->prod_pos)
-		munmap((void *)m->prod_pos, m->page);
+	for (i = 0; i < m->nrings; i++) {
+		if (m->rings[i].cons_pos)
+			munmap((void *)m->rings[i].cons_pos, m->page);
+		if (m->rings[i].prod_pos)
+			munmap((void *)m->rings[i].prod_pos, m->page);
+	}
 	if (m->stats_fd >= 0)
 		close(m->stats_fd);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
+}
+
+bool metrics_kernel_bpf_stats(void)
+{
+	char c = '0';
+	int fd =
+	    open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c == '1';
 }
 
 static void read_self(struct stats_snap *s)
@@ -165,15 +206,25 @@ void metrics_read_live(struct metrics *m, struct stats_snap *s)
 		sp->run_cnt = info.run_cnt;
 		s->nprogs++;
 	}
-	s->ringbuf_size = m->ringbuf_size;
-	s->ringbuf_used = 0;
-	if (m->cons_pos && m->prod_pos) {
-		unsigned long c =
-		    __atomic_load_n(m->cons_pos, __ATOMIC_ACQUIRE);
-		unsigned long p =
-		    __atomic_load_n(m->prod_pos, __ATOMIC_ACQUIRE);
+	s->nrings = m->nrings;
+	s->ringbuf_memory = 0;
+	for (i = 0; i < m->nrings; i++) {
+		const struct metrics_ring *r = &m->rings[i];
+		struct stats_ring *sr = &s->rings[i];
 
-		s->ringbuf_used = p > c ? p - c : 0;
+		memcpy(sr->name, r->name, sizeof(sr->name));
+		sr->size = r->size;
+		sr->used = 0;
+		/* the data, its header page and the two position pages */
+		s->ringbuf_memory += r->size + 3 * m->page;
+		if (r->cons_pos && r->prod_pos) {
+			unsigned long c =
+			    __atomic_load_n(r->cons_pos, __ATOMIC_ACQUIRE);
+			unsigned long p =
+			    __atomic_load_n(r->prod_pos, __ATOMIC_ACQUIRE);
+
+			sr->used = p > c ? p - c : 0;
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s->uptime_seconds = (now.tv_sec - m->start.tv_sec) +

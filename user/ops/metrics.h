@@ -2,8 +2,9 @@
 /*
  * Self-measurement of the running agent: what it reported and lost (the
  * agent's struct stats_counters, user/ops/stats.h), what its BPF programs
- * cost (kernel run-time statistics, enabled with BPF_ENABLE_STATS while the
- * agent runs), its own CPU and memory, the ring buffer's fill and the loaded
+ * cost (the kernel's run-time statistics: on for the agent's life with
+ * --bpf-stats, or for the few seconds `rtguard status --bpf-stats` samples
+ * them), its own CPU and memory, the ring buffer's fill and the loaded
  * policies. The same numbers feed the Prometheus endpoint (--metrics
  * ADDR:PORT, libmicrohttpd: /metrics and /healthz) and `rtguard status`
  * (user/ops/status.c).
@@ -26,12 +27,20 @@
 struct bpf_object;
 struct metrics;
 
-/* Enables BPF run-time statistics (kept on until metrics_free()), notes
- * every loaded program of obj and maps the ring buffer's position pages
- * read-only. Never fails for a missing piece (that number reads 0 and the
- * reason is logged at debug level); NULL only on ENOMEM. */
-struct metrics *metrics_new(struct bpf_object *obj, int ringbuf_fd,
-			    uint64_t ringbuf_size);
+/* Notes every loaded program of obj; with bpf_stats, turns the kernel's BPF
+ * run-time statistics on until metrics_free() (BPF_ENABLE_STATS needs
+ * CAP_SYS_ADMIN: call before the agent gives it up). They add two clock reads
+ * to every BPF program on the host, other tools' too, and are off otherwise.
+ * Never fails for a missing piece (that number reads 0 and the reason is
+ * logged); NULL only on ENOMEM. */
+struct metrics *metrics_new(struct bpf_object *obj, bool bpf_stats);
+/* A ring buffer (its map fd, size bytes of data) whose fill and memory
+ * are reported under name: its position pages are mapped read-only. */
+void metrics_add_ring(struct metrics *m, const char *name, int fd,
+		      uint64_t size);
+/* Whoever turned them on, the kernel's BPF run-time statistics are on now
+ * (/proc/sys/kernel/bpf_stats_enabled). */
+bool metrics_kernel_bpf_stats(void);
 /* Stops the HTTP server first; accepts NULL. */
 void metrics_free(struct metrics *m);
 

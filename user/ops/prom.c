@@ -53,34 +53,56 @@ void metrics_render_prom(const struct stats_snap *s, FILE *f)
 	for (i = 0; i < RTG_NLOSS; i++)
 		fprintf(f, "rtguard_events_lost_total{source=\"%s\"} %llu\n",
 			loss_name(i), (unsigned long long)c->lost[i]);
-	prom_head(f, "rtguard_bpf_prog_run_time_seconds_total", "counter",
-		  "Time the kernel spent in each BPF program (BPF_ENABLE_STATS).");
-	for (i = 0; i < s->nprogs; i++) {
-		prom_label(f, "rtguard_bpf_prog_run_time_seconds_total", "prog",
-			   s->progs[i].name);
-		fprintf(f, "\"} %.9f\n", s->progs[i].run_time_ns / 1e9);
-	}
-	prom_head(f, "rtguard_bpf_prog_runs_total", "counter",
-		  "Runs of each BPF program (BPF_ENABLE_STATS).");
-	for (i = 0; i < s->nprogs; i++) {
-		prom_label(f, "rtguard_bpf_prog_runs_total", "prog",
-			   s->progs[i].name);
-		fprintf(f, "\"} %llu\n",
-			(unsigned long long)s->progs[i].run_cnt);
+	/* only while the agent keeps the statistics on (--bpf-stats): a
+	 * counter that stands still while they are off would read as "free" */
+	if (s->bpf_stats) {
+		prom_head(f, "rtguard_bpf_prog_run_time_seconds_total",
+			  "counter",
+			  "Time the kernel spent in each BPF program "
+			  "(BPF_ENABLE_STATS, --bpf-stats).");
+		for (i = 0; i < s->nprogs; i++) {
+			prom_label(f, "rtguard_bpf_prog_run_time_seconds_total",
+				   "prog", s->progs[i].name);
+			fprintf(f, "\"} %.9f\n", s->progs[i].run_time_ns / 1e9);
+		}
+		prom_head(f, "rtguard_bpf_prog_runs_total", "counter",
+			  "Runs of each BPF program (BPF_ENABLE_STATS, "
+			  "--bpf-stats).");
+		for (i = 0; i < s->nprogs; i++) {
+			prom_label(f, "rtguard_bpf_prog_runs_total", "prog",
+				   s->progs[i].name);
+			fprintf(f, "\"} %llu\n",
+				(unsigned long long)s->progs[i].run_cnt);
+		}
 	}
 	prom_uint(f, "rtguard_bpf_stats_enabled", "gauge",
-		  "1 when kernel BPF run-time statistics are on.",
+		  "1 while the agent keeps kernel BPF run-time statistics on "
+		  "(--bpf-stats).",
 		  s->bpf_stats);
 	prom_head(f, "rtguard_agent_cpu_seconds_total", "counter",
 		  "CPU time (user and system) of the agent process.");
 	fprintf(f, "rtguard_agent_cpu_seconds_total %.3f\n", s->cpu_seconds);
 	prom_uint(f, "rtguard_agent_rss_bytes", "gauge",
 		  "Resident memory of the agent process.", s->rss_bytes);
-	prom_uint(f, "rtguard_ringbuf_used_bytes", "gauge",
-		  "Bytes written to the event ring buffer and not yet consumed.",
-		  s->ringbuf_used);
-	prom_uint(f, "rtguard_ringbuf_size_bytes", "gauge",
-		  "Size of the event ring buffer.", s->ringbuf_size);
+	prom_head(f, "rtguard_ringbuf_used_bytes", "gauge",
+		  "Bytes written to a ring buffer and not yet consumed "
+		  "(events: audit records; enforce: deny and kill records).");
+	for (i = 0; i < s->nrings; i++) {
+		prom_label(f, "rtguard_ringbuf_used_bytes", "ring",
+			   s->rings[i].name);
+		fprintf(f, "\"} %llu\n", (unsigned long long)s->rings[i].used);
+	}
+	prom_head(f, "rtguard_ringbuf_size_bytes", "gauge",
+		  "Size of a ring buffer's data.");
+	for (i = 0; i < s->nrings; i++) {
+		prom_label(f, "rtguard_ringbuf_size_bytes", "ring",
+			   s->rings[i].name);
+		fprintf(f, "\"} %llu\n", (unsigned long long)s->rings[i].size);
+	}
+	prom_uint(f, "rtguard_ringbuf_memory_bytes", "gauge",
+		  "Kernel memory of the ring buffers (mapped twice into the "
+		  "agent's RSS).",
+		  s->ringbuf_memory);
 	prom_head(f, "rtguard_policy_rules", "gauge",
 		  "Rules of each loaded policy (all event types).");
 	for (i = 0; i < c->npolicies; i++) {

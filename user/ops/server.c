@@ -9,10 +9,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "output.h"
 #include "server.h"
 #include "sock_listen.h"
@@ -25,6 +27,7 @@ enum client_state {
 	C_REQUEST = 0, /* reading the request line */
 	C_EVENTS,      /* subscribed */
 	C_CLOSING,     /* answer queued: close once it is written */
+	C_SAMPLING,    /* status --bpf-stats: answered at sample_end */
 };
 
 struct client {
@@ -40,6 +43,9 @@ struct client {
 	char *buf; /* pending output: buf[head .. head + len) */
 	size_t head, len, cap;
 	bool want_out; /* EPOLLOUT is armed */
+	bool text;     /* status as a table */
+	struct stats_snap *sample; /* C_SAMPLING: the programs at the start */
+	uint64_t sample_end;	   /* CLOCK_MONOTONIC ns */
 	struct client *next;
 };
 
@@ -49,7 +55,7 @@ struct server {
 	dev_t dev;
 	ino_t ino;
 	struct client *clients;
-	uint32_t nclients, nsubs;
+	uint32_t nclients, nsubs, nsampling;
 	uint64_t lost, lost_reported;
 	struct output *json, *compact; /* render-only */
 	struct status_source status;
@@ -74,6 +80,9 @@ static void client_close(struct server *s, struct client *c, bool lost)
 	}
 	if (c->state == C_EVENTS)
 		s->nsubs--;
+	if (c->state == C_SAMPLING)
+		s->nsampling--;
+	free(c->sample);
 	for (pp = &s->clients; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -188,15 +197,25 @@ static void client_reply_error(struct server *s, struct client *c,
 	client_finish(s, c, line, len);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 /* The status as the agent's counters say it now; the subscriber numbers
  * are the server's own (a client may have come or gone since the agent
- * last copied them). */
-static void client_status(struct server *s, struct client *c, bool text)
+ * last copied them). With a sample taken earlier, the programs' costs are
+ * those since then. */
+static void client_status(struct server *s, struct client *c)
 {
 	const struct status_source *src = &s->status;
 	struct stats_snap *st = calloc(1, sizeof(*st));
 	char *out = NULL;
 	size_t len = 0;
+	bool text = c->text;
 	FILE *f;
 
 	f = st ? open_memstream(&out, &len) : NULL;
@@ -206,6 +225,10 @@ static void client_status(struct server *s, struct client *c, bool text)
 		return;
 	}
 	status_snapshot(src, st);
+	if (c->sample) {
+		status_window(st, c->sample);
+		st->bpf_stats = metrics_kernel_bpf_stats() || st->bpf_stats;
+	}
 	st->c.subscribers = s->nsubs;
 	st->c.lost[RTG_LOSS_SUBSCRIBER] = s->lost;
 	if (text) {
@@ -221,7 +244,48 @@ static void client_status(struct server *s, struct client *c, bool text)
 	}
 	fclose(f);
 	free(st);
+	if (c->state == C_SAMPLING) {
+		s->nsampling--;
+		c->state = C_REQUEST;
+	}
 	client_finish(s, c, out, len);
+}
+
+/* status --bpf-stats: the programs now, the answer in ms */
+static void client_sample(struct server *s, struct client *c, uint32_t ms)
+{
+	if (!metrics_kernel_bpf_stats()) {
+		client_reply_error(s, c,
+				   "the kernel's BPF run-time statistics are "
+				   "off: run `rtguard status --bpf-stats` as "
+				   "root (it turns them on while it samples)");
+		return;
+	}
+	c->sample = calloc(1, sizeof(*c->sample));
+	if (!c->sample) {
+		client_close(s, c, false);
+		return;
+	}
+	status_snapshot(&s->status, c->sample);
+	c->sample_end = mono_ns() + ms * 1000000ull;
+	c->state = C_SAMPLING;
+	s->nsampling++;
+	log_debug("status: sampling BPF statistics for %u ms", ms);
+}
+
+void server_tick(struct server *s)
+{
+	struct client *c, *next;
+	uint64_t now;
+
+	if (!s || !s->nsampling)
+		return;
+	now = mono_ns();
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (c->state == C_SAMPLING && now >= c->sample_end)
+			client_status(s, c);
+	}
 }
 
 static void client_request(struct server *s, struct client *c)
@@ -241,7 +305,11 @@ static void client_request(struct server *s, struct client *c)
 			    s, c, "status: format is 'json' or 'text'");
 			return;
 		}
-		client_status(s, c, !strcmp(m.format, "text"));
+		c->text = !strcmp(m.format, "text");
+		if (m.bpf_stats_ms)
+			client_sample(s, c, m.bpf_stats_ms);
+		else
+			client_status(s, c);
 		return;
 	}
 	if (strcmp(m.cmd, "events")) {

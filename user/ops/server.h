@@ -7,16 +7,24 @@
  * Protocol: newline-terminated JSON. The client's first line is a request,
  *   {"cmd":"events","types":["exec","open"],"policy":"x","format":"json"}
  *   {"cmd":"events","namespace":"shop","pod":"web-7d9f","container":"web"}
- *   {"cmd":"status","format":"text"}
- * ("types", "policy", "namespace", "pod", "container" and "format" are
- * optional; format "json" (default) or "compact" for events, "json" or
- * "text" for status). namespace, pod and container keep the events of the
+ *   {"cmd":"status","format":"text","bpf_stats_ms":3000}
+ * ("types", "policy", "namespace", "pod", "container", "format" and
+ * "bpf_stats_ms" are optional; format "json" (default) or "compact" for
+ * events, "json" or "text" for status; bpf_stats_ms samples the programs'
+ * cost that long). namespace, pod and container keep the events of the
  * workloads whose pod namespace, pod name and container name (or id, or an
- * id prefix of at least 12 digits) are those; `lost` events always pass. The agent answers
+ * id prefix of at least 12 digits) are those; `lost` events always pass.
+ * The agent answers
  * {"ok":true,"cmd":"events"} and then one event per line, exactly the lines
  * of the JSON output (or compact lines), rendered once per event and shared
  * by every subscriber; or the status (one JSON object or a text table) and
  * closes. A bad request gets {"ok":false,"error":"..."} and is closed.
+ *
+ * With "bpf_stats_ms" the status waits that long (at most
+ * SERVER_SAMPLE_MS_MAX) and its program costs are what the programs did in
+ * that time. The kernel's run-time statistics must be on meanwhile: the
+ * client (`rtguard status --bpf-stats`, root) keeps them on while it
+ * waits, since the agent no longer has CAP_SYS_ADMIN to do it.
  *
  * The agent never blocks on a client: sockets are non-blocking, every
  * subscriber has a bounded buffer (SERVER_CLIENT_BUF_MAX), and a subscriber
@@ -38,6 +46,7 @@
 #define SERVER_MAX_CLIENTS    256
 #define SERVER_REQ_MAX	      4096
 #define SOCK_NAME_MAX	      253 /* a workload filter (a pod name's limit) */
+#define SERVER_SAMPLE_MS_MAX  60000
 
 struct server;
 struct output;
@@ -58,6 +67,9 @@ void server_free(struct server *s); /* closes clients, removes the socket */
 int server_fd(const struct server *s);
 /* Accepts, reads requests, answers status, flushes buffers. */
 void server_handle(struct server *s);
+/* Answers the statuses whose sampling time is over; cheap when none
+ * waits. Call it at least every 100 ms. */
+void server_tick(struct server *s);
 /* Fans ev out to the subscribers that want it. The JSON line is taken from
  * main_out when that output has just rendered ev as JSON. Cheap when there
  * are no subscribers (no allocation, no rendering). */
@@ -79,6 +91,7 @@ struct sock_msg {
 	char ns[SOCK_NAME_MAX + 1], pod[SOCK_NAME_MAX + 1];
 	char container[SOCK_NAME_MAX + 1]; /* "": any */
 	uint32_t types; /* 1u << enum rtg_type; 0: all */
+	uint32_t bpf_stats_ms; /* status: sample the programs' cost this long */
 	bool has_ok, ok;
 	char error[256];
 };

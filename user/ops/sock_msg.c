@@ -153,10 +153,29 @@ int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
 			}
 			p += v ? 4 : 5;
 		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			const char *num = p;
+
 			while (*p == '-' || *p == '+' || *p == '.' ||
 			       *p == 'e' || *p == 'E' ||
 			       (*p >= '0' && *p <= '9'))
 				p++;
+			if (!strcmp(key, "bpf_stats_ms")) {
+				unsigned long v = 0;
+
+				for (; num < p && *num >= '0' && *num <= '9' &&
+				       v <= SERVER_SAMPLE_MS_MAX;
+				     num++)
+					v = v * 10 + (*num - '0');
+				if (num != p || !v ||
+				    v > SERVER_SAMPLE_MS_MAX) {
+					snprintf(
+					    err, errlen,
+					    "bpf_stats_ms: expected 1 to %d",
+					    SERVER_SAMPLE_MS_MAX);
+					return -EINVAL;
+				}
+				m->bpf_stats_ms = v;
+			}
 		} else if (!strncmp(p, "null", 4)) {
 			p += 4;
 		} else {

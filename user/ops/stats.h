@@ -45,13 +45,27 @@ struct stats_prog {
 	uint64_t run_time_ns, run_cnt;
 };
 
+#define STATS_MAX_RINGS 2
+
+struct stats_ring {
+	char name[16];
+	uint64_t used, size; /* bytes waiting; bytes of data */
+};
+
 /* The counters at one moment plus what the kernel and /proc say then. */
 struct stats_snap {
 	struct stats_counters c;
-	bool bpf_stats; /* run-time statistics are on */
+	/* The programs' run-time statistics mean something: the agent keeps
+	 * them on (--bpf-stats), or they are a sample (bpf_window > 0). */
+	bool bpf_stats;
+	double bpf_window; /* > 0: progs[] count this many seconds only */
 	int nprogs;
 	struct stats_prog progs[STATS_MAX_PROGS];
-	uint64_t ringbuf_used, ringbuf_size;
+	int nrings; /* the ring buffers: "events", then "enforce" */
+	struct stats_ring rings[STATS_MAX_RINGS];
+	/* what the rings take in the kernel (data and position pages); the
+	 * agent maps each ring's data twice, so twice that is in its RSS */
+	uint64_t ringbuf_memory;
 	double cpu_seconds;    /* user + system, all threads */
 	double uptime_seconds; /* since metrics_new() */
 	uint64_t rss_bytes;
@@ -75,6 +89,9 @@ void metrics_render_prom(const struct stats_snap *s, FILE *f);
 
 /* The counters of src now, plus the live part. */
 void status_snapshot(const struct status_source *src, struct stats_snap *s);
+/* `rtguard status --bpf-stats`: the programs of end count only what they
+ * did since start (a snapshot of the same agent), and end says so. */
+void status_window(struct stats_snap *end, const struct stats_snap *start);
 /* `rtguard status`: one JSON object (no newline) / a human table. probe
  * may be NULL. */
 void status_render_json(const struct stats_snap *s,

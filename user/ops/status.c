@@ -18,6 +18,31 @@ void status_snapshot(const struct status_source *src, struct stats_snap *s)
 		metrics_read_live(src->metrics, s);
 }
 
+void status_window(struct stats_snap *end, const struct stats_snap *start)
+{
+	int i, j;
+
+	for (i = 0; i < end->nprogs; i++) {
+		struct stats_prog *p = &end->progs[i];
+
+		for (j = 0; j < start->nprogs; j++) {
+			const struct stats_prog *q = &start->progs[j];
+
+			if (strcmp(p->name, q->name))
+				continue;
+			p->run_time_ns -= q->run_time_ns <= p->run_time_ns
+					      ? q->run_time_ns
+					      : p->run_time_ns;
+			p->run_cnt -=
+			    q->run_cnt <= p->run_cnt ? q->run_cnt : p->run_cnt;
+			break;
+		}
+	}
+	end->bpf_window = end->uptime_seconds - start->uptime_seconds;
+	if (end->bpf_window <= 0)
+		end->bpf_window = 1e-9;
+}
+
 /* Programs of a hook for "ns per event": the programs whose runs count the
  * hook's events (per open syscall one sys_exit_* program runs) and the
  * others whose time is added to it. */
@@ -136,6 +161,10 @@ void status_render_json(const struct stats_snap *s,
 		jw_end_object(jw);
 	}
 	jw_kv_bool(jw, "bpf_stats", s->bpf_stats);
+	if (!s->bpf_stats)
+		goto agent;
+	if (s->bpf_window > 0)
+		jw_kv_double(jw, "bpf_stats_seconds", s->bpf_window);
 	jw_name(jw, "programs");
 	jw_start_array(jw);
 	for (i = 0; i < s->nprogs; i++) {
@@ -164,6 +193,7 @@ void status_render_json(const struct stats_snap *s,
 		jw_end_object(jw);
 	}
 	jw_end_object(jw);
+agent:
 	jw_name(jw, "agent");
 	jw_start_object(jw);
 	jw_kv_double(jw, "cpu_seconds", s->cpu_seconds);
@@ -174,17 +204,25 @@ void status_render_json(const struct stats_snap *s,
 	jw_end_object(jw);
 	jw_name(jw, "ringbuf");
 	jw_start_object(jw);
-	jw_kv_uint(jw, "used_bytes", s->ringbuf_used);
-	jw_kv_uint(jw, "size_bytes", s->ringbuf_size);
+	for (i = 0; i < s->nrings; i++) {
+		jw_name(jw, s->rings[i].name);
+		jw_start_object(jw);
+		jw_kv_uint(jw, "used_bytes", s->rings[i].used);
+		jw_kv_uint(jw, "size_bytes", s->rings[i].size);
+		jw_end_object(jw);
+	}
+	jw_kv_uint(jw, "memory_bytes", s->ringbuf_memory);
 	jw_end_object(jw);
 	status_workloads_json(s->workloads, jw);
 	jw_end_object(jw);
 }
 
+static void cost_text(const struct stats_snap *s, FILE *f);
+
 void status_render_text(const struct stats_snap *s,
 			const struct rtg_probe *probe, bool dry_run, FILE *f)
 {
-	uint64_t ns, runs, lost = 0;
+	uint64_t lost = 0;
 	int i, t, h;
 
 	fprintf(f,
@@ -192,12 +230,16 @@ void status_render_text(const struct stats_snap *s,
 		"RSS %.1f MiB%s\n",
 		getpid(), s->uptime_seconds, cpu_percent(s), s->cpu_seconds,
 		s->rss_bytes / 1048576.0, dry_run ? ", dry-run" : "");
-	fprintf(f,
-		"          %llu processes tracked, %u subscribers, ring buffer "
-		"%llu of %llu bytes used\n",
-		(unsigned long long)s->c.procs_tracked, s->c.subscribers,
-		(unsigned long long)s->ringbuf_used,
-		(unsigned long long)s->ringbuf_size);
+	fprintf(f, "          %llu processes tracked, %u subscribers\n",
+		(unsigned long long)s->c.procs_tracked, s->c.subscribers);
+	fprintf(f, "          ring buffers:");
+	for (i = 0; i < s->nrings; i++)
+		fprintf(f, "%s %s %llu of %llu KiB used", i ? "," : "",
+			s->rings[i].name,
+			(unsigned long long)s->rings[i].used / 1024,
+			(unsigned long long)s->rings[i].size / 1024);
+	fprintf(f, "; %.1f MiB of kernel memory\n",
+		s->ringbuf_memory / 1048576.0);
 	fprintf(f,
 		"\nPOLICY                              EXEC  OPEN  CONNECT\n");
 	for (i = 0; i < s->c.npolicies; i++) {
@@ -236,8 +278,29 @@ void status_render_text(const struct stats_snap *s,
 				mech_label(d->mech[i]));
 		fputc('\n', f);
 	}
-	fprintf(f, "\nCOST (kernel BPF statistics%s)\n",
-		s->bpf_stats ? "" : " unavailable: zeros");
+	cost_text(s, f);
+	status_workloads_text(s->workloads, f);
+}
+
+/* the programs' cost, from the kernel's run-time statistics when on */
+static void cost_text(const struct stats_snap *s, FILE *f)
+{
+	uint64_t ns, runs;
+	int i;
+
+	if (!s->bpf_stats) {
+		fprintf(f,
+			"\nCOST      kernel BPF run-time statistics are off: "
+			"`rtguard status --bpf-stats` samples them for a few "
+			"seconds, `rtguard --bpf-stats` keeps them on\n");
+		return;
+	}
+	if (s->bpf_window > 0)
+		fprintf(f, "\nCOST (kernel BPF statistics over %.1f s)\n",
+			s->bpf_window);
+	else
+		fprintf(f, "\nCOST (kernel BPF statistics since start, "
+			   "--bpf-stats)\n");
 	fprintf(f, "HOOK          EVENTS     NS/EVENT\n");
 	for (i = 0; i < (int)(sizeof(hook_progs) / sizeof(hook_progs[0]));
 	     i++) {
@@ -255,5 +318,4 @@ void status_render_text(const struct stats_snap *s,
 			p->run_cnt ? (double)p->run_time_ns / p->run_cnt : 0.0,
 			p->run_time_ns / 1e6);
 	}
-	status_workloads_text(s->workloads, f);
 }

@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "output.h"
+#include "sbuf.h"
 #include "stats.h"
 #include "workload.h"
 
@@ -112,9 +113,14 @@ void status_workloads_json(const struct workload_cache *wc,
 /* a name from the runtime's files, escaped for a terminal */
 static void text_str(FILE *f, const char *s, const char *none)
 {
+	struct sbuf b = {0};
+
 	if (!s)
 		s = none;
-	compact_escape(f, s, strlen(s));
+	compact_escape(&b, s, strlen(s));
+	if (b.len)
+		fwrite(b.p, 1, b.len, f);
+	sbuf_free(&b);
 }
 
 void status_workloads_text(const struct workload_cache *wc, FILE *f)
