@@ -84,9 +84,9 @@ static __always_inline void emit(void *rec, __u32 size, __u8 type)
 		limit = 65536;
 	flags = avail + size >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&events, rec, size, flags))
-		stat_inc(RTG_STAT_LOST + type);
+		stat_inc(RTG_STAT_LOST_OF(type));
 	else
-		stat_inc(RTG_STAT_EMITTED + type);
+		stat_inc(RTG_STAT_EMITTED_OF(type));
 }
 
 #endif

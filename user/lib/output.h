@@ -52,6 +52,9 @@ int output_reopen(struct output *o, const char *path);
 struct json_writer;
 void output_json_event(struct json_writer *jw, const struct rtg_event_view *ev);
 void output_compact_event(FILE *f, const struct rtg_event_view *ev);
+/* ... and, for the types after connect, their part: output_more.c */
+void output_json_more(struct json_writer *jw, const struct rtg_event_view *ev);
+void output_compact_more(FILE *f, const struct rtg_event_view *ev);
 
 /* Escapes s[0..n) for a terminal into f: printable ASCII and valid UTF-8
  * as is, backslash doubled, control and C1/bidi characters as \n, \t,

@@ -143,6 +143,11 @@ void output_compact_event(FILE *f, const struct rtg_event_view *ev)
 		const char *p = proto_name(ev->connect.protocol);
 		bool v6 = ev->connect.family == AF_INET6;
 
+		if (ev->connect.family == AF_UNIX) {
+			fputs("unix ", f);
+			compact_str(f, ev->connect.path ?: "");
+			break;
+		}
 		if (p)
 			fprintf(f, "%s ", p);
 		else
@@ -152,6 +157,8 @@ void output_compact_event(FILE *f, const struct rtg_event_view *ev)
 		break;
 	}
 	default:
+		if (ev->type >= RTG_EV_FIRST_MORE)
+			output_compact_more(f, ev);
 		break;
 	}
 	if (ev->policy || ev->rule_name) {

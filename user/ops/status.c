@@ -101,7 +101,9 @@ void status_render_json(const struct stats_snap *s,
 	jw_end_object(jw);
 	jw_name(jw, "events");
 	jw_start_object(jw);
-	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
+	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++) {
+		if (!type_is_event(t))
+			continue;
 		jw_name(jw, type_name(t));
 		jw_start_object(jw);
 		for (a = RTG_ACT_AUDIT; a <= RTG_ACT_KILL; a++)
@@ -197,22 +199,30 @@ void status_render_text(const struct stats_snap *s,
 		(unsigned long long)s->ringbuf_used,
 		(unsigned long long)s->ringbuf_size);
 	fprintf(f,
-		"\nPOLICY                              EXEC  OPEN  CONNECT\n");
+		"\nPOLICY                              EXEC  OPEN  CONNECT  "
+		"(rules; other types: type=rules)\n");
 	for (i = 0; i < s->c.npolicies; i++) {
 		fprintf(f, "%-34s", s->c.policy[i]);
 		for (h = 0; h < RTG_NHOOKS; h++)
-			fprintf(f, " %5d", s->c.rules[i][h]);
+			if (h <= RTG_HOOK_CONNECT)
+				fprintf(f, " %5d", s->c.rules[i][h]);
+			else if (s->c.rules[i][h])
+				fprintf(f, "  %s=%d", hook_name(h),
+					s->c.rules[i][h]);
 		fputc('\n', f);
 	}
 	fprintf(f, "reloads: %llu ok, %llu failed\n",
 		(unsigned long long)s->c.reloads_ok,
 		(unsigned long long)s->c.reloads_failed);
 	fprintf(f, "\nEVENTS         AUDIT        DENY        KILL\n");
-	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++)
-		fprintf(f, "%-8s %11llu %11llu %11llu\n", type_name(t),
+	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++) {
+		if (!type_is_event(t))
+			continue;
+		fprintf(f, "%-9s %11llu %11llu %11llu\n", type_name(t),
 			(unsigned long long)s->c.events[t][RTG_ACT_AUDIT],
 			(unsigned long long)s->c.events[t][RTG_ACT_DENY],
 			(unsigned long long)s->c.events[t][RTG_ACT_KILL]);
+	}
 	for (i = 0; i < RTG_NLOSS; i++)
 		lost += s->c.lost[i];
 	fprintf(f, "\nLOST %llu:", (unsigned long long)lost);
