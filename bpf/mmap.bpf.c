@@ -69,9 +69,9 @@ static __always_inline int map_exec(struct file *file, int op, __u32 prot,
 		x.v = ev;
 		by_exec = true;
 	}
-	if (x.v.action < RTG_ACT_AUDIT)
+	if (x.v.action < RTG_ACT_AUDIT || more_lsm_decides(&x, true))
 		return 0;
-	enforced = more_enforce_tp(&x, true);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_MMAP_EXEC, op, enforced);
 	if (by_exec)
 		e->hdr.flags |= RTG_F_EXEC_RULE;

@@ -190,13 +190,17 @@ static __always_inline void decide_rules(const struct rtg_hookset *hs, __u64 m,
 	*v = c.v;
 }
 
-/* Tracepoint-side enforcement: deny and kill are SIGKILL, unless the
- * hook's BPF LSM program (lsm_hook) already refused the operation. */
-static __always_inline bool more_enforce_tp(struct more_ctx *x, bool lsm_hook)
+/* A deny that the BPF LSM program of this operation (lsm_hook: there is
+ * one, lsm_more.bpf.c) refuses and reports: the tracepoint leaves it. */
+static __always_inline bool more_lsm_decides(struct more_ctx *x, bool lsm_hook)
 {
-	if (lsm_hook && x->v.action >= RTG_ACT_DENY &&
-	    x->v.mech == RTG_MECH_LSM && CFG(lsm_active))
-		return false;
+	return lsm_hook && x->v.action >= RTG_ACT_DENY &&
+	       x->v.mech == RTG_MECH_LSM && CFG(lsm_active);
+}
+
+/* Tracepoint-side enforcement: deny and kill are SIGKILL. */
+static __always_inline bool more_enforce_tp(struct more_ctx *x)
+{
 	return enforce_kill(&x->v);
 }
 
@@ -330,6 +334,85 @@ static __always_inline __u32 more_user_path(struct more_ctx *x,
 	coff = path_resolve(&x->s.ps->b, BPF_CORE_READ(t, fs, pwd.dentry),
 			    BPF_CORE_READ(t, fs, pwd.mnt), &clen, &ctrunc);
 	return more_join(mc, &x->s.ps->b, coff, clen);
+}
+
+#define UNIX_PATH_MAX  108
+#define AF_UNIX_FAMILY 1
+
+/* The socket's path from the address (alen bytes) into mc->sbuf: as
+ * given when absolute, joined to the cwd when relative, "@name" for an
+ * abstract socket. Its length, 0 for an unnamed one. */
+static __always_inline __u32 more_unix_path(struct more_ctx *x,
+					    const struct sockaddr *ua,
+					    __u32 alen)
+{
+	struct misc *mc = x->s.mc;
+	struct task_struct *t = x->task;
+	__u32 n = alen > 2 ? alen - 2 : 0, clen, coff;
+	bool ctrunc;
+	long r;
+
+	if (n > UNIX_PATH_MAX)
+		n = UNIX_PATH_MAX;
+	if (!n)
+		return 0;
+	n = RTG_MASK(n, 0x7f);
+	bpf_probe_read_kernel(mc->sname, n, (const char *)ua + 2);
+	mc->sname[n] = '\0';
+	if (mc->sname[0] == '\0') {
+		mc->sbuf[0] = '@';
+		r = bpf_probe_read_kernel_str(mc->sbuf + 1, UNIX_PATH_MAX,
+					      mc->sname + 1);
+		return r > 0 ? r : 1;
+	}
+	if (mc->sname[0] == '/') {
+		r = bpf_probe_read_kernel_str(mc->sbuf, UNIX_PATH_MAX + 1,
+					      mc->sname);
+		return r > 1 ? r - 1 : 0;
+	}
+	coff = path_resolve(&x->s.ps->b, BPF_CORE_READ(t, fs, pwd.dentry),
+			    BPF_CORE_READ(t, fs, pwd.mnt), &clen, &ctrunc);
+	return more_join(mc, &x->s.ps->b, coff, clen);
+}
+
+/* A connect(2) of a unix socket to the address ua (alen bytes), decided
+ * by the `connect` rules that have a `path` (no policy default: those
+ * are about TCP and UDP), from a hook that refuses with mech (cgroup, or
+ * BPF LSM). True when it is to be refused (reported either way). */
+static __always_inline bool unix_connect(const struct sockaddr *ua, __u32 alen,
+					 __u8 mech)
+{
+	struct rtg_hookset *hs;
+	struct more_ctx x;
+	struct rtg_more *e;
+	bool enforced = false;
+	__u32 len;
+	__u64 m;
+
+	/* the cheap check first: no connect rule has a path */
+	hs = hookset_active(active_gen(), RTG_HOOK_CONNECT);
+	if (!hs || !(hs->features & (RTG_HF_STR_PATH | RTG_HF_SUFFIX_PATH)))
+		return false;
+	if (!more_begin(&x, RTG_HOOK_CONNECT, (__u32)bpf_get_current_uid_gid()))
+		return false;
+	len = more_unix_path(&x, ua, alen);
+	if (!len)
+		return false;
+	more_path_sbuf(&x, len);
+	m = rtg_match(x.hs, x.s.mc->keys) & ~x.hs->dc_m[RTG_KEY_PATH];
+	decide_rules(x.hs, m, &x.v);
+	if (x.v.action < RTG_ACT_AUDIT)
+		return false;
+	if (x.v.action >= RTG_ACT_DENY) {
+		x.v.action = RTG_ACT_DENY;
+		x.v.mech = mech;
+		enforced = !CFG(dry_run);
+	}
+	e = more_record(&x, RTG_EV_CONNECT_UNIX, 0, enforced);
+	e->sock.family = AF_UNIX_FAMILY;
+	more_s0_sbuf(&x, e, len);
+	more_emit(e, RTG_EV_CONNECT_UNIX);
+	return enforced;
 }
 
 #endif

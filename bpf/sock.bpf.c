@@ -18,54 +18,18 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define AF_UNIX	      1
-#define AF_PACKET     17
-#define AF_INET	      2
-#define AF_INET6      10
-#define SOCK_STREAM   1
-#define IPPROTO_TCP   6
-#define UNIX_PATH_MAX 108
-#define S_IFMT	      00170000
-#define S_IFSOCK      0140000
+#define AF_UNIX	    1
+#define AF_PACKET   17
+#define AF_INET	    2
+#define AF_INET6    10
+#define SOCK_STREAM 1
+#define IPPROTO_TCP 6
+#define S_IFMT	    00170000
+#define S_IFSOCK    0140000
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
 /* ---- unix connect -------------------------------------------------------- */
-
-/* The socket's path from the address (alen bytes) into mc->sbuf: as
- * given when absolute, joined to the cwd when relative, "@name" for an
- * abstract socket. Its length, 0 for an unnamed one. */
-static __always_inline __u32 unix_path(struct more_ctx *x,
-				       const struct sockaddr *ua, __u32 alen)
-{
-	struct misc *mc = x->s.mc;
-	struct task_struct *t = x->task;
-	__u32 n = alen > 2 ? alen - 2 : 0, clen, coff;
-	bool ctrunc;
-	long r;
-
-	if (n > UNIX_PATH_MAX)
-		n = UNIX_PATH_MAX;
-	if (!n)
-		return 0;
-	n = RTG_MASK(n, 0x7f);
-	bpf_probe_read_kernel(mc->sname, n, (const char *)ua + 2);
-	mc->sname[n] = '\0';
-	if (mc->sname[0] == '\0') {
-		mc->sbuf[0] = '@';
-		r = bpf_probe_read_kernel_str(mc->sbuf + 1, UNIX_PATH_MAX,
-					      mc->sname + 1);
-		return r > 0 ? r : 1;
-	}
-	if (mc->sname[0] == '/') {
-		r = bpf_probe_read_kernel_str(mc->sbuf, UNIX_PATH_MAX + 1,
-					      mc->sname);
-		return r > 1 ? r - 1 : 0;
-	}
-	coff = path_resolve(&x->s.ps->b, BPF_CORE_READ(t, fs, pwd.dentry),
-			    BPF_CORE_READ(t, fs, pwd.mnt), &clen, &ctrunc);
-	return more_join(mc, &x->s.ps->b, coff, clen);
-}
 
 /* cgroup/connect_unix: named as connect4 for libbpfs that predate it;
  * user space loads it with the expected attach type
@@ -74,39 +38,11 @@ SEC("?cgroup/connect4")
 int connect_unix(struct bpf_sock_addr *ctx)
 {
 	struct bpf_sock_addr_kern *k;
-	struct rtg_hookset *hs;
-	struct more_ctx x;
-	struct rtg_more *e;
-	bool enforced = false;
-	__u32 len;
-	__u64 m;
 
-	/* the cheap check first: no connect rule has a path */
-	hs = hookset_active(active_gen(), RTG_HOOK_CONNECT);
-	if (!hs || !(hs->features & (RTG_HF_STR_PATH | RTG_HF_SUFFIX_PATH)))
-		return 1;
-	if (!bpf_cast_to_kern_ctx ||
-	    !more_begin(&x, RTG_HOOK_CONNECT, (__u32)bpf_get_current_uid_gid()))
+	if (!bpf_cast_to_kern_ctx)
 		return 1;
 	k = bpf_cast_to_kern_ctx(ctx);
-	len = unix_path(&x, k->uaddr, k->uaddrlen);
-	if (!len)
-		return 1;
-	more_path_sbuf(&x, len);
-	m = rtg_match(x.hs, x.s.mc->keys) & ~x.hs->dc_m[RTG_KEY_PATH];
-	decide_rules(x.hs, m, &x.v);
-	if (x.v.action < RTG_ACT_AUDIT)
-		return 1;
-	if (x.v.action >= RTG_ACT_DENY) {
-		x.v.action = RTG_ACT_DENY;
-		x.v.mech = RTG_MECH_CGROUP;
-		enforced = !CFG(dry_run);
-	}
-	e = more_record(&x, RTG_EV_CONNECT_UNIX, 0, enforced);
-	e->sock.family = AF_UNIX;
-	more_s0_sbuf(&x, e, len);
-	more_emit(e, RTG_EV_CONNECT_UNIX);
-	return enforced ? 0 : 1;
+	return unix_connect(k->uaddr, k->uaddrlen, RTG_MECH_CGROUP) ? 0 : 1;
 }
 
 /* ---- listen -------------------------------------------------------------- */
@@ -210,7 +146,7 @@ int enter_listen(struct trace_event_raw_sys_enter *ctx)
 	more_decide(&x);
 	if (x.v.action < RTG_ACT_AUDIT)
 		return 0;
-	enforced = more_enforce_tp(&x, false);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_LISTEN, RTG_LISTEN_LISTEN, enforced);
 	e->sock.family = family;
 	e->sock.protocol = BPF_CORE_READ(sk, sk_protocol);
@@ -243,7 +179,7 @@ int enter_socket(struct trace_event_raw_sys_enter *ctx)
 	more_decide(&x);
 	if (x.v.action < RTG_ACT_AUDIT)
 		return 0;
-	enforced = more_enforce_tp(&x, false);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_LISTEN, RTG_LISTEN_SOCKET, enforced);
 	e->sock.family = AF_PACKET;
 	e->sock.protocol = __builtin_bswap16((__u16)ctx->args[2]);

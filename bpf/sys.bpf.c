@@ -7,7 +7,8 @@
  * OPEN_TREE_CLONE, mount_setattr(2)), from the syscall tracepoints at
  * exit: the attempt is the event, whatever its outcome. A deny or kill
  * verdict kills the process before it returns to user space (the
- * operation itself has happened).
+ * operation itself has happened); with BPF LSM, lsm_more.bpf.c refuses
+ * module loads, bpf(2) and mount(2) with EPERM instead.
  *
  * A kernel built without module support has no module syscall
  * tracepoints; the attempts are then seen at raw_syscalls' sys_enter
@@ -59,9 +60,11 @@ static __always_inline int module_event(int op, long fd, const char *uname)
 	if (file)
 		trunc = more_path_file(&x, file, &off, &len);
 	more_decide(&x);
-	if (x.v.action < RTG_ACT_AUDIT)
+	/* BPF LSM refuses loads (kernel_read_file, kernel_load_data) */
+	if (x.v.action < RTG_ACT_AUDIT ||
+	    more_lsm_decides(&x, op != RTG_MODULE_DELETE))
 		return 0;
-	enforced = more_enforce_tp(&x, true);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_MODULE, op, enforced);
 	if (file)
 		more_s0_path(&x, e, off, len, trunc);
@@ -157,9 +160,9 @@ int exit_bpf(void *ctx)
 		return 0;
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	more_decide(&x);
-	if (x.v.action < RTG_ACT_AUDIT)
+	if (x.v.action < RTG_ACT_AUDIT || more_lsm_decides(&x, true))
 		return 0;
-	enforced = more_enforce_tp(&x, true);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_BPF, op, enforced);
 	e->s0_len = more_str(e, NULL, false);
 	if (op == RTG_BPF_PROG_LOAD) {
@@ -205,9 +208,11 @@ static __always_inline int mount_event(int op, long dfd, const char *target,
 	if (tlen)
 		more_path_sbuf(&x, tlen);
 	more_decide(&x);
-	if (x.v.action < RTG_ACT_AUDIT)
+	/* BPF LSM's sb_mount refuses mount(2) */
+	if (x.v.action < RTG_ACT_AUDIT ||
+	    more_lsm_decides(&x, op == RTG_MOUNT_MOUNT))
 		return 0;
-	enforced = more_enforce_tp(&x, true);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_MOUNT, op, enforced);
 	if (tlen)
 		more_s0_sbuf(&x, e, tlen);

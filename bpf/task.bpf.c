@@ -7,7 +7,7 @@
  * kills the process before it returns to user space (clone: before the
  * child exists, as copy_process() gives up when a fatal signal is
  * pending); with BPF LSM, lsm_more.bpf.c refuses ptrace attaches and
- * setuid changes with EPERM first.
+ * setuid-family changes with EPERM instead.
  */
 #include "more.bpf.h"
 
@@ -65,9 +65,12 @@ int enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	more_op(&x, RTG_KEY_REQUEST, op);
 	more_decide(&x);
-	if (x.v.action < RTG_ACT_AUDIT)
+	/* BPF LSM decides attaches (ptrace_access_check, ptrace_traceme);
+	 * writes to an attached tracee pass no LSM hook */
+	if (x.v.action < RTG_ACT_AUDIT ||
+	    more_lsm_decides(&x, op <= RTG_PTRACE_SEIZE))
 		return 0;
-	enforced = more_enforce_tp(&x, true);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_PTRACE, op, enforced);
 	if (op == RTG_PTRACE_TRACEME)
 		pid = x.task->real_parent->tgid; /* a BTF pointer */
@@ -157,9 +160,11 @@ static __always_inline int cred_exit(long ret, int op)
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	more_xflags(&x, change);
 	more_decide(&x);
+	/* a deny of BPF LSM's task_fix_setuid made the call fail: no change
+	 * gets here */
 	if (x.v.action < RTG_ACT_AUDIT)
 		goto out;
-	enforced = more_enforce_tp(&x, true);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_CRED, op, enforced);
 	e->cred.old = *old;
 	e->cred.new = cur;
@@ -235,7 +240,7 @@ static __always_inline int ns_event(int op, __u64 flags)
 	more_decide(&x);
 	if (x.v.action < RTG_ACT_AUDIT)
 		return 0;
-	enforced = more_enforce_tp(&x, false);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_NAMESPACE, op, enforced);
 	e->flags.flags = flags;
 	more_emit(e, RTG_EV_NAMESPACE);

@@ -34,7 +34,7 @@ int enter_io_uring_setup(struct trace_event_raw_sys_enter *ctx)
 	more_decide(&x);
 	if (x.v.action < RTG_ACT_AUDIT)
 		return 0;
-	enforced = more_enforce_tp(&x, false);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_IO_URING, RTG_URING_SETUP, enforced);
 	more_emit(e, RTG_EV_IO_URING);
 	return 0;
@@ -87,7 +87,7 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	more_decide(&x);
 	if (x.v.action < RTG_ACT_AUDIT)
 		return 0;
-	enforced = more_enforce_tp(&x, false);
+	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_IO_URING, op, enforced);
 	if (op == RTG_URING_CONNECT) {
 		uring_dest(e, req);

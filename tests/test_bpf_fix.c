@@ -129,6 +129,8 @@ bool fix_open(struct fix *f, int gen)
 
 		if (!strncmp(sec, "tracepoint/syscalls/", 20))
 			bpf_program__set_autoload(prog, tp_exists(f, sec + 20));
+		if (!strncmp(sec, "lsm/", 4))
+			bpf_program__set_autoload(prog, false);
 	}
 	err = rtguard_bpf__load(f->skel);
 	if (!ASSERT_OK(err, "rtguard_bpf__load"))

@@ -19,6 +19,33 @@
 /* enum bpf_attach_type values newer than some libbpf headers */
 #define ATTACH_CGROUP_UNIX_CONNECT 49
 
+/* bpf/lsm_more.bpf.c: each where BPF LSM decides its hook. */
+static void lsm_autoload(struct rtguard_bpf *s,
+			 const struct rtg_more_decision *m)
+{
+	const struct {
+		struct bpf_program *prog;
+		int hook;
+	} progs[] = {
+	    {s->progs.lsm_ptrace_access, RTG_HOOK_PTRACE},
+	    {s->progs.lsm_ptrace_traceme, RTG_HOOK_PTRACE},
+	    {s->progs.lsm_fix_setuid, RTG_HOOK_CRED},
+	    {s->progs.lsm_read_module, RTG_HOOK_MODULE},
+	    {s->progs.lsm_load_module, RTG_HOOK_MODULE},
+	    {s->progs.lsm_bpf, RTG_HOOK_BPF},
+	    {s->progs.lsm_sb_mount, RTG_HOOK_MOUNT},
+	    {s->progs.lsm_mmap_file, RTG_HOOK_MMAP_EXEC},
+	    {s->progs.lsm_file_mprotect, RTG_HOOK_MMAP_EXEC},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(
+		    progs[i].prog, !!(m->lsm_hooks & (1u << progs[i].hook)));
+	bpf_program__set_autoload(s->progs.lsm_unix_connect,
+				  m->unix_src == RTG_MSRC_LSM);
+}
+
 void agent_more_autoload(struct rtguard_bpf *s, const struct rtg_probe *p)
 {
 	const struct rtg_more_decision *m = &p->d.more;
@@ -47,6 +74,7 @@ void agent_more_autoload(struct rtguard_bpf *s, const struct rtg_probe *p)
 					      ATTACH_CGROUP_UNIX_CONNECT);
 	bpf_program__set_autoload(s->progs.bind4,
 				  m->deny[RTG_HOOK_LISTEN] == RTG_MECH_CGROUP);
+	lsm_autoload(s, m);
 	bpf_program__set_autoload(s->progs.bind6,
 				  m->deny[RTG_HOOK_LISTEN] == RTG_MECH_CGROUP);
 }

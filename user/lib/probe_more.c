@@ -132,7 +132,13 @@ void probe_more_decide(struct rtg_probe *p)
 	bool kill = probe_ok(p, RTG_FEAT_SEND_SIGNAL);
 	int h;
 
-	m->lsm_hooks = 0; /* no BPF LSM programs for these hooks yet */
+	/* the hooks with programs in bpf/lsm_more.bpf.c */
+	m->lsm_hooks = 0;
+	if (probe_ok(p, RTG_FEAT_LSM))
+		m->lsm_hooks = (1u << RTG_HOOK_PTRACE) | (1u << RTG_HOOK_CRED) |
+			       (1u << RTG_HOOK_MODULE) | (1u << RTG_HOOK_BPF) |
+			       (1u << RTG_HOOK_MOUNT) |
+			       (1u << RTG_HOOK_MMAP_EXEC);
 	for (h = RTG_HOOK_PTRACE; h < RTG_NHOOKS; h++) {
 		m->src[h] = tp && probe_more_has_tp(p, hook_tp[h])
 				? RTG_MSRC_TRACEPOINT
@@ -157,6 +163,9 @@ void probe_more_decide(struct rtg_probe *p)
 	if (probe_ok(p, RTG_FEAT_CGROUP_CONNECT_UNIX)) {
 		m->unix_src = RTG_MSRC_CGROUP;
 		m->unix_deny = RTG_MECH_CGROUP;
+	} else if (probe_ok(p, RTG_FEAT_LSM)) {
+		m->unix_src = RTG_MSRC_LSM; /* lsm/socket_connect */
+		m->unix_deny = RTG_MECH_LSM;
 	} else {
 		m->unix_src = RTG_MSRC_NONE;
 		m->unix_deny = RTG_MECH_NONE;
@@ -169,6 +178,16 @@ void probe_more_backends(const struct rtg_probe *p, struct rtg_backends *be)
 	be->cgroup_bind = p->d.more.deny[RTG_HOOK_LISTEN] == RTG_MECH_CGROUP;
 	be->lsm_hooks = p->d.more.lsm_hooks;
 }
+
+/* The LSM hooks of each hook's programs (bpf/lsm_more.bpf.c). */
+static const char *const lsm_progs[RTG_NHOOKS] = {
+    [RTG_HOOK_PTRACE] = "ptrace_access_check,ptrace_traceme",
+    [RTG_HOOK_CRED] = "task_fix_setuid",
+    [RTG_HOOK_MODULE] = "kernel_read_file,kernel_load_data",
+    [RTG_HOOK_BPF] = "bpf",
+    [RTG_HOOK_MOUNT] = "sb_mount",
+    [RTG_HOOK_MMAP_EXEC] = "mmap_file,file_mprotect",
+};
 
 /* The hook's source in words, into buf. */
 static const char *src_text(const struct rtg_probe *p, int h, char *buf,
@@ -211,8 +230,20 @@ static const char *src_text(const struct rtg_probe *p, int h, char *buf,
 	if (h == RTG_HOOK_IO_URING && m->uring_submit && n < len)
 		snprintf(buf + n, len - n, " + tp_btf/io_uring_submit_req");
 	if (h == RTG_HOOK_LISTEN && m->deny[h] == RTG_MECH_CGROUP && n < len)
-		snprintf(buf + n, len - n, " + cgroup/bind4|6");
+		n += snprintf(buf + n, len - n, " + cgroup/bind4|6");
+	if ((m->lsm_hooks & (1u << h)) && n < len)
+		snprintf(buf + n, len - n, " + lsm/%s", lsm_progs[h]);
 	return buf;
+}
+
+static const char *unix_text(const struct rtg_more_decision *m)
+{
+	if (m->unix_src == RTG_MSRC_CGROUP)
+		return "cgroup/connect_unix";
+	if (m->unix_src == RTG_MSRC_LSM)
+		return "lsm/socket_connect (no cgroup/connect_unix: before "
+		       "6.7)";
+	return "unavailable";
 }
 
 static const char *deny_text(enum rtg_mech m)
@@ -226,9 +257,7 @@ void probe_more_print(const struct rtg_probe *p, FILE *f)
 	char buf[512], title[40];
 	int h;
 
-	fprintf(f, "  %-26s %s\n", "unix connect events",
-		m->unix_src == RTG_MSRC_CGROUP ? "cgroup/connect_unix"
-					       : "unavailable");
+	fprintf(f, "  %-26s %s\n", "unix connect events", unix_text(m));
 	fprintf(f, "  %-26s %s\n", "unix connect deny",
 		deny_text(m->unix_deny));
 	for (h = RTG_HOOK_PTRACE; h < RTG_NHOOKS; h++) {
@@ -250,9 +279,7 @@ void probe_more_print_json(const struct rtg_probe *p, struct json_writer *jw)
 	jw_start_object(jw);
 	jw_name(jw, "connect_unix");
 	jw_start_object(jw);
-	jw_kv_string(jw, "source",
-		     m->unix_src == RTG_MSRC_CGROUP ? "cgroup/connect_unix"
-						    : "unavailable");
+	jw_kv_string(jw, "source", unix_text(m));
 	jw_kv_string(jw, "deny", mech_label(m->unix_deny));
 	jw_end_object(jw);
 	for (h = RTG_HOOK_PTRACE; h < RTG_NHOOKS; h++) {
