@@ -169,8 +169,8 @@ fuzz_policy_SRCS := $(wildcard user/policy/*.c) tests/policy_ref.c user/lib/log.
 	user/lib/names.c
 fuzz_policy_LIBS := -lyaml -lbpf -lelf -lz
 fuzz_policy_RUN := -max_len=8192 -dict=tests/fuzz/policy.dict
-fuzz_decode_SRCS := $(addprefix user/lib/,decode.c proc_cache.c proc_seed.c \
-	container.c fileio.c output.c output_json.c output_compact.c json.c \
+fuzz_decode_SRCS := $(addprefix user/lib/,decode.c decode_more.c proc_cache.c proc_seed.c \
+	container.c fileio.c output.c output_json.c output_compact.c output_more.c json.c \
 	names.c log.c rotate.c)
 fuzz_decode_CFLAGS := -fsanitize-ignorelist=tests/fuzz/decode.ubsan-ignore
 fuzz_decode_ENV := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0

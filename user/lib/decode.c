@@ -448,6 +448,15 @@ const char *decoder_take_str(struct decoder *d, size_t *off, const char *s,
 	return take_str(d, off, s, n);
 }
 
+void *decoder_take(struct decoder *d, size_t *off, const void *src, size_t n)
+{
+	void *dst = d->buf + *off;
+
+	memcpy(dst, src, n);
+	*off += n;
+	return dst;
+}
+
 const struct rtg_proc_info *decoder_find_proc(struct decoder *d, uint32_t pid,
 					      uint64_t exec_ktime)
 {

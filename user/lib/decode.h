@@ -82,7 +82,9 @@ struct rtg_event_view {
 			/* ptrace: the tracee when the cache knows it */
 			const struct rtg_proc_info *target;
 			char addr[INET6_ADDRSTRLEN]; /* listen, io_uring */
-			struct rtg_more raw; /* the record's fixed part */
+			/* the record's fixed part (a copy; its strings are
+			 * s0..s2) */
+			const struct rtg_more *raw;
 		} more;
 		struct {
 			uint64_t count;

@@ -14,6 +14,9 @@ int decoder_reserve(struct decoder *d, size_t size);
 /* s[0..n) up to its first NUL, copied into the buffer at *off. */
 const char *decoder_take_str(struct decoder *d, size_t *off, const char *s,
 			     size_t n);
+/* n bytes of src copied into the buffer at *off (keep *off aligned for
+ * what is copied). */
+void *decoder_take(struct decoder *d, size_t *off, const void *src, size_t n);
 /* The cached process pid when it is the image started at exec_ktime. */
 const struct rtg_proc_info *decoder_find_proc(struct decoder *d, uint32_t pid,
 					      uint64_t exec_ktime);

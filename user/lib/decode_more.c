@@ -6,10 +6,12 @@
 
 #include "decode_int.h"
 
-/* The three strings after the fixed part, each NUL-terminated within its
- * length (which includes the NUL). */
+/* The fixed part (copied first, aligned as the buffer is) and the three
+ * strings after it, each NUL-terminated within its length (which includes
+ * the NUL). */
 static int more_strings(struct decoder *d, const struct rtg_more *m,
-			size_t size, const char *s[3])
+			size_t size, const struct rtg_more **fixed,
+			const char *s[3])
 {
 	const uint16_t lens[3] = {m->s0_len, m->s1_len, m->s2_len};
 	const char *p = m->data;
@@ -18,8 +20,9 @@ static int more_strings(struct decoder *d, const struct rtg_more *m,
 
 	if ((size_t)lens[0] + lens[1] + lens[2] > avail)
 		return -EINVAL;
-	if (decoder_reserve(d, (size_t)lens[0] + lens[1] + lens[2] + 3))
+	if (decoder_reserve(d, sizeof(*m) + lens[0] + lens[1] + lens[2] + 3))
 		return -ENOMEM;
+	*fixed = decoder_take(d, &off, m, sizeof(*m));
 	for (i = 0; i < 3; i++) {
 		s[i] = decoder_take_str(d, &off, p, lens[i]);
 		p += lens[i];
@@ -56,7 +59,7 @@ static const struct rtg_proc_info *ptrace_target(struct decoder *d,
 int decode_more(struct decoder *d, const void *data, size_t size,
 		struct rtg_event_view *out)
 {
-	const struct rtg_more *m = data;
+	const struct rtg_more *m = data, *fixed;
 	const char *s[3];
 	int err;
 
@@ -64,7 +67,7 @@ int decode_more(struct decoder *d, const void *data, size_t size,
 		return -EINVAL;
 	if (size < sizeof(*m))
 		return -EINVAL;
-	err = more_strings(d, m, size, s);
+	err = more_strings(d, m, size, &fixed, s);
 	if (err)
 		return err;
 	decoder_fill(d, &m->hdr, out);
@@ -81,7 +84,7 @@ int decode_more(struct decoder *d, const void *data, size_t size,
 	out->more.s1 = s[1];
 	out->more.s2 = s[2];
 	out->more.s0_truncated = m->hdr.flags & RTG_F_PATH_TRUNC;
-	memcpy(&out->more.raw, m, sizeof(*m));
+	out->more.raw = fixed;
 	if (m->hdr.type == RTG_EV_LISTEN ||
 	    (m->hdr.type == RTG_EV_IO_URING && m->op == RTG_URING_CONNECT))
 		sock_addr(out, m);

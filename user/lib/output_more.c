@@ -56,7 +56,7 @@ static void json_ids(struct json_writer *jw, const char *name,
 
 static void json_ptrace(struct json_writer *jw, const struct rtg_event_view *ev)
 {
-	const struct rtg_more *m = &ev->more.raw;
+	const struct rtg_more *m = ev->more.raw;
 	const struct rtg_proc_info *t = ev->more.target;
 
 	jw_kv_string(jw, "request", op_of(ev) ?: "?");
@@ -101,7 +101,7 @@ static uint64_t ns_bits(uint64_t f)
 
 static void json_sock(struct json_writer *jw, const struct rtg_event_view *ev)
 {
-	const struct rtg_more *m = &ev->more.raw;
+	const struct rtg_more *m = ev->more.raw;
 	const char *fam = family_name(m->sock.family);
 	const char *p = proto_name(m->sock.protocol);
 
@@ -149,10 +149,12 @@ static void json_file_path(struct json_writer *jw,
 
 void output_json_more(struct json_writer *jw, const struct rtg_event_view *ev)
 {
-	const struct rtg_more *m = &ev->more.raw;
+	const struct rtg_more *m = ev->more.raw;
 	const char *op = op_of(ev) ?: "?";
 	const char *pt;
 
+	if (!m)
+		return; /* a view not made by the decoder */
 	if (ev->type == RTG_EV_MMAP_EXEC)
 		json_file_path(jw, ev);
 	jw_name(jw, type_name(ev->type));
@@ -220,9 +222,11 @@ void output_json_more(struct json_writer *jw, const struct rtg_event_view *ev)
 
 void output_compact_more(FILE *f, const struct rtg_event_view *ev)
 {
-	const struct rtg_more *m = &ev->more.raw;
+	const struct rtg_more *m = ev->more.raw;
 	const char *op = op_of(ev) ?: "?";
 
+	if (!m)
+		return;
 	fputs(op, f);
 	switch (ev->type) {
 	case RTG_EV_PTRACE:

@@ -19,7 +19,9 @@ void status_snapshot(const struct status_source *src, struct stats_snap *s)
 
 /* Programs of a hook for "ns per event": the programs whose runs count the
  * hook's events (per open syscall one sys_exit_* program runs) and the
- * others whose time is added to it. */
+ * others whose time is added to it. Names as the kernel keeps them (15
+ * bytes). For the hooks that every such syscall passes (clone, mmap,
+ * socket), an "event" is a run. */
 static const struct {
 	const char *hook;
 	const char *count[4];
@@ -31,7 +33,28 @@ static const struct {
     {"open",
      {"exit_openat", "exit_openat2", "exit_open", "exit_creat"},
      {"lsm_file_open"}},
-    {"connect", {"connect4", "connect6"}, {NULL}},
+    {"connect", {"connect4", "connect6", "connect_unix"}, {NULL}},
+    {"ptrace", {"enter_ptrace"}, {"lsm_ptrace_acce", "lsm_ptrace_trac"}},
+    {"cred",
+     {"exit_setuid", "exit_setresuid", "exit_setreuid", "exit_capset"},
+     {"enter_setuid", "enter_setresuid", "enter_setreuid", "enter_capset",
+      "lsm_fix_setuid"}},
+    {"module",
+     {"exit_finit_modu", "exit_init_modul", "exit_delete_mod",
+      "sys_enter_modul"},
+     {"lsm_read_module", "lsm_load_module"}},
+    {"bpf", {"exit_bpf"}, {"lsm_bpf"}},
+    {"mount",
+     {"exit_mount", "exit_umount", "exit_move_mount", "exit_fsmount"},
+     {"lsm_sb_mount"}},
+    {"namespace",
+     {"enter_setns", "enter_unshare", "enter_clone", "enter_clone3"},
+     {NULL}},
+    {"listen", {"enter_listen", "enter_socket", "bind4", "bind6"}, {NULL}},
+    {"mmap_exec",
+     {"enter_mmap", "enter_mprotect"},
+     {"lsm_mmap_file", "lsm_file_mprote"}},
+    {"io_uring", {"enter_io_uring_", "uring_submit"}, {NULL}},
 };
 
 static const struct stats_prog *find_prog(const struct stats_snap *s,
@@ -250,7 +273,7 @@ void status_render_text(const struct stats_snap *s,
 	for (i = 0; i < (int)(sizeof(hook_progs) / sizeof(hook_progs[0]));
 	     i++) {
 		hook_cost(s, i, &ns, &runs);
-		fprintf(f, "%-8s %11llu %12.1f\n", hook_progs[i].hook,
+		fprintf(f, "%-9s %11llu %12.1f\n", hook_progs[i].hook,
 			(unsigned long long)runs,
 			runs ? (double)ns / runs : 0.0);
 	}
