@@ -39,7 +39,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 # Each skeleton is built from one or more units bpf/UNIT.bpf.c: the
 # agent's programs are one unit per hook family, linked into one object.
 BPF_SKELS := rtguard floor probe
-rtguard_UNITS := exec open connect lsm cgroup
+rtguard_UNITS := exec open connect lsm cgroup task sys sock mmap uring lsm_more
 floor_UNITS := floor
 probe_UNITS := probe
 SKELS := $(BPF_SKELS:%=$(OUT)/%.skel.h)
@@ -175,9 +175,9 @@ fuzz_policy_SRCS := $(wildcard user/policy/*.c) tests/policy_ref.c user/lib/log.
 	user/lib/names.c
 fuzz_policy_LIBS := -lyaml -lbpf -lelf -lz
 fuzz_policy_RUN := -max_len=8192 -dict=tests/fuzz/policy.dict
-fuzz_decode_SRCS := $(addprefix user/lib/,decode.c proc_cache.c proc_seed.c \
-	container.c fileio.c output.c output_json.c output_compact.c json.c \
-	sbuf.c names.c log.c rotate.c)
+fuzz_decode_SRCS := $(addprefix user/lib/,decode.c decode_more.c proc_cache.c \
+	proc_seed.c container.c fileio.c output.c output_json.c output_compact.c \
+	output_more.c json.c sbuf.c names.c log.c rotate.c)
 fuzz_decode_CFLAGS := -fsanitize-ignorelist=tests/fuzz/decode.ubsan-ignore
 fuzz_decode_ENV := ASAN_OPTIONS=detect_stack_use_after_return=0:check_printf=0
 fuzz_decode_RUN := -max_len=4096

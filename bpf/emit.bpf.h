@@ -97,7 +97,7 @@ static __always_inline void emit(void *rec, __u32 size, __u8 type)
 		if (bpf_ringbuf_output(&enforce_events, rec, size, 0))
 			stat_inc(RTG_STAT_LOST_ENFORCE);
 		else
-			stat_inc(RTG_STAT_EMITTED + type);
+			stat_inc(RTG_STAT_EMITTED_OF(type));
 		return;
 	}
 	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
@@ -106,9 +106,9 @@ static __always_inline void emit(void *rec, __u32 size, __u8 type)
 		limit = 65536;
 	flags = avail + size >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&events, rec, size, flags))
-		stat_inc(RTG_STAT_LOST + type);
+		stat_inc(RTG_STAT_LOST_OF(type));
 	else
-		stat_inc(RTG_STAT_EMITTED + type);
+		stat_inc(RTG_STAT_EMITTED_OF(type));
 }
 
 #endif

@@ -30,8 +30,22 @@ enum rtg_type {
 	RTG_EV_OPEN = 3,
 	RTG_EV_CONNECT = 4,
 	RTG_EV_LOST = 5, /* synthesized by user space from counters */
+	/* the types of struct rtg_more records (their hooks: rules.h) */
+	RTG_EV_PTRACE = 6,
+	RTG_EV_CRED = 7,
+	RTG_EV_MODULE = 8,
+	RTG_EV_BPF = 9,
+	RTG_EV_MOUNT = 10,
+	RTG_EV_NAMESPACE = 11,
+	RTG_EV_LISTEN = 12,
+	RTG_EV_MMAP_EXEC = 13,
+	RTG_EV_IO_URING = 14,
+	/* a connect(2) of a unix socket: struct rtg_more, decoded as a
+	 * `connect` event */
+	RTG_EV_CONNECT_UNIX = 15,
 	RTG_EV_MAX,
 };
+#define RTG_EV_FIRST_MORE RTG_EV_PTRACE
 
 /* What happened to the operation. Ordered by strictness (kill > deny >
  * audit > allow): the strictest outcome across policies wins. */
@@ -60,6 +74,8 @@ enum rtg_mech {
 #define RTG_F_NO_PROC (1u << 5) /* process not in the procs map */
 #define RTG_F_ARGS_PENDING (1u << 6) /* an `args` rule may match: user space decides */
 #define RTG_F_SCRIPT (1u << 7) /* exec ran a #! script through an interpreter */
+#define RTG_F_EXEC_RULE (1u << 8) /* mmap_exec: an exec rule decided (rule is
+				   * an exec rule's id) */
 
 /* Rule ids in events: bits 0-5 the rule's bit in its hook, or
  * RTG_RULE_DEFAULT | policy index when a policy default decided. */
@@ -137,15 +153,177 @@ struct rtg_connect {
 };
 _Static_assert(sizeof(struct rtg_connect) == 120, "rtg_connect ABI");
 
-/* Per-type counters kept by the BPF side in the per-CPU `stats` array. */
+/* The other types (RTG_EV_FIRST_MORE on): one record shape. `op` is the
+ * type's operation as an index into its table of names (enum rtg_op_* below,
+ * names in user/lib/names.c); the union holds what the type has; strings
+ * follow: s0 the path (mmap_exec and module: the file; mount: the target;
+ * unix connect: the socket; io_uring: openat's name), s1 mount's source,
+ * module's name or the BPF program's name, s2 mount's fstype. */
+struct rtg_ids {
+	__u32 uid, euid, gid, egid;
+	__u64 caps; /* effective capabilities */
+};
+_Static_assert(sizeof(struct rtg_ids) == 24, "rtg_ids ABI");
+
+struct rtg_more {
+	struct rtg_hdr hdr;
+	__u16 op;
+	__u16 s0_len;
+	__u16 s1_len;
+	__u16 s2_len;
+	union {
+		struct {
+			__u32 pid; /* the tracee (tgid) */
+			__u32 ppid; /* its parent, when known */
+			__u64 exec_ktime; /* its image (exec_id) */
+			__s64 request; /* as passed */
+			__u64 parent_exec_ktime; /* its parent's image */
+		} ptrace;
+		struct {
+			struct rtg_ids old, new;
+		} cred;
+		struct {
+			__u32 prog_type; /* prog_load */
+			__u32 attach_type;
+		} bpf;
+		struct {
+			__u64 flags; /* mount: MS_*; namespace: CLONE_NEW* */
+		} flags;
+		struct {
+			__u16 family; /* AF_INET, AF_INET6, AF_UNIX */
+			__u16 protocol; /* IPPROTO_* */
+			__u16 port; /* host order */
+			__u16 pad;
+			__u8 addr[16]; /* v4 in the first 4 bytes */
+		} sock;
+		struct {
+			__u32 prot; /* PROT_* asked for */
+			__u32 flags; /* mmap: MAP_* */
+		} mmap;
+		__u8 raw[48];
+	};
+	char data[];
+};
+_Static_assert(sizeof(struct rtg_more) == 136, "rtg_more ABI");
+
+/* rtg_more.op per type: the index of the operation in the type's table
+ * (user/lib/names.c), which is also the bit the `syscall`/`request` key
+ * of a rule uses (at most RTG_NOPS per type). */
+enum rtg_op_ptrace {
+	RTG_PTRACE_TRACEME = 0,
+	RTG_PTRACE_ATTACH,
+	RTG_PTRACE_SEIZE,
+	RTG_PTRACE_POKETEXT,
+	RTG_PTRACE_POKEDATA,
+	RTG_PTRACE_POKEUSER,
+	RTG_PTRACE_SETREGS,
+	RTG_PTRACE_SETREGSET,
+	RTG_NPTRACE,
+};
+enum rtg_op_cred {
+	RTG_CRED_SETUID = 0,
+	RTG_CRED_SETGID,
+	RTG_CRED_SETREUID,
+	RTG_CRED_SETREGID,
+	RTG_CRED_SETRESUID,
+	RTG_CRED_SETRESGID,
+	RTG_CRED_SETFSUID,
+	RTG_CRED_SETFSGID,
+	RTG_CRED_SETGROUPS,
+	RTG_CRED_CAPSET,
+	RTG_NCRED,
+};
+enum rtg_op_module {
+	RTG_MODULE_INIT = 0,
+	RTG_MODULE_FINIT,
+	RTG_MODULE_DELETE,
+	RTG_NMODULE,
+};
+enum rtg_op_bpf {
+	RTG_BPF_PROG_LOAD = 0,
+	RTG_BPF_PROG_ATTACH,
+	RTG_BPF_LINK_CREATE,
+	RTG_BPF_RAW_TP_OPEN,
+	RTG_NBPF,
+};
+enum rtg_op_mount {
+	RTG_MOUNT_MOUNT = 0,
+	RTG_MOUNT_UMOUNT2,
+	RTG_MOUNT_MOVE_MOUNT,
+	RTG_MOUNT_FSMOUNT,
+	RTG_MOUNT_PIVOT_ROOT,
+	RTG_MOUNT_OPEN_TREE,
+	RTG_MOUNT_SETATTR,
+	RTG_NMOUNT,
+};
+enum rtg_op_ns {
+	RTG_NS_SETNS = 0,
+	RTG_NS_UNSHARE,
+	RTG_NS_CLONE,
+	RTG_NS_CLONE3,
+	RTG_NNS,
+};
+enum rtg_op_listen {
+	RTG_LISTEN_LISTEN = 0, /* listen(2) of a TCP socket */
+	RTG_LISTEN_SOCKET, /* socket(2) of a packet socket: it sees all */
+	RTG_NLISTEN,
+};
+enum rtg_op_mmap {
+	RTG_MMAP_MMAP = 0,
+	RTG_MMAP_MPROTECT,
+	RTG_NMMAP,
+};
+enum rtg_op_uring {
+	RTG_URING_SETUP = 0,
+	RTG_URING_OPENAT,
+	RTG_URING_OPENAT2,
+	RTG_URING_CONNECT,
+	RTG_NURING,
+};
+
+/* The `flags` key of namespace rules: the CLONE_NEW* bits in this order. */
+enum rtg_nsflag {
+	RTG_NSF_NEWNS = 0,
+	RTG_NSF_NEWUTS,
+	RTG_NSF_NEWIPC,
+	RTG_NSF_NEWUSER,
+	RTG_NSF_NEWPID,
+	RTG_NSF_NEWNET,
+	RTG_NSF_NEWCGROUP,
+	RTG_NSF_NEWTIME,
+	RTG_NNSF,
+};
+/* ... and of cred rules: what the change does. */
+enum rtg_credflag {
+	RTG_CREDF_ROOT = 0, /* uid or euid becomes 0 (it was not) */
+	RTG_CREDF_UID, /* some uid changes */
+	RTG_CREDF_GID, /* some gid changes */
+	RTG_CREDF_CAPS, /* effective capabilities grow */
+	RTG_NCREDF,
+};
+
+/* Per-type counters kept by the BPF side in the per-CPU `stats` array.
+ * Types from RTG_EV_FIRST_MORE on count from RTG_STAT_MORE: use
+ * RTG_STAT_EMITTED_OF() and RTG_STAT_LOST_OF(). */
 enum rtg_stat {
 	RTG_STAT_EMITTED = 0, /* + type: records submitted */
 	RTG_STAT_LOST = 8, /* + type: `events` ring full, record dropped */
 	RTG_STAT_PROCS_FULL = 16, /* procs map insert failed */
 	RTG_STAT_ARGS_FAULT = 17, /* args could not be read */
 	RTG_STAT_LOST_ENFORCE = 18, /* enforce_events full: deny/kill lost */
-	RTG_STAT_MAX = 24,
+	RTG_STAT_MORE = 24, /* + 2 * (type - RTG_EV_FIRST_MORE): emitted, lost */
+	RTG_STAT_MAX = 48,
 };
+#define RTG_STAT_EMITTED_OF(t)                                                 \
+	((t) < RTG_EV_FIRST_MORE ? RTG_STAT_EMITTED + (t)                      \
+				 : RTG_STAT_MORE + 2 * ((t) - RTG_EV_FIRST_MORE))
+#define RTG_STAT_LOST_OF(t)                                                    \
+	((t) < RTG_EV_FIRST_MORE ? RTG_STAT_LOST + (t)                         \
+				 : RTG_STAT_MORE + 1 +                         \
+					   2 * ((t) - RTG_EV_FIRST_MORE))
+_Static_assert(RTG_STAT_MORE + 2 * (RTG_EV_MAX - RTG_EV_FIRST_MORE) <=
+		       RTG_STAT_MAX,
+	       "stats slots for every type");
 
 /*
  * Cgroups coming and going (bpf/cgroup.bpf.c), on the cgroup2 hierarchy

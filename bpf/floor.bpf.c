@@ -54,3 +54,73 @@ int fl_connect6(struct bpf_sock_addr *ctx)
 {
 	return 1;
 }
+
+/* The hooks of the event types after connect (bpf/task.bpf.c, sys.bpf.c,
+ * sock.bpf.c, mmap.bpf.c, uring.bpf.c). The bench loads each one where
+ * the probe says the agent would (bench/src/bench_conf.c). */
+#define FLOOR_TP2(name)                                                        \
+	FLOOR_TP(fl_##name##_enter, "sys_enter_" #name)                        \
+	FLOOR_TP(fl_##name##_exit, "sys_exit_" #name)
+
+FLOOR_TP(fl_ptrace, "sys_enter_ptrace")
+FLOOR_TP2(setuid)
+FLOOR_TP2(setgid)
+FLOOR_TP2(setreuid)
+FLOOR_TP2(setregid)
+FLOOR_TP2(setresuid)
+FLOOR_TP2(setresgid)
+FLOOR_TP2(setfsuid)
+FLOOR_TP2(setfsgid)
+FLOOR_TP2(setgroups)
+FLOOR_TP2(capset)
+FLOOR_TP(fl_init_module, "sys_exit_init_module")
+FLOOR_TP(fl_finit_module, "sys_exit_finit_module")
+FLOOR_TP(fl_delete_module, "sys_exit_delete_module")
+FLOOR_TP(fl_bpf, "sys_exit_bpf")
+FLOOR_TP(fl_mount, "sys_exit_mount")
+FLOOR_TP(fl_umount, "sys_exit_umount")
+FLOOR_TP(fl_move_mount, "sys_exit_move_mount")
+FLOOR_TP(fl_fsmount, "sys_exit_fsmount")
+FLOOR_TP(fl_pivot_root, "sys_exit_pivot_root")
+FLOOR_TP(fl_open_tree, "sys_exit_open_tree")
+FLOOR_TP(fl_mount_setattr, "sys_exit_mount_setattr")
+FLOOR_TP(fl_setns, "sys_enter_setns")
+FLOOR_TP(fl_unshare, "sys_enter_unshare")
+FLOOR_TP(fl_clone, "sys_enter_clone")
+FLOOR_TP(fl_clone3, "sys_enter_clone3")
+FLOOR_TP(fl_listen, "sys_enter_listen")
+FLOOR_TP(fl_socket, "sys_enter_socket")
+FLOOR_TP(fl_mmap, "sys_enter_mmap")
+FLOOR_TP(fl_mprotect, "sys_enter_mprotect")
+FLOOR_TP(fl_io_uring_setup, "sys_enter_io_uring_setup")
+
+SEC("raw_tp/sys_enter")
+int fl_module_raw(void *ctx)
+{
+	return 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int fl_uring_submit(void *ctx)
+{
+	return 0;
+}
+
+/* cgroup/connect_unix, loaded with that attach type (see sock.bpf.c) */
+SEC("cgroup/connect4")
+int fl_connect_unix(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+
+SEC("cgroup/bind4")
+int fl_bind4(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+
+SEC("cgroup/bind6")
+int fl_bind6(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}

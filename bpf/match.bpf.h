@@ -147,8 +147,8 @@ static long bin_step(__u32 h, void *arg)
 	if (hs->features & RTG_HF_SUFFIX_BINARY)
 		suffix_lookup(&c->mc->key, c->gen, kind, st->bin_rtail,
 			      st->bin_len, &b);
-	if (h < RTG_NHOOKS)
-		st->bin[RTG_MASK(h, 3) % RTG_NHOOKS] = b;
+	if (h < RTG_NHOOKS_PROC)
+		st->bin[RTG_MASK(h, 3) % RTG_NHOOKS_PROC] = b;
 	return 0;
 }
 
@@ -158,7 +158,7 @@ static __always_inline void proc_bin_bits(struct misc *mc,
 {
 	struct bin_ctx c = { .mc = mc, .st = st, .gen = gen };
 
-	bpf_loop(RTG_NHOOKS, bin_step, &c, 0);
+	bpf_loop(RTG_NHOOKS_PROC, bin_step, &c, 0);
 	st->gen = gen;
 }
 

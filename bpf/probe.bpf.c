@@ -114,6 +114,26 @@ int probe_connect6(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
+/* cgroup/connect_unix (6.7+), named connect4 for libbpfs that predate
+ * it: the prober sets the expected attach type. */
+SEC("?cgroup/connect4")
+int probe_connect_unix(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+
+SEC("?cgroup/bind4")
+int probe_bind4(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+
+SEC("?cgroup/bind6")
+int probe_bind6(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+
 /* Signal 0 runs the kernel's permission checks and delivers nothing. */
 SEC("?tracepoint/syscalls/sys_enter_openat")
 int probe_send_signal(void *ctx)

@@ -34,8 +34,22 @@ enum rtg_hook {
 	RTG_HOOK_EXEC = 0,
 	RTG_HOOK_OPEN = 1,
 	RTG_HOOK_CONNECT = 2,
-	RTG_NHOOKS = 3,
+	/* each decides its event type of the same name (events.h) */
+	RTG_HOOK_PTRACE = 3,
+	RTG_HOOK_CRED = 4,
+	RTG_HOOK_MODULE = 5,
+	RTG_HOOK_BPF = 6,
+	RTG_HOOK_MOUNT = 7,
+	RTG_HOOK_NAMESPACE = 8,
+	RTG_HOOK_LISTEN = 9,
+	RTG_HOOK_MMAP_EXEC = 10,
+	RTG_HOOK_IO_URING = 11,
+	RTG_NHOOKS = 12,
 };
+/* Hooks whose `binary` masks each process keeps (rtg_proc_state.bin): the
+ * hot ones. The others look the binary up when they run. */
+#define RTG_NHOOKS_PROC 3
+_Static_assert(RTG_NHOOKS <= 16, "RTG_KIND() holds the hook in 4 bits");
 
 enum rtg_key {
 	RTG_KEY_PATH = 0, /* exec: the new binary (or script); open: the file */
@@ -47,8 +61,15 @@ enum rtg_key {
 	RTG_KEY_PROTO = 6,
 	RTG_KEY_ARGS = 7, /* exec: contains (evaluated in user space) */
 	RTG_KEY_CONTAINER = 8,
-	RTG_NKEYS = 9,
+	RTG_KEY_SYSCALL = 9, /* the operation (rtg_more.op) */
+	RTG_KEY_REQUEST = 10, /* ptrace: the request (rtg_more.op) */
+	RTG_NKEYS = 11,
 };
+
+/* Values of the `syscall`/`request` key per hook (the op masks), and of
+ * the `flags` key of hooks other than open (namespace, cred). */
+#define RTG_NOPS 16
+#define RTG_NXFLAGS 8
 
 enum rtg_flagbit {
 	RTG_FLAG_READ = 0,
@@ -118,6 +139,7 @@ _Static_assert(sizeof(struct rtg_uid_key) == 8, "rtg_uid_key ABI");
 #define RTG_HF_DPORT (1u << 6)
 #define RTG_HF_ARGS (1u << 7)
 #define RTG_HF_ACTIVE (1u << 8) /* any rule or non-allow default */
+#define RTG_HF_ENFORCE (1u << 9) /* some rule denies or kills */
 
 struct rtg_hookset {
 	__u64 dc_m[RTG_NKEYS]; /* rules that do not use key k in `match` */
@@ -133,14 +155,20 @@ struct rtg_hookset {
 	__u8 def_mech[RTG_MAX_POLICIES];
 	__u32 npolicies;
 	__u32 features; /* RTG_HF_* */
+	/* `syscall`/`request`: rules whose clause lists op i */
+	__u64 op_m[RTG_NOPS], op_u[RTG_NOPS];
+	/* `flags` of namespace and cred rules: bit i (enum rtg_nsflag,
+	 * enum rtg_credflag) */
+	__u64 xf_m[RTG_NXFLAGS], xf_u[RTG_NXFLAGS];
 };
-_Static_assert(sizeof(struct rtg_hookset) == 576, "rtg_hookset ABI");
+_Static_assert(sizeof(struct rtg_hookset) == 992, "rtg_hookset ABI");
 
 /* array `rules_set`, index = generation */
 struct rtg_ruleset {
 	struct rtg_hookset h[RTG_NHOOKS];
 };
-_Static_assert(sizeof(struct rtg_ruleset) == 1728, "rtg_ruleset ABI");
+_Static_assert(sizeof(struct rtg_ruleset) == 992 * RTG_NHOOKS,
+	       "rtg_ruleset ABI");
 
 struct rtg_verdict {
 	__u8 action; /* enum rtg_action */
@@ -174,7 +202,7 @@ struct rtg_proc_state {
 	__u8 pad[3];
 	__u16 bin_len; /* strlen of the binary path (may exceed bin_key) */
 	__u16 pad2;
-	struct rtg_bits bin[RTG_NHOOKS];
+	struct rtg_bits bin[RTG_NHOOKS_PROC];
 	char bin_key[RTG_KEY_MAX]; /* NUL-terminated when it fits */
 	char bin_rtail[RTG_SUFFIX_MAX];
 	__u8 pad3[2];

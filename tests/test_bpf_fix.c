@@ -96,6 +96,7 @@ bool fix_policy(struct fix *f, const char *policy, int gen, pid_t agent)
 bool fix_open(struct fix *f, int gen)
 {
 	char tmpl[] = "/tmp/rtg-bpf-XXXXXX", dir[PATH_MAX];
+	struct bpf_program *prog;
 	struct rtguard_bpf *s;
 	size_t i;
 	int err;
@@ -130,6 +131,16 @@ bool fix_open(struct fix *f, int gen)
 	for (i = 0; i < sizeof(opens) / sizeof(opens[0]); i++)
 		bpf_program__set_autoload(opens[i].prog,
 					  tp_exists(f, opens[i].tp));
+	/* the other hooks' syscall tracepoints, where they exist */
+	bpf_object__for_each_program(prog, s->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+
+		if (!strncmp(sec, "tracepoint/syscalls/", 20))
+			bpf_program__set_autoload(prog, tp_exists(f, sec + 20));
+		if (!strncmp(sec, "lsm/", 4))
+			bpf_program__set_autoload(prog, false);
+	}
 	err = rtguard_bpf__load(f->skel);
 	if (!ASSERT_OK(err, "rtguard_bpf__load"))
 		return false;

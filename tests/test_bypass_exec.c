@@ -154,13 +154,13 @@ static const struct exec_case exec_cases[] = {
 	  "sh SCRIPT (script read as data): a known limit", "/bin/sh",
 	  { "sh", "@/script.sh", "M" }, EXECVE, .x = X_RAN },
 	/* ld.so: the kernel execs ld.so; ld.so open()s and mmap()s the
-	 * binary. The exec rule never sees the binary (LIMIT); an open rule
-	 * on it does (bypass_ldso_open_rule; the kill prefix of exec rules
-	 * does not apply to opens). */
-	{ "ldso_equal_limit", "ld.so BINARY, exec equal rule: a known limit",
-	  LDSO, { "ld.so", "@/forbidden", "M" }, EXECVE, .x = X_RAN },
-	{ "ldso_prefix_limit", "ld.so BINARY, exec prefix rule: a known limit",
-	  LDSO, { "ld.so", "@/killbin/touch", "M" }, EXECVE, .x = X_RAN },
+	 * binary. The exec rule judges the executable mapping
+	 * (bpf/mmap.bpf.c): killed at the mmap, before any of the binary's
+	 * code runs. An open rule on it also works (bypass_ldso_open_rule). */
+	{ "ldso_equal", "ld.so BINARY, exec equal rule: killed at its mmap",
+	  LDSO, { "ld.so", "@/forbidden", "M" }, EXECVE, .x = X_KILL },
+	{ "ldso_prefix", "ld.so BINARY, exec prefix rule: killed at its mmap",
+	  LDSO, { "ld.so", "@/killbin/touch", "M" }, EXECVE, .x = X_KILL },
 	/* memfd exec: the binary's path is the memfd's */
 	{ "memfd_limit",
 	  "fexecve of a memfd copy of a denied binary: a known limit",

@@ -239,8 +239,10 @@ TEST(policy_compile_trie_closure)
 	e = find_str(c, k | RTG_KIND_SUFFIX, "wodahs/", 7);
 	if (ASSERT_TRUE(e, "suffix /shadow reversed"))
 		ASSERT_EQ(e->v.m, 0x10, "closure within the suffix kind");
+	/* rules a, c, d deny or kill: RTG_HF_ENFORCE */
 	ASSERT_EQ(c->rs.h[RTG_HOOK_OPEN].features,
-		  RTG_HF_STR_PATH | RTG_HF_SUFFIX_PATH | RTG_HF_ACTIVE,
+		  RTG_HF_STR_PATH | RTG_HF_SUFFIX_PATH | RTG_HF_ACTIVE |
+		      RTG_HF_ENFORCE,
 		  "features");
 	policy_compiled_free(c);
 }
@@ -301,8 +303,12 @@ TEST(policy_compile_masks)
 		  "exec equal deny -> fanotify");
 	ASSERT_EQ(c->rs.h[RTG_HOOK_EXEC].dc_m[RTG_KEY_ARGS], 0x2, "args dc");
 	ASSERT_EQ(c->rs.h[RTG_HOOK_EXEC].features,
-		  RTG_HF_ARGS | RTG_HF_STR_PATH | RTG_HF_ACTIVE,
+		  RTG_HF_ARGS | RTG_HF_STR_PATH | RTG_HF_ACTIVE |
+		      RTG_HF_ENFORCE,
 		  "exec features");
+	/* exec deny rules judge executable mappings too */
+	ASSERT_TRUE(c->rs.h[RTG_HOOK_MMAP_EXEC].features & RTG_HF_ACTIVE,
+		    "mmap_exec runs for exec denies");
 	if (ASSERT_EQ(c->nfan, 2, "fanotify targets")) {
 		ASSERT_STREQ(c->fan[0].path, "/a", "open target");
 		ASSERT_EQ(c->fan[0].hook, RTG_HOOK_OPEN, "open");

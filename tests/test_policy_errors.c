@@ -29,8 +29,8 @@ TEST(policy_err_unknown_key)
 			       "    match: { dprot: [80] }\n"
 			       "    action: deny\n",
 		     "p.yaml:5:14",
-		     "unknown key 'dprot' in match (expected one of: binary, "
-		     "uid, daddr, dport, protocol, container)");
+		     "unknown key 'dprot' in match (expected one of: path, "
+		     "binary, uid, daddr, dport, protocol, container)");
 	EXPECT_ERROR("name: p\ndescripton: x\n", "p.yaml:2:1",
 		     "unknown key 'descripton' in policy");
 	EXPECT_ERROR(RULE_HEAD "    on: open\n"
@@ -195,10 +195,10 @@ TEST(policy_err_key_not_allowed)
 		     "rules take: path, binary, flags, uid, container)");
 	EXPECT_ERROR(RULE_HEAD "    on: connect\n"
 			       "    match: { daddr: [10.0.0.0/8] }\n"
-			       "    unless: { path: { prefix: [/a] } }\n"
+			       "    unless: { flags: [read] }\n"
 			       "    action: deny\n",
 		     "p.yaml:6:15",
-		     "key 'path' is not allowed in a rule on: connect");
+		     "key 'flags' is not allowed in a rule on: connect");
 	EXPECT_ERROR(RULE_HEAD "    on: open\n"
 			       "    match: { args: { contains: [x] } }\n"
 			       "    action: deny\n",

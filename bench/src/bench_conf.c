@@ -20,6 +20,7 @@
 #include "bench_conf.h"
 #include "floor.skel.h"
 #include "log.h"
+#include "probe.h"
 
 static const char *const conf_names[CONF_MAX] = {"off", "floor", "on", "auditd",
 						 "bpftrace"};
@@ -44,15 +45,89 @@ const char *bench_conf_desc(int conf)
 
 /* ---- floor ---- */
 
+#define TP_PREFIX "tracepoint/syscalls/"
+
+/* The floor programs of the hooks after connect, where the agent would
+ * load them: as the probe decides (user/lib/probe_more.h), probed once. */
+static void floor_more_autoload(struct floor_bpf *fl)
+{
+	static struct rtg_probe *pr;
+	const struct rtg_more_decision *m;
+	struct bpf_program *prog;
+	const char *sec;
+	int h;
+
+	if (!pr) {
+		pr = calloc(1, sizeof(*pr));
+		if (pr && probe_kernel(pr)) {
+			free(pr);
+			pr = NULL;
+		}
+	}
+	m = pr ? &pr->d.more : NULL;
+	bpf_object__for_each_program(prog, fl->obj)
+	{
+		sec = bpf_program__section_name(prog);
+		if (strncmp(sec, TP_PREFIX, strlen(TP_PREFIX)))
+			continue;
+		h = probe_more_tp_hook(sec + strlen(TP_PREFIX));
+		if (h >= 0)
+			bpf_program__set_autoload(
+			    prog, m && m->src[h] == RTG_MSRC_TRACEPOINT &&
+				      probe_more_has_tp(pr,
+							sec + strlen(TP_PREFIX)));
+	}
+	bpf_program__set_autoload(fl->progs.fl_module_raw,
+				  m && m->src[RTG_HOOK_MODULE] == RTG_MSRC_RAW_TP);
+	bpf_program__set_autoload(fl->progs.fl_uring_submit,
+				  m && m->uring_submit);
+	bpf_program__set_autoload(fl->progs.fl_connect_unix,
+				  m && m->unix_src == RTG_MSRC_CGROUP);
+	bpf_program__set_expected_attach_type(fl->progs.fl_connect_unix,
+					      49 /* BPF_CGROUP_UNIX_CONNECT */);
+	bpf_program__set_autoload(fl->progs.fl_bind4,
+				  m && m->deny[RTG_HOOK_LISTEN] == RTG_MECH_CGROUP);
+	bpf_program__set_autoload(fl->progs.fl_bind6,
+				  m && m->deny[RTG_HOOK_LISTEN] == RTG_MECH_CGROUP);
+}
+
+/* The cgroup programs on the cgroup2 root cgfd: the skeleton's links. */
+static int floor_cgroup(struct floor_bpf *fl, int cgfd)
+{
+	struct {
+		struct bpf_program *prog;
+		struct bpf_link **link;
+	} cg[] = {
+		{fl->progs.fl_connect4, &fl->links.fl_connect4},
+		{fl->progs.fl_connect6, &fl->links.fl_connect6},
+		{fl->progs.fl_connect_unix, &fl->links.fl_connect_unix},
+		{fl->progs.fl_bind4, &fl->links.fl_bind4},
+		{fl->progs.fl_bind6, &fl->links.fl_bind6},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cg) / sizeof(cg[0]); i++) {
+		if (!bpf_program__autoload(cg[i].prog))
+			continue;
+		*cg[i].link = bpf_program__attach_cgroup(cg[i].prog, cgfd);
+		if (!*cg[i].link)
+			return -errno;
+	}
+	return 0;
+}
+
 static int floor_attach(struct bench_conf_state *st)
 {
 	char cg[512];
 	int cgfd = -1, err;
 
-	st->floor = floor_bpf__open_and_load();
+	st->floor = floor_bpf__open();
 	if (!st->floor)
 		return -errno ?: -EINVAL;
-	err = floor_bpf__attach(st->floor);
+	floor_more_autoload(st->floor);
+	err = floor_bpf__load(st->floor);
+	if (!err)
+		err = floor_bpf__attach(st->floor);
 	if (err)
 		goto cleanup;
 	err = bench_cgroup2_root(cg, sizeof(cg));
@@ -63,16 +138,7 @@ static int floor_attach(struct bench_conf_state *st)
 		err = -errno;
 		goto cleanup;
 	}
-	st->floor->links.fl_connect4 =
-	    bpf_program__attach_cgroup(st->floor->progs.fl_connect4, cgfd);
-	if (!st->floor->links.fl_connect4) {
-		err = -errno;
-		goto cleanup;
-	}
-	st->floor->links.fl_connect6 =
-	    bpf_program__attach_cgroup(st->floor->progs.fl_connect6, cgfd);
-	if (!st->floor->links.fl_connect6)
-		err = -errno;
+	err = floor_cgroup(st->floor, cgfd);
 cleanup:
 	if (cgfd >= 0)
 		close(cgfd);

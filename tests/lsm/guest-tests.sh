@@ -223,6 +223,19 @@ expect_eperm_cmd "nc to denied port fails with EPERM" "" nc -w 5 127.0.0.1 9999 
 expect_out "connect to allowed port 127.0.0.1:9998 works" "connect: ok" "$PG" connect 127.0.0.1 9998
 expect_out "udp connect to allowed port works" "connect: ok" "$PG" connect 127.0.0.1 9998 udp
 
+# --- h. the hooks after connect: BPF LSM refuses with EPERM -----------------
+mkdir -p /mnt/denied/x /mnt/ok
+expect_out "ptrace attach -> EPERM (ptrace_access_check)" "ptrace: EPERM" "$PG" ptrace
+expect_out "setuid -> EPERM (task_fix_setuid)" "setuid: EPERM" "$PG" setuid 65534
+expect_out "finit_module -> EPERM (kernel_read_file)" "finit: EPERM" "$PG" finit /etc/lsm-allowed
+expect_out "BPF program load -> EPERM (bpf)" "bpf: EPERM" "$PG" bpfload
+expect_out "mount under a denied dir -> EPERM (sb_mount)" "mount: EPERM" "$PG" mount /mnt/denied/x
+expect_out "mount elsewhere works" "mount: ok" "$PG" mount /mnt/ok
+expect_out "unix connect to a denied socket -> EPERM (socket_connect)" "unix: EPERM" "$PG" unixconnect /run/lsm-denied.sock
+expect_out "mmap PROT_EXEC of the exec-denied binary -> EPERM (mmap_file)" "mmap: EPERM" "$PG" mmapx /usr/local/bin/forbidden
+expect_out "mprotect PROT_EXEC of it -> EPERM (file_mprotect)" "mprotect: EPERM" "$PG" mprotx /usr/local/bin/forbidden
+expect_out "mmap PROT_EXEC of another file works" "mmap: ok" "$PG" mmapx /usr/local/bin/probe_guest
+
 if [ -n "$agent_pid" ] && kill -0 "$agent_pid" 2>/dev/null; then
 	pass "agent still running after the denies"
 else
@@ -241,6 +254,13 @@ event_check "deny event for prefix-denied open (enforced, lsm)" /srv/private/dat
 event_check "deny event for denied exec (enforced, lsm)" /usr/local/bin/forbidden '"type": ?"exec"' "$DENY" "$ENF" "$LSM"
 # connect is denied by cgroup/connect4|6 on every kernel (README, "Enforcement backends")
 event_check "deny event for denied connect (enforced, cgroup)" '"connect"' '"dport": ?9999' "$DENY" "$ENF" '"mechanism": ?"cgroup"'
+event_check "deny event for ptrace attach (enforced, lsm)" '"type":"ptrace"' '"request": ?"attach"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for setuid (enforced, lsm)" '"type":"cred"' '"syscall": ?"setuid"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for finit_module (enforced, lsm)" '"type":"module"' '/etc/lsm-allowed' "$DENY" "$ENF" "$LSM"
+event_check "deny event for a BPF load (enforced, lsm)" '"type":"bpf"' '"prog_load"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for the mount (enforced, lsm, resolved target)" '"type":"mount"' '"target": ?"/mnt/denied/x"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for the unix connect (enforced, lsm)" '/run/lsm-denied.sock' '"family": ?"unix"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for the executable mapping (exec rule, lsm)" '"type":"mmap_exec"' '/usr/local/bin/forbidden' '"rule": ?"forbidden-binary"' "$DENY" "$ENF" "$LSM"
 if grep -Eq '"action": ?"kill"' "$EVENTS" 2>/dev/null; then
 	fail "no kill events under LSM" "$(grep -E '"action": ?"kill"' "$EVENTS" | head -2 | tr '\n' '|' | cut -c1-400)"
 else

@@ -23,6 +23,16 @@
  *   probe_guest tfo ADDR PORT             -> sendto(MSG_FASTOPEN): "connect: .."
  *   probe_guest udpsend ADDR PORT         -> sendto without connect: "send: .."
  *
+ * The hooks after connect (same one-line outcomes, named after the call):
+ *   probe_guest ptrace                    -> PTRACE_ATTACH to a child of its own
+ *   probe_guest setuid UID                -> setuid(UID)
+ *   probe_guest finit PATH                -> finit_module of PATH
+ *   probe_guest bpfload                   -> BPF_PROG_LOAD of a socket filter
+ *   probe_guest mount DIR                 -> unshare(CLONE_NEWNS), tmpfs on DIR
+ *   probe_guest unixconnect PATH          -> connect(AF_UNIX) to PATH
+ *   probe_guest mmapx PATH                -> mmap(PROT_READ|PROT_EXEC) of PATH
+ *   probe_guest mprotx PATH               -> mmap(PROT_READ), mprotect(+EXEC)
+ *
  * ADDR is IPv4 or IPv6 (e.g. ::ffff:127.0.0.1). Exit 0 on success, 1 when
  * the operation failed, 2 on bad usage. Connects stay where the test points
  * them (127.0.0.0/8, ::1).
@@ -38,9 +48,14 @@
 #include <linux/openat2.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <linux/bpf.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -302,6 +317,95 @@ static int do_sendto(const char *addr, int port, int tfo)
 	return 0;
 }
 
+static int ok(const char *op)
+{
+	printf("%s: ok\n", op);
+	return 0;
+}
+
+static int do_ptrace(void)
+{
+	pid_t t = fork();
+	int st, r;
+
+	if (t == 0) {
+		pause();
+		_exit(0);
+	}
+	r = ptrace(PTRACE_ATTACH, t, NULL, NULL) ? errno : 0;
+	if (!r)
+		waitpid(t, &st, 0);
+	kill(t, SIGKILL);
+	waitpid(t, &st, 0);
+	return r ? fail("ptrace", r) : ok("ptrace");
+}
+
+static int do_finit(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return fail("open", errno);
+	if (syscall(SYS_finit_module, fd, "", 0))
+		return fail("finit", errno);
+	return ok("finit");
+}
+
+static int do_bpfload(void)
+{
+	struct bpf_insn insns[2] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insn_cnt = 2;
+	attr.insns = (unsigned long)insns;
+	attr.license = (unsigned long)"GPL";
+	if (syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr)) < 0)
+		return fail("bpf", errno);
+	return ok("bpf");
+}
+
+static int do_mount(const char *dir)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail("unshare", errno);
+	if (mount("tmpfs", dir, "tmpfs", 0, NULL))
+		return fail("mount", errno);
+	return ok("mount");
+}
+
+static int do_unixconnect(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return fail("unix", errno);
+	return ok("unix");
+}
+
+static int do_mapx(const char *path, int mprot)
+{
+	int fd = open(path, O_RDONLY);
+	void *p;
+
+	if (fd < 0)
+		return fail("open", errno);
+	p = mmap(NULL, 4096, PROT_READ | (mprot ? 0 : PROT_EXEC), MAP_PRIVATE,
+		 fd, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap", errno);
+	if (mprot && mprotect(p, 4096, PROT_READ | PROT_EXEC))
+		return fail("mprotect", errno);
+	return ok(mprot ? "mprotect" : "mmap");
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -338,11 +442,30 @@ int main(int argc, char **argv)
 		return do_sendto(argv[2], atoi(argv[3]), 1);
 	if (argc == 4 && !strcmp(argv[1], "udpsend"))
 		return do_sendto(argv[2], atoi(argv[3]), 0);
+	if (argc == 2 && !strcmp(argv[1], "ptrace"))
+		return do_ptrace();
+	if (argc == 3 && !strcmp(argv[1], "setuid"))
+		return setuid(atoi(argv[2])) ? fail("setuid", errno)
+					     : ok("setuid");
+	if (argc == 3 && !strcmp(argv[1], "finit"))
+		return do_finit(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "bpfload"))
+		return do_bpfload();
+	if (argc == 3 && !strcmp(argv[1], "mount"))
+		return do_mount(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "unixconnect"))
+		return do_unixconnect(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "mmapx"))
+		return do_mapx(argv[2], 0);
+	if (argc == 3 && !strcmp(argv[1], "mprotx"))
+		return do_mapx(argv[2], 1);
 	fprintf(stderr,
 		"usage: probe_guest open PATH | exec PATH [ARG...] | "
 		"connect ADDR PORT [udp] | listen ADDR PORT | hello |\n"
 		"       openat2 DIR REL | procfd PATH | byhandle PATH | uring PATH |\n"
 		"       bindopen SRC DST FILE | execveat PATH [ARG...] |\n"
-		"       memfd PATH NAME [ARG...] | tfo ADDR PORT | udpsend ADDR PORT\n");
+		"       memfd PATH NAME [ARG...] | tfo ADDR PORT | udpsend ADDR PORT |\n"
+		"       ptrace | setuid UID | finit PATH | bpfload | mount DIR |\n"
+		"       unixconnect PATH | mmapx PATH | mprotx PATH\n");
 	return 2;
 }

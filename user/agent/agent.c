@@ -112,8 +112,10 @@ static void print_counters(const struct agent *a)
 	uint64_t lost = 0, n;
 	int t;
 
-	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
-		n = s->lost[RTG_LOSS_RB_EXEC + t - RTG_EV_EXEC];
+	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++) {
+		if (!type_is_event(t))
+			continue;
+		n = s->lost[type_loss(t)];
 		lost += n;
 		log_info("%-8s audit=%llu deny=%llu kill=%llu lost=%llu",
 			 type_name(t),

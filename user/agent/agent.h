@@ -74,13 +74,16 @@ struct agent_opts {
 	bool bpf_stats;
 };
 
+#define AGENT_CG_LINKS 5
+
 struct agent {
 	struct agent_opts opts;
 	struct rtg_probe *probe;
 	struct rtguard_bpf *skel;
 	struct ring_buffer *rb;		/* `events`: audit records */
 	struct ring_buffer *rb_enforce; /* `enforce_events`: deny, kill */
-	struct bpf_link *cg_links[2];
+	/* cgroup links: connect4, connect6, then load_more.c's */
+	struct bpf_link *cg_links[AGENT_CG_LINKS];
 	struct rtg_compiled *comp[RTG_NGEN]; /* what each generation holds */
 	uint8_t gen; /* active generation */
 	struct proc_cache *pc;
@@ -116,6 +119,12 @@ int agent_load(struct agent *a);
 /* Attaches every program (connect hooks on the cgroup2 root) and pins the
  * links, replacing a previous agent's: from here on we enforce. */
 int agent_attach(struct agent *a);
+/* load_more.c: the programs of the hooks after connect as the probe
+ * decided (before load), and their cgroup links on the cgroup2 root
+ * cgfd into links[0..2] (connect_unix, bind4, bind6; NULL when not
+ * used). */
+void agent_more_autoload(struct rtguard_bpf *s, const struct rtg_probe *p);
+int agent_more_attach(struct agent *a, int cgfd, struct bpf_link **links);
 /* Detaches (unless --keep-pins) and frees what agent_load/attach made. */
 void agent_unload(struct agent *a);
 /* --unpin: removes a previous agent's pins; an exit code. */

@@ -84,6 +84,7 @@ int agent_load(struct agent *a)
 		bpf_map__set_max_entries(s->maps.events,
 					 a->opts.ringbuf_kb * 1024);
 	set_autoload(s, a->probe);
+	agent_more_autoload(s, a->probe);
 	if (d->exec != RTG_SRC_TP_BTF || d->connect != RTG_SRC_CGROUP) {
 		log_err("this kernel lacks %s (rtguard probe shows why)",
 			d->exec != RTG_SRC_TP_BTF ? "tp_btf programs" :
@@ -106,8 +107,10 @@ int agent_load(struct agent *a)
 
 int agent_attach(struct agent *a)
 {
-	static const char *const cg_names[] = { "connect4_root",
-						"connect6_root" };
+	static const char *const cg_names[AGENT_CG_LINKS] = {
+		"connect4_root", "connect6_root", "connect_unix_root",
+		"bind4_root", "bind6_root"
+	};
 	struct rtguard_bpf *s = a->skel;
 	int err, cgfd;
 
@@ -125,15 +128,20 @@ int agent_attach(struct agent *a)
 	}
 	a->cg_links[0] = bpf_program__attach_cgroup(s->progs.connect4, cgfd);
 	a->cg_links[1] = bpf_program__attach_cgroup(s->progs.connect6, cgfd);
-	close(cgfd);
 	if (!a->cg_links[0] || !a->cg_links[1]) {
+		err = -errno;
+		close(cgfd);
 		log_err("cannot attach connect hooks to %s: %s",
-			a->probe->mounts.cgroup2, strerror(errno));
-		return -errno;
+			a->probe->mounts.cgroup2, strerror(-err));
+		return err;
 	}
+	err = agent_more_attach(a, cgfd, &a->cg_links[2]);
+	close(cgfd);
+	if (err)
+		return err;
 	if (!a->pin_dir[0])
 		return 0;
-	err = pin_links(s, a->cg_links, cg_names, 2, a->pin_dir);
+	err = pin_links(s, a->cg_links, cg_names, AGENT_CG_LINKS, a->pin_dir);
 	if (err)
 		return err;
 	if (a->adopted)
@@ -152,7 +160,7 @@ void agent_unload(struct agent *a)
 	 * synchronously (BPF_LINK_DETACH) once we no longer hold them. */
 	if (a->pin_dir[0] && !a->opts.keep_pins && a->skel)
 		maps_disarm(a->skel);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < AGENT_CG_LINKS; i++)
 		bpf_link__destroy(a->cg_links[i]);
 	rtguard_bpf__destroy(a->skel);
 	if (a->pin_dir[0] && !a->opts.keep_pins)

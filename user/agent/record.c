@@ -32,17 +32,13 @@ static void emit(struct agent *a, const struct rtg_event_view *ev)
 	server_publish(a->srv, ev, a->out);
 }
 
-static int hook_of(int type)
+/* The hook whose rule the event names: its type's, but an exec rule's
+ * for a mapping an exec rule stopped (bpf/mmap.bpf.c). */
+static int hook_of(const struct rtg_event_view *ev)
 {
-	switch (type) {
-	case RTG_EV_EXEC:
+	if (ev->type == RTG_EV_MMAP_EXEC && (ev->flags & RTG_F_EXEC_RULE))
 		return RTG_HOOK_EXEC;
-	case RTG_EV_OPEN:
-		return RTG_HOOK_OPEN;
-	case RTG_EV_CONNECT:
-		return RTG_HOOK_CONNECT;
-	}
-	return -1;
+	return type_hook(ev->type);
 }
 
 /* An exec that an `args` rule may decide: finish the decision here. */
@@ -102,7 +98,7 @@ static void handle_record(struct agent *a, const void *data, size_t size)
 	/* allowed execs come only to keep the process cache current */
 	if (ev.action < RTG_ACT_AUDIT)
 		return;
-	hook = hook_of(ev.type);
+	hook = hook_of(&ev);
 	c = a->comp[ev.gen & 1];
 	ev.policy = NULL;
 	ev.rule_name = NULL;
@@ -166,10 +162,12 @@ void agent_report_losses(struct agent *a)
 	uint64_t n, full;
 	int t, src;
 
-	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
-		n = maps_stat(a->skel, RTG_STAT_LOST + t);
+	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++) {
+		src = type_loss(t);
+		if (src < 0)
+			continue;
+		n = maps_stat(a->skel, RTG_STAT_LOST_OF(t));
 		if (n > a->last_lost[t]) {
-			src = RTG_LOSS_RB_EXEC + t - RTG_EV_EXEC;
 			emit_lost(a, src, n - a->last_lost[t]);
 			a->stats.lost[src] += n - a->last_lost[t];
 			a->last_lost[t] = n;

@@ -154,10 +154,10 @@ static void print_compact(bool probed, const struct rtg_policy_set *set,
 			const struct rtg_rule *ru = &pol->rules[r];
 			int b = bit[ru->hook]++;
 			const struct rtg_crule *cr = &c->rules[ru->hook][b];
-			char *m = clause_text(&ru->match), *u = NULL;
+			char *m = clause_text(&ru->match, ru->hook), *u = NULL;
 
 			if (ru->has_unless)
-				u = clause_text(&ru->unless);
+				u = clause_text(&ru->unless, ru->hook);
 			printf("  %-7s #%-2d %s: %s when %s%s%s -> %s\n",
 			       hook_name(ru->hook), b, ru->name,
 			       action_name(ru->action), m ? m : "?",
@@ -168,10 +168,15 @@ static void print_compact(bool probed, const struct rtg_policy_set *set,
 		}
 	}
 	printf("%d %s; rules per event type: exec %d/%d, open %d/%d, connect "
-	       "%d/%d\n",
+	       "%d/%d",
 	       set->npolicies, set->npolicies == 1 ? "policy" : "policies",
 	       c->nrules[0], RTG_MAX_RULES, c->nrules[1], RTG_MAX_RULES,
 	       c->nrules[2], RTG_MAX_RULES);
+	for (h = RTG_HOOK_CONNECT + 1; h < RTG_NHOOKS; h++)
+		if (c->nrules[h])
+			printf(", %s %d/%d", hook_name(h), c->nrules[h],
+			       RTG_MAX_RULES);
+	putchar('\n');
 	printf("enforcement %s: bpf-lsm %s, fanotify %s, cgroup connect %s\n",
 	       probed ? "on this kernel (rtguard probe)" :
 			"assumed without BPF LSM (not probed: run as root)",
@@ -250,9 +255,9 @@ static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
 				     mech_label(cr->mech));
 			jw_kv_string(jw, "effect",
 				     mech_words(cr->action, cr->mech));
-			json_clause(jw, "match", &ru->match);
+			json_clause(jw, "match", &ru->match, ru->hook);
 			if (ru->has_unless)
-				json_clause(jw, "unless", &ru->unless);
+				json_clause(jw, "unless", &ru->unless, ru->hook);
 			jw_end_object(jw);
 		}
 		jw_end_array(jw);

@@ -57,9 +57,23 @@ static void words_strmatch(FILE *f, const char *key,
 	}
 }
 
-/* one clause in words: "path is /etc/shadow and uid 0" */
-static void words_clause(FILE *f, const struct rtg_clause *c)
+/* The names out of a hook's table (names.h) whose bit is in mask. */
+static int hook_names(const char *const *t, int nt, uint32_t mask,
+		      const char **names)
 {
+	int i, n = 0;
+
+	for (i = 0; t && i < nt; i++)
+		if (mask & (1u << i))
+			names[n++] = t[i];
+	return n;
+}
+
+/* one clause in words: "path is /etc/shadow and uid 0" */
+static void words_clause(FILE *f, const struct rtg_clause *c, int hook)
+{
+	const char *const *t;
+	int nt;
 	const char *names[RTG_MAX_LIST];
 	char bufs[8][64];
 	int k, i, n, first = 1;
@@ -78,10 +92,24 @@ static void words_clause(FILE *f, const struct rtg_clause *c)
 			words_strmatch(f, "binary", c->binary);
 			break;
 		case RTG_KEY_FLAGS:
+			t = xflag_names(hook, &nt);
+			if (t) {
+				n = hook_names(t, nt, c->xflags, names);
+				fputs("flags ", f);
+				words_list(f, names, n);
+				break;
+			}
 			for (i = n = 0; i < RTG_NFLAGS; i++)
 				if (c->flags & (1u << i))
 					names[n++] = policy_flag_name(i);
 			fputs("opened for ", f);
+			words_list(f, names, n);
+			break;
+		case RTG_KEY_SYSCALL:
+		case RTG_KEY_REQUEST:
+			t = op_names(hook, &nt);
+			n = hook_names(t, nt, c->ops, names);
+			fputs(k == RTG_KEY_SYSCALL ? "syscall " : "request ", f);
 			words_list(f, names, n);
 			break;
 		case RTG_KEY_UID:
@@ -129,7 +157,7 @@ static void words_clause(FILE *f, const struct rtg_clause *c)
 	}
 }
 
-char *clause_text(const struct rtg_clause *c)
+char *clause_text(const struct rtg_clause *c, int hook)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -137,7 +165,7 @@ char *clause_text(const struct rtg_clause *c)
 
 	if (!f)
 		return NULL;
-	words_clause(f, c);
+	words_clause(f, c, hook);
 	fclose(f);
 	return buf;
 }
@@ -168,11 +196,13 @@ static void json_strmatch(struct json_writer *jw, const char *key,
 }
 
 void json_clause(struct json_writer *jw, const char *name,
-		 const struct rtg_clause *c)
+		 const struct rtg_clause *c, int hook)
 {
+	const char *names[RTG_NOPS];
+	const char *const *t;
 	char buf[64];
 	char *text;
-	int k, i;
+	int k, i, n, nt;
 
 	jw_name(jw, name);
 	jw_start_object(jw);
@@ -189,9 +219,23 @@ void json_clause(struct json_writer *jw, const char *name,
 		case RTG_KEY_FLAGS:
 			jw_name(jw, "flags");
 			jw_start_array(jw);
-			for (i = 0; i < RTG_NFLAGS; i++)
+			t = xflag_names(hook, &nt);
+			n = hook_names(t, nt, c->xflags, names);
+			for (i = 0; i < n; i++)
+				jw_string(jw, names[i]);
+			for (i = 0; !t && i < RTG_NFLAGS; i++)
 				if (c->flags & (1u << i))
 					jw_string(jw, policy_flag_name(i));
+			jw_end_array(jw);
+			break;
+		case RTG_KEY_SYSCALL:
+		case RTG_KEY_REQUEST:
+			jw_name(jw, k == RTG_KEY_SYSCALL ? "syscall" : "request");
+			jw_start_array(jw);
+			t = op_names(hook, &nt);
+			n = hook_names(t, nt, c->ops, names);
+			for (i = 0; i < n; i++)
+				jw_string(jw, names[i]);
 			jw_end_array(jw);
 			break;
 		case RTG_KEY_UID:
@@ -243,7 +287,7 @@ void json_clause(struct json_writer *jw, const char *name,
 			break;
 		}
 	}
-	text = clause_text(c);
+	text = clause_text(c, hook);
 	if (text)
 		jw_kv_string(jw, "text", text);
 	free(text);

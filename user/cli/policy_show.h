@@ -9,9 +9,9 @@
 struct json_writer;
 
 /* "path is /etc/shadow and uid 0"; malloc'd, NULL on ENOMEM */
-char *clause_text(const struct rtg_clause *c);
+char *clause_text(const struct rtg_clause *c, int hook);
 /* name: {key: values..., "text": clause_text()} */
 void json_clause(struct json_writer *jw, const char *name,
-		 const struct rtg_clause *c);
+		 const struct rtg_clause *c, int hook);
 
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "decode.h"
+#include "decode_int.h"
 #include "log.h"
 
 struct decoder {
@@ -404,7 +404,7 @@ int event_decode(struct decoder *d, const void *data, size_t size,
 		err = decode_connect(d, data, size, out);
 		break;
 	default:
-		err = -EINVAL;
+		err = decode_more(d, data, size, out);
 	}
 	if (err) {
 		log_debug("decode: bad record (type %u, %zu bytes): %s",
@@ -434,4 +434,49 @@ void event_view_lost(struct decoder *d, uint64_t count, const char *source,
 	out->pod_uid = "";
 	out->lost.count = count;
 	out->lost.source = source ?: "";
+}
+
+/* The steps above, for the decoders of the other types (decode_int.h). */
+int decoder_reserve(struct decoder *d, size_t size)
+{
+	return reserve(d, size);
+}
+
+const char *decoder_take_str(struct decoder *d, size_t *off, const char *s,
+			     size_t n)
+{
+	return take_str(d, off, s, n);
+}
+
+void *decoder_take(struct decoder *d, size_t *off, const void *src, size_t n)
+{
+	void *dst = d->buf + *off;
+
+	memcpy(dst, src, n);
+	*off += n;
+	return dst;
+}
+
+const struct rtg_proc_info *decoder_find_proc(struct decoder *d, uint32_t pid,
+					      uint64_t exec_ktime)
+{
+	return find_proc(d->pc, pid, exec_ktime);
+}
+
+void decoder_fill(struct decoder *d, const struct rtg_hdr *h,
+		  struct rtg_event_view *out)
+{
+	fill_header(d, h, out);
+}
+
+void decoder_resolve(struct decoder *d, const struct rtg_hdr *h,
+		     struct rtg_event_view *out)
+{
+	resolve_procs(d, h, out);
+}
+
+const struct rtg_proc_info *decoder_learn_fork(struct decoder *d,
+					       const struct rtg_hdr *h)
+{
+	return learn_fork(d, h);
 }

@@ -67,13 +67,27 @@ struct rtg_event_view {
 			uint32_t dev;
 		} open;
 		struct {
-			uint16_t family;   /* AF_INET / AF_INET6 */
+			uint16_t family;   /* AF_INET / AF_INET6 / AF_UNIX */
 			uint16_t protocol; /* IPPROTO_TCP / IPPROTO_UDP */
 			char daddr[INET6_ADDRSTRLEN];
 			uint16_t dport;
 			char saddr[INET6_ADDRSTRLEN];
 			uint16_t sport;
+			const char *path; /* AF_UNIX: the socket */
 		} connect;
+		/* ptrace, cred, module, bpf, mount, namespace, listen,
+		 * mmap_exec, io_uring (decode_more.c) */
+		struct {
+			uint16_t op; /* op_name(type_hook(type), op) */
+			const char *s0, *s1, *s2; /* rtg_more's; never NULL */
+			bool s0_truncated;
+			/* ptrace: the tracee when the cache knows it */
+			const struct rtg_proc_info *target;
+			char addr[INET6_ADDRSTRLEN]; /* listen, io_uring */
+			/* the record's fixed part (a copy; its strings are
+			 * s0..s2) */
+			const struct rtg_more *raw;
+		} more;
 		struct {
 			uint64_t count;
 			const char *source;

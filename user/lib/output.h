@@ -59,6 +59,9 @@ void json_frags_free(struct json_frags *jf); /* accepts NULL */
 void output_json_event(struct json_writer *jw, struct json_frags *jf,
 		       const struct rtg_event_view *ev);
 void output_compact_event(struct sbuf *b, const struct rtg_event_view *ev);
+/* ... and, for the types after connect, their part: output_more.c */
+void output_json_more(struct json_writer *jw, const struct rtg_event_view *ev);
+void output_compact_more(struct sbuf *b, const struct rtg_event_view *ev);
 
 /* Escapes s[0..n) for a terminal into b: printable ASCII and valid UTF-8
  * as is, backslash doubled, control and C1/bidi characters as \n, \t,

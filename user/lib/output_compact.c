@@ -196,6 +196,11 @@ void output_compact_event(struct sbuf *b, const struct rtg_event_view *ev)
 		const char *p = proto_name(ev->connect.protocol);
 		bool v6 = ev->connect.family == AF_INET6;
 
+		if (ev->connect.family == AF_UNIX) {
+			sbuf_puts(b, "unix ");
+			compact_str(b, ev->connect.path ?: "");
+			break;
+		}
 		if (p)
 			sbuf_printf(b, "%s ", p);
 		else
@@ -205,6 +210,8 @@ void output_compact_event(struct sbuf *b, const struct rtg_event_view *ev)
 		break;
 	}
 	default:
+		if (ev->type >= RTG_EV_FIRST_MORE)
+			output_compact_more(b, ev);
 		break;
 	}
 	if (ev->policy || ev->rule_name) {

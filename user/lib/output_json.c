@@ -350,6 +350,12 @@ static void json_connect(struct json_writer *jw,
 
 	jw_key(jw, "connect");
 	jw_start_object(jw);
+	if (ev->connect.family == AF_UNIX) {
+		jw_kv_string_lit(jw, "family", "unix");
+		jw_kv_string_lit(jw, "path", ev->connect.path ?: "");
+		jw_end_object(jw);
+		return;
+	}
 	jw_kv_string_lit(jw, "family",
 			 ev->connect.family == AF_INET6 ? "inet6" : "inet");
 	if (p)
@@ -409,6 +415,8 @@ void output_json_event(struct json_writer *jw, struct json_frags *jf,
 		json_connect(jw, ev);
 		break;
 	default:
+		if (ev->type >= RTG_EV_FIRST_MORE)
+			output_json_more(jw, ev);
 		break;
 	}
 	jw_end_object(jw);

@@ -40,6 +40,8 @@ static const char *const feat_names[RTG_NFEAT] = {
     [RTG_FEAT_BPF_STATS] = "bpf_stats",
     [RTG_FEAT_FANOTIFY_PERM] = "fanotify_perm",
     [RTG_FEAT_LOOP] = "bpf_loop",
+    [RTG_FEAT_CGROUP_CONNECT_UNIX] = "cgroup_connect_unix",
+    [RTG_FEAT_CGROUP_BIND] = "cgroup_bind",
 };
 
 const char *const probe_open_tp_names[RTG_NOPEN_TPS] = {
@@ -270,6 +272,7 @@ void probe_decide(struct rtg_probe *p)
 	if (probe_ok(p, RTG_FEAT_SEND_SIGNAL) &&
 	    (d->exec != RTG_SRC_NONE || d->open != RTG_SRC_NONE))
 		m[RTG_ENF_KILL] = RTG_MECH_SIGKILL;
+	probe_more_decide(p);
 }
 
 static int fail(struct rtg_probe *p, int err, const char *msg)
@@ -320,6 +323,7 @@ int probe_kernel(struct rtg_probe *p)
 	mounts_ensure(&p->mounts);
 	probe_security(p);
 	find_open_tps(p);
+	probe_more_facts(p);
 	if (p->mounts.cgroup2[0])
 		cg_fd =
 		    open(p->mounts.cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -354,4 +358,5 @@ void probe_backends(const struct rtg_probe *p, struct rtg_backends *be)
 	    p->d.mech[RTG_ENF_OPEN_DENY_EQUAL] == RTG_MECH_FANOTIFY ||
 	    p->d.mech[RTG_ENF_OPEN_DENY_EQUAL] == RTG_MECH_LSM;
 	be->cgroup_connect = p->d.mech[RTG_ENF_CONNECT_DENY] == RTG_MECH_CGROUP;
+	probe_more_backends(p, be);
 }

@@ -47,6 +47,8 @@ enum rtg_feat {
 	RTG_FEAT_BPF_STATS,	/* bpf_enable_stats(BPF_STATS_RUN_TIME) */
 	RTG_FEAT_FANOTIFY_PERM, /* FAN_CLASS_CONTENT + FAN_OPEN(_EXEC)_PERM */
 	RTG_FEAT_LOOP, /* bpf_loop() + bpf_task_pt_regs(): required (5.17) */
+	RTG_FEAT_CGROUP_CONNECT_UNIX, /* cgroup/connect_unix (6.7+) */
+	RTG_FEAT_CGROUP_BIND,	      /* cgroup/bind4 + bind6 */
 	RTG_NFEAT,
 };
 
@@ -91,10 +93,13 @@ enum rtg_enf {
 	RTG_NENF,
 };
 
+#include "probe_more.h"
+
 struct rtg_decision {
 	enum rtg_src exec, exit, open, connect;
 	unsigned int open_tps;	      /* 1u << enum rtg_open_tp that exist */
 	enum rtg_mech mech[RTG_NENF]; /* RTG_MECH_NONE: cannot enforce */
+	struct rtg_more_decision more; /* the hooks after connect */
 };
 
 struct rtg_probe {

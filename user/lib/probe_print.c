@@ -97,6 +97,7 @@ void probe_print(const struct rtg_probe *p, FILE *f)
 		fprintf(f, "  %-26s %s\n", probe_enf_title(i),
 			p->d.mech[i] ? mech_label(p->d.mech[i])
 				     : "none (cannot enforce: audit only)");
+	probe_more_print(p, f);
 }
 
 static void jw_kv_str_or_null(struct json_writer *jw, const char *name,
@@ -192,5 +193,6 @@ void probe_print_json(const struct rtg_probe *p, struct json_writer *jw)
 	for (i = 0; i < RTG_NENF; i++)
 		jw_kv_string(jw, probe_enf_name(i), mech_label(p->d.mech[i]));
 	jw_end_object(jw);
+	probe_more_print_json(p, jw);
 	jw_end_object(jw);
 }

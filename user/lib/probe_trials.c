@@ -130,6 +130,9 @@ struct trial {
 	enum trial_check check;
 };
 
+/* enum bpf_attach_type values newer than some libbpf headers */
+#define ATTACH_CGROUP_UNIX_CONNECT 49
+
 /* Slowest first (libbpf parses vmlinux BTF for tp_btf, lsm, fentry). */
 static const struct trial trials[] = {
     {RTG_FEAT_LSM,
@@ -153,6 +156,16 @@ static const struct trial trials[] = {
     {RTG_FEAT_KPROBE, {"probe_kprobe"}, NULL, false, CHECK_HITS},
     {RTG_FEAT_CGROUP_CONNECT4, {"probe_connect4"}, NULL, true, CHECK_NONE},
     {RTG_FEAT_CGROUP_CONNECT6, {"probe_connect6"}, NULL, true, CHECK_NONE},
+    {RTG_FEAT_CGROUP_CONNECT_UNIX,
+     {"probe_connect_unix"},
+     NULL,
+     true,
+     CHECK_NONE},
+    {RTG_FEAT_CGROUP_BIND,
+     {"probe_bind4", "probe_bind6"},
+     NULL,
+     true,
+     CHECK_NONE},
 };
 
 /* Open, load and attach the trial's programs, trigger and check them. */
@@ -194,6 +207,10 @@ static void run_trial(struct rtg_probe *p, const struct trial *t, int cg_fd)
 			goto cleanup;
 		}
 		bpf_program__set_autoload(prog, true);
+		/* its section names connect4 (see bpf/probe.bpf.c) */
+		if (t->feat == RTG_FEAT_CGROUP_CONNECT_UNIX)
+			bpf_program__set_expected_attach_type(
+			    prog, ATTACH_CGROUP_UNIX_CONNECT);
 	}
 	skel->bss->target_pid = (__u32)getpid();
 	err = probe_bpf__load(skel);

@@ -42,8 +42,9 @@ void metrics_render_prom(const struct stats_snap *s, FILE *f)
 
 	prom_head(f, "rtguard_events_total", "counter",
 		  "Events reported, by type and action.");
-	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++)
-		for (a = RTG_ACT_AUDIT; a <= RTG_ACT_KILL; a++)
+	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++)
+		for (a = RTG_ACT_AUDIT; type_is_event(t) && a <= RTG_ACT_KILL;
+		     a++)
 			fprintf(f,
 				"rtguard_events_total{type=\"%s\",action=\"%s\"} %llu\n",
 				type_name(t), action_name(a),

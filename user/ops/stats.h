@@ -37,7 +37,7 @@ struct stats_counters {
 	int rules[RTG_MAX_POLICIES][RTG_NHOOKS];
 };
 
-#define STATS_MAX_PROGS 48
+#define STATS_MAX_PROGS 96
 #define STATS_PROG_NAME 64
 
 struct stats_prog {

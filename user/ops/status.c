@@ -45,7 +45,9 @@ void status_window(struct stats_snap *end, const struct stats_snap *start)
 
 /* Programs of a hook for "ns per event": the programs whose runs count the
  * hook's events (per open syscall one sys_exit_* program runs) and the
- * others whose time is added to it. */
+ * others whose time is added to it. Names as the kernel keeps them (15
+ * bytes). For the hooks that every such syscall passes (clone, mmap,
+ * socket), an "event" is a run. */
 static const struct {
 	const char *hook;
 	const char *count[4];
@@ -57,7 +59,28 @@ static const struct {
     {"open",
      {"exit_openat", "exit_openat2", "exit_open", "exit_creat"},
      {"lsm_file_open"}},
-    {"connect", {"connect4", "connect6"}, {NULL}},
+    {"connect", {"connect4", "connect6", "connect_unix"}, {NULL}},
+    {"ptrace", {"enter_ptrace"}, {"lsm_ptrace_acce", "lsm_ptrace_trac"}},
+    {"cred",
+     {"exit_setuid", "exit_setresuid", "exit_setreuid", "exit_capset"},
+     {"enter_setuid", "enter_setresuid", "enter_setreuid", "enter_capset",
+      "lsm_fix_setuid"}},
+    {"module",
+     {"exit_finit_modu", "exit_init_modul", "exit_delete_mod",
+      "sys_enter_modul"},
+     {"lsm_read_module", "lsm_load_module"}},
+    {"bpf", {"exit_bpf"}, {"lsm_bpf"}},
+    {"mount",
+     {"exit_mount", "exit_umount", "exit_move_mount", "exit_fsmount"},
+     {"lsm_sb_mount"}},
+    {"namespace",
+     {"enter_setns", "enter_unshare", "enter_clone", "enter_clone3"},
+     {NULL}},
+    {"listen", {"enter_listen", "enter_socket", "bind4", "bind6"}, {NULL}},
+    {"mmap_exec",
+     {"enter_mmap", "enter_mprotect"},
+     {"lsm_mmap_file", "lsm_file_mprote"}},
+    {"io_uring", {"enter_io_uring_", "uring_submit"}, {NULL}},
 };
 
 static const struct stats_prog *find_prog(const struct stats_snap *s,
@@ -127,7 +150,9 @@ void status_render_json(const struct stats_snap *s,
 	jw_end_object(jw);
 	jw_name(jw, "events");
 	jw_start_object(jw);
-	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++) {
+	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++) {
+		if (!type_is_event(t))
+			continue;
 		jw_name(jw, type_name(t));
 		jw_start_object(jw);
 		for (a = RTG_ACT_AUDIT; a <= RTG_ACT_KILL; a++)
@@ -241,22 +266,30 @@ void status_render_text(const struct stats_snap *s,
 	fprintf(f, "; %.1f MiB of kernel memory\n",
 		s->ringbuf_memory / 1048576.0);
 	fprintf(f,
-		"\nPOLICY                              EXEC  OPEN  CONNECT\n");
+		"\nPOLICY                              EXEC  OPEN  CONNECT  "
+		"(rules; other types: type=rules)\n");
 	for (i = 0; i < s->c.npolicies; i++) {
 		fprintf(f, "%-34s", s->c.policy[i]);
 		for (h = 0; h < RTG_NHOOKS; h++)
-			fprintf(f, " %5d", s->c.rules[i][h]);
+			if (h <= RTG_HOOK_CONNECT)
+				fprintf(f, " %5d", s->c.rules[i][h]);
+			else if (s->c.rules[i][h])
+				fprintf(f, "  %s=%d", hook_name(h),
+					s->c.rules[i][h]);
 		fputc('\n', f);
 	}
 	fprintf(f, "reloads: %llu ok, %llu failed\n",
 		(unsigned long long)s->c.reloads_ok,
 		(unsigned long long)s->c.reloads_failed);
 	fprintf(f, "\nEVENTS         AUDIT        DENY        KILL\n");
-	for (t = RTG_EV_EXEC; t <= RTG_EV_CONNECT; t++)
-		fprintf(f, "%-8s %11llu %11llu %11llu\n", type_name(t),
+	for (t = RTG_EV_EXEC; t < RTG_EV_MAX; t++) {
+		if (!type_is_event(t))
+			continue;
+		fprintf(f, "%-9s %11llu %11llu %11llu\n", type_name(t),
 			(unsigned long long)s->c.events[t][RTG_ACT_AUDIT],
 			(unsigned long long)s->c.events[t][RTG_ACT_DENY],
 			(unsigned long long)s->c.events[t][RTG_ACT_KILL]);
+	}
 	for (i = 0; i < RTG_NLOSS; i++)
 		lost += s->c.lost[i];
 	fprintf(f, "\nLOST %llu:", (unsigned long long)lost);
@@ -305,7 +338,7 @@ static void cost_text(const struct stats_snap *s, FILE *f)
 	for (i = 0; i < (int)(sizeof(hook_progs) / sizeof(hook_progs[0]));
 	     i++) {
 		hook_cost(s, i, &ns, &runs);
-		fprintf(f, "%-8s %11llu %12.1f\n", hook_progs[i].hook,
+		fprintf(f, "%-9s %11llu %12.1f\n", hook_progs[i].hook,
 			(unsigned long long)runs,
 			runs ? (double)ns / runs : 0.0);
 	}

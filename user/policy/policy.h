@@ -10,7 +10,7 @@
  * Limits (README "Policy limits"; every one is enforced with an error that
  * names file:line:col, never by silent truncation):
  *
- *   rules per event type (exec, open, connect),
+ *   rules per event type (exec, open, connect, ptrace, ...),
  *     all loaded policies together            RTG_MAX_RULES       64
  *   loaded policies                           RTG_MAX_POLICIES    16
  *   policy name                               [a-z0-9-]+, <= 63 bytes
@@ -103,6 +103,8 @@ struct rtg_clause {
 	uint32_t *uid;
 	int nuid;
 	struct rtg_strlist args; /* contains */
+	uint32_t ops;	/* `syscall`/`request`: 1u << op (names.h op_names) */
+	uint8_t xflags; /* `flags` of namespace and cred rules: 1u << bit */
 };
 
 struct rtg_rule {

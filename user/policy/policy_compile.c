@@ -208,6 +208,12 @@ static int add_clause(struct builder *b, int hook, const struct rtg_clause *cl,
 	}
 	if (cl->args.n)
 		hs->features |= RTG_HF_ARGS;
+	for (i = 0; i < RTG_NOPS; i++)
+		if (cl->ops & (1u << i))
+			*(unless ? &hs->op_u[i] : &hs->op_m[i]) |= bit;
+	for (i = 0; i < RTG_NXFLAGS; i++)
+		if (cl->xflags & (1u << i))
+			*(unless ? &hs->xf_u[i] : &hs->xf_m[i]) |= bit;
 	return 0;
 }
 
@@ -229,6 +235,18 @@ static bool path_equal_only(const struct rtg_clause *cl)
 	       !cl->path[RTG_STR_PREFIX].n && !cl->path[RTG_STR_SUFFIX].n;
 }
 
+/* deny on the hooks after connect: BPF LSM where it has a program for
+ * the hook, a listen's bind refused by cgroup/bind4|6, else SIGKILL from
+ * the syscall tracepoint. */
+static uint8_t pick_mech_more(int hook, const struct rtg_backends *be)
+{
+	if (hook == RTG_HOOK_LISTEN && be->cgroup_bind)
+		return RTG_MECH_CGROUP;
+	if (be->lsm_hooks & (1u << hook))
+		return RTG_MECH_LSM;
+	return RTG_MECH_SIGKILL;
+}
+
 static uint8_t pick_mech(int hook, int action, const struct rtg_rule *r,
 			 const struct rtg_backends *be)
 {
@@ -236,6 +254,14 @@ static uint8_t pick_mech(int hook, int action, const struct rtg_rule *r,
 		return RTG_MECH_SIGKILL;
 	if (action != RTG_ACT_DENY)
 		return RTG_MECH_NONE;
+	if (hook > RTG_HOOK_CONNECT)
+		return pick_mech_more(hook, be);
+	if (hook == RTG_HOOK_CONNECT && r && (r->match.keys & KEYBIT(RTG_KEY_PATH))) {
+		/* a unix socket: connect_unix, or BPF LSM's socket_connect */
+		if (be->cgroup_unix)
+			return RTG_MECH_CGROUP;
+		return be->lsm ? RTG_MECH_LSM : RTG_MECH_NONE;
+	}
 	if (hook == RTG_HOOK_CONNECT) {
 		if (be->cgroup_connect)
 			return RTG_MECH_CGROUP;
@@ -364,6 +390,8 @@ static int compile_rule(struct builder *b, const struct rtg_policy *pol, int pi,
 		return -ENOMEM;
 	hs->pmask[pi] |= bit;
 	hs->action[bitn] = r->action;
+	if (r->action >= RTG_ACT_DENY)
+		hs->features |= RTG_HF_ENFORCE;
 	hs->mech[bitn] = cr->mech;
 	for (k = 0; k < RTG_NKEYS; k++) {
 		if (!(r->match.keys & KEYBIT(k)))
@@ -439,6 +467,10 @@ int policy_compile(const struct rtg_policy_set *set,
 	for (h = 0; h < RTG_NHOOKS; h++)
 		if (c->nrules[h])
 			c->rs.h[h].features |= RTG_HF_ACTIVE;
+	/* exec rules that deny or kill also judge executable mappings
+	 * (bpf/mmap.bpf.c): the mmap_exec hook must run */
+	if (c->rs.h[RTG_HOOK_EXEC].features & RTG_HF_ENFORCE)
+		c->rs.h[RTG_HOOK_MMAP_EXEC].features |= RTG_HF_ACTIVE;
 	err = close_trie(c->str, c->nstr, sizeof(*c->str),
 			 offsetof(struct rtg_str_entry, v), str_prefix_of);
 	if (!err)

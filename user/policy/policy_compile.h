@@ -41,6 +41,9 @@ struct rtg_backends {
 	bool lsm; /* lsm/file_open, lsm/bprm_check_security load and attach */
 	bool fanotify; /* fanotify permission events (FAN_OPEN_PERM, ...) */
 	bool cgroup_connect; /* cgroup/connect4|6 on the cgroup2 root */
+	bool cgroup_unix;    /* cgroup/connect_unix (6.7+) */
+	bool cgroup_bind;    /* cgroup/bind4|6: listen denies */
+	uint32_t lsm_hooks;  /* 1u << hook: hooks after connect BPF LSM decides */
 };
 
 /* Filled from the probe module's decisions: probe_backends() in
@@ -172,6 +175,10 @@ struct rtg_facts {
 	uint8_t proto;	  /* 0 tcp, 1 udp */
 	const char *args; /* NUL-separated, exec */
 	size_t args_len;
+	/* hooks after connect: the operation (rtg_more.op) and the `flags`
+	 * bits of namespace and cred events */
+	int op;
+	uint32_t xflags;
 };
 
 /* The rule maps a lookup goes to. */

@@ -128,6 +128,21 @@ static void hs_keys(const struct rtg_compiled *c, const struct rtg_hookset *hs,
 	}
 	keys[RTG_KEY_CONTAINER].m = hs->cont_m[f->container];
 	keys[RTG_KEY_CONTAINER].u = hs->cont_u[f->container];
+	if (f->hook > RTG_HOOK_CONNECT && f->op >= 0 && f->op < RTG_NOPS) {
+		int k = f->hook == RTG_HOOK_PTRACE ? RTG_KEY_REQUEST
+						   : RTG_KEY_SYSCALL;
+
+		keys[k].m = hs->op_m[f->op];
+		keys[k].u = hs->op_u[f->op];
+	}
+	if (f->hook == RTG_HOOK_NAMESPACE || f->hook == RTG_HOOK_CRED) {
+		keys[RTG_KEY_FLAGS].m = keys[RTG_KEY_FLAGS].u = 0;
+		for (i = 0; i < RTG_NXFLAGS; i++)
+			if (f->xflags & (1u << i)) {
+				keys[RTG_KEY_FLAGS].m |= hs->xf_m[i];
+				keys[RTG_KEY_FLAGS].u |= hs->xf_u[i];
+			}
+	}
 	if (f->hook == RTG_HOOK_EXEC && f->args) {
 		uint64_t u;
 

@@ -14,8 +14,8 @@
 #include "policy_parse.h"
 
 static const char *const key_names[RTG_NKEYS] = {
-    "path",  "binary",	 "flags", "uid",       "daddr",
-    "dport", "protocol", "args",  "container",
+    "path",  "binary",	 "flags", "uid",       "daddr",	  "dport",
+    "protocol", "args",  "container", "syscall", "request",
 };
 static const char *const flag_names[RTG_NFLAGS] = {"read", "write", "create",
 						   "truncate"};
@@ -24,6 +24,8 @@ static const char *const strop_names[RTG_NSTROPS] = {"equal", "prefix",
 static const char *const args_keys[] = {"contains"};
 
 /* the match keys each hook takes */
+#define COMMON_KEYS                                                            \
+	(KEYBIT(RTG_KEY_BINARY) | KEYBIT(RTG_KEY_UID) | KEYBIT(RTG_KEY_CONTAINER))
 static const uint32_t hook_keys[RTG_NHOOKS] = {
     [RTG_HOOK_EXEC] = KEYBIT(RTG_KEY_PATH) | KEYBIT(RTG_KEY_BINARY) |
 		      KEYBIT(RTG_KEY_UID) | KEYBIT(RTG_KEY_ARGS) |
@@ -33,7 +35,22 @@ static const uint32_t hook_keys[RTG_NHOOKS] = {
 		      KEYBIT(RTG_KEY_CONTAINER),
     [RTG_HOOK_CONNECT] = KEYBIT(RTG_KEY_BINARY) | KEYBIT(RTG_KEY_UID) |
 			 KEYBIT(RTG_KEY_DADDR) | KEYBIT(RTG_KEY_DPORT) |
-			 KEYBIT(RTG_KEY_PROTO) | KEYBIT(RTG_KEY_CONTAINER),
+			 KEYBIT(RTG_KEY_PROTO) | KEYBIT(RTG_KEY_CONTAINER) |
+			 KEYBIT(RTG_KEY_PATH), /* path: unix sockets */
+    [RTG_HOOK_PTRACE] = COMMON_KEYS | KEYBIT(RTG_KEY_REQUEST),
+    [RTG_HOOK_CRED] = COMMON_KEYS | KEYBIT(RTG_KEY_SYSCALL) |
+		      KEYBIT(RTG_KEY_FLAGS),
+    [RTG_HOOK_MODULE] = COMMON_KEYS | KEYBIT(RTG_KEY_SYSCALL) |
+			KEYBIT(RTG_KEY_PATH),
+    [RTG_HOOK_BPF] = COMMON_KEYS | KEYBIT(RTG_KEY_SYSCALL),
+    [RTG_HOOK_MOUNT] = COMMON_KEYS | KEYBIT(RTG_KEY_SYSCALL) |
+		       KEYBIT(RTG_KEY_PATH),
+    [RTG_HOOK_NAMESPACE] = COMMON_KEYS | KEYBIT(RTG_KEY_SYSCALL) |
+			   KEYBIT(RTG_KEY_FLAGS),
+    [RTG_HOOK_LISTEN] = COMMON_KEYS | KEYBIT(RTG_KEY_SYSCALL),
+    [RTG_HOOK_MMAP_EXEC] = COMMON_KEYS | KEYBIT(RTG_KEY_SYSCALL) |
+			   KEYBIT(RTG_KEY_PATH),
+    [RTG_HOOK_IO_URING] = COMMON_KEYS | KEYBIT(RTG_KEY_SYSCALL),
 };
 
 const char *policy_flag_name(int flag)
@@ -374,9 +391,9 @@ static void parse_uids(struct pctx *x, yaml_node_t *n, struct rtg_clause *c)
 	}
 }
 
-static void parse_names_mask(struct pctx *x, yaml_node_t *n, const char *what,
+static void parse_names_bits(struct pctx *x, yaml_node_t *n, const char *what,
 			     const char *const *names, int nnames,
-			     const char *expected, uint8_t *mask)
+			     const char *expected, uint32_t *mask)
 {
 	struct vlist l;
 	int i, k;
@@ -394,8 +411,31 @@ static void parse_names_mask(struct pctx *x, yaml_node_t *n, const char *what,
 			     what, ynode_str(v), expected);
 			continue;
 		}
-		*mask |= (uint8_t)(1u << k);
+		*mask |= 1u << k;
 	}
+}
+
+static void parse_names_mask(struct pctx *x, yaml_node_t *n, const char *what,
+			     const char *const *names, int nnames,
+			     const char *expected, uint8_t *mask)
+{
+	uint32_t m = *mask;
+
+	parse_names_bits(x, n, what, names, nnames, expected, &m);
+	*mask = (uint8_t)m;
+}
+
+/* A key whose values are names out of a hook's table: `syscall`,
+ * `request`, and `flags` of namespace and cred rules. */
+static void parse_hook_names(struct pctx *x, yaml_node_t *n, const char *what,
+			     const char *const *names, int nnames,
+			     uint32_t *mask)
+{
+	char expected[256];
+
+	policy_join_names(expected, sizeof(expected), names, nnames,
+			  nnames >= 32 ? ~0u : (1u << nnames) - 1);
+	parse_names_bits(x, n, what, names, nnames, expected, mask);
 }
 
 static void parse_args(struct pctx *x, yaml_node_t *n, const char *where,
@@ -448,7 +488,8 @@ void policy_parse_clause(struct pctx *x, yaml_node_t *n, int hook,
 	yaml_node_t *keys[RTG_NKEYS], *vals[RTG_NKEYS];
 	uint32_t allowed = hook >= 0 ? hook_keys[hook] : (1u << RTG_NKEYS) - 1;
 	char what[48], expected[160];
-	int k;
+	const char *const *xnames;
+	int k, nx;
 
 	snprintf(what, sizeof(what), "a mapping of %s keys", where);
 	if (!pctx_get_mapping(x, n, what, where, key_names, RTG_NKEYS, allowed,
@@ -482,9 +523,24 @@ void policy_parse_clause(struct pctx *x, yaml_node_t *n, int hook,
 			parse_strmatch(x, v, "binary", where, c->binary);
 			break;
 		case RTG_KEY_FLAGS:
+			xnames = xflag_names(hook, &nx);
+			if (xnames) {
+				uint32_t m = 0;
+
+				parse_hook_names(x, v, "flag", xnames, nx, &m);
+				c->xflags = (uint8_t)m;
+				break;
+			}
 			parse_names_mask(x, v, "flag", flag_names, RTG_NFLAGS,
 					 "read, write, create, truncate",
 					 &c->flags);
+			break;
+		case RTG_KEY_SYSCALL:
+		case RTG_KEY_REQUEST:
+			xnames = op_names(hook, &nx);
+			if (xnames)
+				parse_hook_names(x, v, key_names[k], xnames,
+						 nx, &c->ops);
 			break;
 		case RTG_KEY_UID:
 			parse_uids(x, v, c);

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a process does to the kernel: loading or removing a module
+ * (init_module(2), finit_module(2), delete_module(2)), loading or
+ * attaching a BPF program (bpf(2)), and mounts (mount(2), umount2(2),
+ * move_mount(2), fsmount(2), pivot_root(2), open_tree(2) with
+ * OPEN_TREE_CLONE, mount_setattr(2)), from the syscall tracepoints at
+ * exit: the attempt is the event, whatever its outcome. A deny or kill
+ * verdict kills the process before it returns to user space (the
+ * operation itself has happened); with BPF LSM, lsm_more.bpf.c refuses
+ * module loads, bpf(2) and mount(2) with EPERM instead.
+ *
+ * A kernel built without module support has no module syscall
+ * tracepoints; the attempts are then seen at raw_syscalls' sys_enter
+ * (sys_enter_module_raw; user/lib/probe_more.c decides which loads): a
+ * delete_module name not faulted in yet is not seen there.
+ */
+#include "more.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Argument n (1-6) of the syscall in progress, from its saved registers:
+ * the sys_exit tracepoints carry only the return value. The hooks here
+ * run at exit because the kernel has read the user's strings by then
+ * (a string in a page not faulted in yet cannot be read at entry). */
+#define ARG(n)                                                                 \
+	PT_REGS_PARM##n##_CORE_SYSCALL(                                        \
+	    (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))
+
+/* ---- modules ------------------------------------------------------------- */
+
+/* The struct file of fd in the current task, or NULL. */
+static __always_inline struct file *cur_fd_file(struct task_struct *task,
+						long fd)
+{
+	struct fdtable *fdt = task->files->fdt;
+	struct file **fds, *file = NULL;
+
+	if (fd < 0 || fd >= fdt->max_fds)
+		return NULL;
+	fds = fdt->fd;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* finit_module's fd (fd >= 0), or delete_module's name (uname). */
+static __always_inline int module_event(int op, long fd, const char *uname)
+{
+	struct more_ctx x;
+	struct rtg_more *e;
+	struct file *file = NULL;
+	__u32 off = 0, len = 0;
+	bool trunc = false, enforced;
+
+	if (!more_begin(&x, RTG_HOOK_MODULE, (__u32)bpf_get_current_uid_gid()))
+		return 0;
+	more_op(&x, RTG_KEY_SYSCALL, op);
+	if (op == RTG_MODULE_FINIT)
+		file = cur_fd_file(x.task, fd);
+	if (file)
+		trunc = more_path_file(&x, file, &off, &len);
+	more_decide(&x);
+	/* BPF LSM refuses loads (kernel_read_file, kernel_load_data) */
+	if (x.v.action < RTG_ACT_AUDIT ||
+	    more_lsm_decides(&x, op != RTG_MODULE_DELETE))
+		return 0;
+	enforced = more_enforce_tp(&x);
+	e = more_record(&x, RTG_EV_MODULE, op, enforced);
+	if (file)
+		more_s0_path(&x, e, off, len, trunc);
+	else
+		e->s0_len = more_str(e, NULL, false);
+	e->s1_len = more_str(e, uname, true);
+	more_emit(e, RTG_EV_MODULE);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_init_module")
+int exit_init_module(void *ctx)
+{
+	return module_event(RTG_MODULE_INIT, -1, NULL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_finit_module")
+int exit_finit_module(void *ctx)
+{
+	return module_event(RTG_MODULE_FINIT, ARG(1), NULL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_delete_module")
+int exit_delete_module(void *ctx)
+{
+	return module_event(RTG_MODULE_DELETE, -1, (void *)ARG(1));
+}
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_INIT_MODULE	 175
+#define NR_DELETE_MODULE 176
+#define NR_FINIT_MODULE	 313
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_INIT_MODULE	 105
+#define NR_DELETE_MODULE 106
+#define NR_FINIT_MODULE	 273
+#endif
+
+/* Every syscall passes here: the program returns at the first compare
+ * for all but the three module calls. */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_module_raw, struct pt_regs *regs, long id)
+{
+	if (id == NR_FINIT_MODULE)
+		return module_event(RTG_MODULE_FINIT,
+				    PT_REGS_PARM1_CORE_SYSCALL(regs), NULL);
+	if (id == NR_INIT_MODULE)
+		return module_event(RTG_MODULE_INIT, -1, NULL);
+	if (id == NR_DELETE_MODULE)
+		return module_event(RTG_MODULE_DELETE, -1,
+				    (void *)PT_REGS_PARM1_CORE_SYSCALL(regs));
+	return 0;
+}
+
+/* ---- BPF ----------------------------------------------------------------- */
+
+#define BPF_PROG_LOAD_CMD	 5
+#define BPF_PROG_ATTACH_CMD	 8
+#define BPF_RAW_TP_OPEN_CMD	 17
+#define BPF_LINK_CREATE_CMD	 28
+#define ATTR_PROG_NAME_OFF	 48 /* union bpf_attr, BPF_PROG_LOAD */
+#define ATTR_ATTACH_TYPE_OFF	 8  /* BPF_PROG_ATTACH, BPF_LINK_CREATE */
+#define ATTR_EXP_ATTACH_TYPE_OFF 68 /* BPF_PROG_LOAD */
+
+static __always_inline int bpf_op(long cmd)
+{
+	switch (cmd) {
+	case BPF_PROG_LOAD_CMD:
+		return RTG_BPF_PROG_LOAD;
+	case BPF_PROG_ATTACH_CMD:
+		return RTG_BPF_PROG_ATTACH;
+	case BPF_LINK_CREATE_CMD:
+		return RTG_BPF_LINK_CREATE;
+	case BPF_RAW_TP_OPEN_CMD:
+		return RTG_BPF_RAW_TP_OPEN;
+	}
+	return -1;
+}
+
+/* bpf(2) by any process but the agent (more_begin() leaves it out). */
+SEC("tracepoint/syscalls/sys_exit_bpf")
+int exit_bpf(void *ctx)
+{
+	char *attr = (void *)ARG(2);
+	int op = bpf_op(ARG(1));
+	struct more_ctx x;
+	struct rtg_more *e;
+	__u64 name = 0;
+	bool enforced;
+
+	if (op < 0 ||
+	    !more_begin(&x, RTG_HOOK_BPF, (__u32)bpf_get_current_uid_gid()))
+		return 0;
+	more_op(&x, RTG_KEY_SYSCALL, op);
+	more_decide(&x);
+	if (x.v.action < RTG_ACT_AUDIT || more_lsm_decides(&x, true))
+		return 0;
+	enforced = more_enforce_tp(&x);
+	e = more_record(&x, RTG_EV_BPF, op, enforced);
+	e->s0_len = more_str(e, NULL, false);
+	if (op == RTG_BPF_PROG_LOAD) {
+		bpf_probe_read_user(&e->bpf.prog_type, 4, attr);
+		bpf_probe_read_user(&e->bpf.attach_type, 4,
+				    attr + ATTR_EXP_ATTACH_TYPE_OFF);
+		/* prog_name: 16 bytes, NUL-terminated when shorter */
+		e->s1_len = more_str(e, attr + ATTR_PROG_NAME_OFF, true);
+	} else if (op == RTG_BPF_RAW_TP_OPEN) {
+		bpf_probe_read_user(&name, sizeof(name), attr);
+		e->s1_len = more_str(e, (void *)name, true);
+	} else {
+		bpf_probe_read_user(&e->bpf.attach_type, 4,
+				    attr + ATTR_ATTACH_TYPE_OFF);
+		e->s1_len = more_str(e, NULL, false);
+	}
+	more_emit(e, RTG_EV_BPF);
+	return 0;
+}
+
+/* ---- mounts -------------------------------------------------------------- */
+
+#define AT_FDCWD	-100
+#define OPEN_TREE_CLONE 1
+
+/* target: the user's path (resolved against the cwd when relative and
+ * dfd is AT_FDCWD; left as given relative to another dfd), source and
+ * fstype user strings (may be NULL). */
+static __always_inline int mount_event(int op, long dfd, const char *target,
+				       const char *source, const char *fstype,
+				       __u64 flags)
+{
+	struct more_ctx x;
+	struct rtg_more *e;
+	__u32 tlen = 0;
+	bool enforced;
+
+	if (!more_begin(&x, RTG_HOOK_MOUNT, (__u32)bpf_get_current_uid_gid()))
+		return 0;
+	more_op(&x, RTG_KEY_SYSCALL, op);
+	if (target && dfd == AT_FDCWD)
+		tlen = more_user_path(&x, target);
+	if (tlen)
+		more_path_sbuf(&x, tlen);
+	more_decide(&x);
+	/* BPF LSM's sb_mount refuses mount(2) */
+	if (x.v.action < RTG_ACT_AUDIT ||
+	    more_lsm_decides(&x, op == RTG_MOUNT_MOUNT))
+		return 0;
+	enforced = more_enforce_tp(&x);
+	e = more_record(&x, RTG_EV_MOUNT, op, enforced);
+	if (tlen)
+		more_s0_sbuf(&x, e, tlen);
+	else
+		e->s0_len = more_str(e, target, true);
+	e->s1_len = more_str(e, source, true);
+	e->s2_len = more_str(e, fstype, true);
+	e->flags.flags = flags;
+	more_emit(e, RTG_EV_MOUNT);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_mount")
+int exit_mount(void *ctx)
+{
+	return mount_event(RTG_MOUNT_MOUNT, AT_FDCWD, (void *)ARG(2),
+			   (void *)ARG(1), (void *)ARG(3), ARG(4));
+}
+
+SEC("tracepoint/syscalls/sys_exit_umount")
+int exit_umount(void *ctx)
+{
+	return mount_event(RTG_MOUNT_UMOUNT2, AT_FDCWD, (void *)ARG(1), NULL,
+			   NULL, ARG(2));
+}
+
+SEC("tracepoint/syscalls/sys_exit_move_mount")
+int exit_move_mount(void *ctx)
+{
+	return mount_event(RTG_MOUNT_MOVE_MOUNT, (int)ARG(3), (void *)ARG(4),
+			   (void *)ARG(2), NULL, ARG(5));
+}
+
+SEC("tracepoint/syscalls/sys_exit_fsmount")
+int exit_fsmount(void *ctx)
+{
+	return mount_event(RTG_MOUNT_FSMOUNT, AT_FDCWD, NULL, NULL, NULL,
+			   ARG(2));
+}
+
+SEC("tracepoint/syscalls/sys_exit_pivot_root")
+int exit_pivot_root(void *ctx)
+{
+	return mount_event(RTG_MOUNT_PIVOT_ROOT, AT_FDCWD, (void *)ARG(1),
+			   (void *)ARG(2), NULL, 0);
+}
+
+/* open_tree(2) without OPEN_TREE_CLONE is an O_PATH open: not a mount */
+SEC("tracepoint/syscalls/sys_exit_open_tree")
+int exit_open_tree(void *ctx)
+{
+	__u64 flags = ARG(3);
+
+	if (!(flags & OPEN_TREE_CLONE))
+		return 0;
+	return mount_event(RTG_MOUNT_OPEN_TREE, (int)ARG(1), (void *)ARG(2),
+			   NULL, NULL, flags);
+}
+
+SEC("tracepoint/syscalls/sys_exit_mount_setattr")
+int exit_mount_setattr(void *ctx)
+{
+	return mount_event(RTG_MOUNT_SETATTR, (int)ARG(1), (void *)ARG(2), NULL,
+			   NULL, ARG(3));
+}
