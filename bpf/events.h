@@ -338,6 +338,9 @@ _Static_assert(RTG_STAT_MORE + 2 * (RTG_EV_MAX - RTG_EV_FIRST_MORE) <=
 #define RTG_CGROUP_PATH_MAX 1024 /* bytes of the path kept, incl. NUL */
 /* records the ring buffer had no room for (in the `stats` array) */
 #define RTG_STAT_CGROUP_LOST (RTG_STAT_MAX - 1)
+_Static_assert(RTG_STAT_MORE + 2 * (RTG_EV_MAX - RTG_EV_FIRST_MORE) <
+		       RTG_STAT_CGROUP_LOST,
+	       "the cgroup loss counter has a slot of its own");
 
 struct rtg_cgroup_rec {
 	__u8 type; /* RTG_REC_CGROUP_* */
