@@ -118,7 +118,8 @@ TEST_T(privs_dropped_after_start, 60)
 	if (!ASSERT_GE(port, 1, "a free port below 1024"))
 		goto out;
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
-	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--metrics", addr)),
+	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--metrics", addr,
+					 "--bpf-stats")),
 		       "agent_start"))
 		goto out;
 
