@@ -201,7 +201,8 @@ static int run_loop(struct agent *a)
 	int srv_fd = server_fd(a->srv);
 	int rb_fd = bpf_map__fd(a->skel->maps.events);
 	int enf_rb_fd = bpf_map__fd(a->skel->maps.enforce_events);
-	bool more = false;
+	/* what arrived since attaching (no wake-up for it) goes out at once */
+	bool more = true;
 	int n, i, r, fd;
 
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
