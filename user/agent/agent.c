@@ -154,6 +154,9 @@ static void agent_destroy(struct agent *a)
 	output_free(a->out);
 	if (a->out_file)
 		fclose(a->out_file);
+	else if (a->out_buf)
+		setvbuf(stdout, NULL, _IONBF, 0); /* stdout outlives out_buf */
+	free(a->out_buf);
 	if (a->epfd >= 0)
 		close(a->epfd);
 	if (a->inotify_fd >= 0)
@@ -186,9 +189,9 @@ static void heap_trim(bool always)
 		malloc_trim(0);
 }
 
-static void epoll_add(int epfd, int fd)
+static void epoll_add(int epfd, int fd, uint32_t events)
 {
-	struct epoll_event ee = { .events = EPOLLIN, .data.fd = fd };
+	struct epoll_event ee = { .events = events, .data.fd = fd };
 
 	if (fd >= 0)
 		epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ee);
@@ -200,19 +203,25 @@ static int run_loop(struct agent *a)
 	struct timespec last = { 0 }, now;
 	int enf_fd = a->enf ? enforcer_fd(a->enf) : -1;
 	int srv_fd = server_fd(a->srv);
-	int rb_fd = ring_buffer__epoll_fd(a->rb);
-	int enf_rb_fd = ring_buffer__epoll_fd(a->rb_enforce);
-	bool more = false;
+	int rb_fd = bpf_map__fd(a->skel->maps.events);
+	int enf_rb_fd = bpf_map__fd(a->skel->maps.enforce_events);
+	/* what arrived since attaching (no wake-up for it) goes out at once */
+	bool more = true;
 	int n, i, r, fd;
 
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (a->epfd < 0)
 		return -errno;
-	epoll_add(a->epfd, rb_fd);
-	epoll_add(a->epfd, enf_rb_fd);
-	epoll_add(a->epfd, enf_fd);
-	epoll_add(a->epfd, a->inotify_fd);
-	epoll_add(a->epfd, srv_fd);
+	/* The rings themselves, edge-triggered: we wake when a program wakes
+	 * us (a batch piled up, or a deny), not whenever a record waits. A
+	 * ring polls readable while it holds any data, so level-triggered
+	 * (libbpf's own epoll fd) the loop would spin through a storm in
+	 * batches of a few records, a write(2) and an epoll_wait each. */
+	epoll_add(a->epfd, rb_fd, EPOLLIN | EPOLLET);
+	epoll_add(a->epfd, enf_rb_fd, EPOLLIN | EPOLLET);
+	epoll_add(a->epfd, enf_fd, EPOLLIN);
+	epoll_add(a->epfd, a->inotify_fd, EPOLLIN);
+	epoll_add(a->epfd, srv_fd, EPOLLIN);
 	while (!sig_stop) {
 		/* the programs wake us only when a batch has piled up: drain
 		 * on this timer too (the latency of a lone event) */

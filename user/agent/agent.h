@@ -47,6 +47,9 @@ struct rtg_ancestor;
  * loop lets subscribers' sockets drain and the enforcer's records in. */
 #define AGENT_BATCH 512
 #define AGENT_NROOTS 4 /* runtime roots (user/lib/workload.h) */
+/* The event output's stdio buffer: a batch of JSON lines (~560 bytes per
+ * open event) goes out in a few write(2)s. */
+#define AGENT_OUT_BUF (256u << 10)
 
 struct agent_opts {
 	const char *policy_paths[AGENT_MAX_POLICY_PATHS];
@@ -90,6 +93,7 @@ struct agent {
 	struct decoder *dec;
 	struct output *out;
 	FILE *out_file;
+	char *out_buf; /* the output FILE's buffer, AGENT_OUT_BUF bytes */
 	struct enforcer *enf;
 	struct stats_counters stats; /* what metrics and status report */
 	int epfd;

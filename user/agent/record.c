@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -210,8 +211,13 @@ int agent_open_output(struct agent *a)
 		a->out_file = f;
 	}
 	/* block-buffered: written out after each ring-buffer batch (and at
-	 * least once a second), not one write(2) per event */
-	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	 * least once a second), not one write(2) per event. The buffer is
+	 * ours: given NULL, glibc ignores the size and buffers one block
+	 * (4 KiB, a write(2) per 7 events of a storm). */
+	a->out_buf = malloc(AGENT_OUT_BUF);
+	if (!a->out_buf)
+		return -ENOMEM;
+	setvbuf(f, a->out_buf, _IOFBF, AGENT_OUT_BUF);
 	if (fmt < 0)
 		fmt = isatty(fileno(f)) ? OUTPUT_COMPACT : OUTPUT_JSON;
 	a->out = output_new(fmt, f);
