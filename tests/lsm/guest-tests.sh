@@ -252,7 +252,7 @@ LSM='"mech(anism)?": ?"lsm"'
 event_check "deny event for equal-denied open (enforced, lsm)" /etc/lsm-secret '"type": ?"open"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for prefix-denied open (enforced, lsm)" /srv/private/data '"type": ?"open"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for denied exec (enforced, lsm)" /usr/local/bin/forbidden '"type": ?"exec"' "$DENY" "$ENF" "$LSM"
-# connect is denied by cgroup/connect4|6 on every kernel (README, "Enforcement backends")
+# connect is denied by cgroup/connect4|6 on every kernel (README "Enforcement backends")
 event_check "deny event for denied connect (enforced, cgroup)" '"connect"' '"dport": ?9999' "$DENY" "$ENF" '"mechanism": ?"cgroup"'
 event_check "deny event for ptrace attach (enforced, lsm)" '"type":"ptrace"' '"request": ?"attach"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for setuid (enforced, lsm)" '"type":"cred"' '"syscall": ?"setuid"' "$DENY" "$ENF" "$LSM"
