@@ -2,9 +2,9 @@
 /*
  * Workload selectors in the hooks (select.h): which policies apply to the
  * current task. Policies without a selector always apply; a scoped policy
- * applies when sel_cgroup[{cgroup, gen}] has its bit, or, for a process
- * outside containers (initial pid namespace) whose cgroup has no entry,
- * when its selector matches the host.
+ * applies to a process outside containers (the initial pid namespace, as
+ * the `container` match key has it) when its selector matches the host,
+ * and to a container's process when sel_cgroup[{cgroup, gen}] has its bit.
  *
  * A container cgroup without an entry is not classified yet (its
  * workload's files are read by user space when the cgroup appears, which
@@ -67,14 +67,16 @@ static __always_inline bool sel_enter(__u32 gen, int hook)
 		ss->applies = ~0u;
 		return true;
 	}
+	t = bpf_get_current_task_btf();
+	if (t->thread_pid->level == 0) { /* the host, as `container` says */
+		ss->applies = ss->unscoped | rs->sel.host;
+		return ss->applies != 0;
+	}
 	k.cgroup_id = bpf_get_current_cgroup_id();
 	k.gen = gen;
 	v = bpf_map_lookup_elem(&sel_cgroup, &k);
-	t = bpf_get_current_task_btf();
 	if (v) {
 		ss->applies = ss->unscoped | (*v & scoped);
-	} else if (t->thread_pid->level == 0) {
-		ss->applies = ss->unscoped | rs->sel.host;
 	} else if (hook == RTG_HOOK_EXEC && !CFG(dry_run)) {
 		ss->applies = rs->sel.all; /* as if every selector matched */
 		ss->pending = 1;

@@ -106,8 +106,11 @@ int agent_install_policies(struct agent *a)
 		log_err("cannot write policy maps: %s", strerror(-err));
 		return err;
 	}
+	agent_selectors_fill(a, a->gen); /* before the flip: selectors.c */
 	stats_set_policies(&a->stats, a->comp[a->gen]);
 	write_config(a);
+	if (a->adopted)
+		agent_selectors_clear(a, a->gen ^ 1);
 	return 0;
 }
 
@@ -146,6 +149,7 @@ int agent_reload(struct agent *a)
 		return err;
 	}
 	a->comp[ng] = c;
+	agent_selectors_fill(a, ng); /* before the flip: selectors.c */
 	a->gen = ng;
 	write_config(a);
 	stats_set_policies(&a->stats, c);
@@ -154,6 +158,7 @@ int agent_reload(struct agent *a)
 	/* programs that read the old index finish within microseconds */
 	nanosleep(&grace, NULL);
 	policy_clear(a->comp[ng ^ 1], ng ^ 1, &fds);
+	agent_selectors_clear(a, ng ^ 1);
 	a->stats.reloads_ok++;
 	log_info("policies reloaded (generation %u)", ng);
 	return 0;
