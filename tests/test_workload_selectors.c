@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Policies scoped to workloads (`selector:`), with real podman containers:
+ * a selector by namespace, pod prefix, container name, image prefix and
+ * label each scopes an audit and a deny to exactly its container (another
+ * container and the host unaffected). The held exec path (bpf/select.bpf.h,
+ * user/agent/selectors.c) and the mkdir path each keep a selector-denied
+ * entrypoint from running, 20 times in a row, while another container runs
+ * it. Without podman they skip, saying why.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent_util.h"
+#include "podman_util.h"
+#include "policy_util.h"
+#include "test.h"
+
+static void need_podman(void)
+{
+	const char *why;
+
+	TEST_NEED_ROOT();
+	why = podman_image();
+	if (why)
+		test_skip("podman cannot run containers here: %s", why);
+}
+
+#define NKINDS 5
+static const char *const kinds[NKINDS] = {"ns", "pod", "ctr", "img", "lab"};
+
+/* The policy of kind k: audit and deny reads of /tmp/rtgsel-T-k-{a,d}. */
+static void kind_policy(FILE *f, int t, int k)
+{
+	static const char *const sel[NKINDS] = {
+	    "{ namespace: [ns-%d] }",
+	    "{ pod: { prefix: [pod%d-] } }",
+	    "{ container: { equal: [rtg-sel-ctr-%d] } }",
+	    "{ image: { prefix: [registry.example/img%d/] } }",
+	    "{ labels: { app: lab%d } }",
+	};
+
+	fprintf(f, "---\nname: sel-%s\nselector: ", kinds[k]);
+	fprintf(f, sel[k], t);
+	fprintf(f,
+		"\nrules:\n"
+		"  - name: %s-audit\n    on: open\n    action: audit\n"
+		"    match: { path: { equal: [/tmp/rtgsel-%d-%s-a] }, flags: "
+		"[read] }\n"
+		"  - name: %s-deny\n    on: open\n    action: deny\n"
+		"    match: { path: { equal: [/tmp/rtgsel-%d-%s-d] }, flags: "
+		"[read] }\n",
+		kinds[k], t, kinds[k], kinds[k], t, kinds[k]);
+}
+
+/* The podman arguments of a container that kind k (-1: none) selects:
+ * CRI annotations where every other value is one nobody selects. */
+static int sel_args(const char **argv, char (*buf)[128], int t, int k)
+{
+	int n = 0, b = 0;
+
+#define ANN(fmt, ...)                                                          \
+	do {                                                                   \
+		snprintf(buf[b], 128, fmt, __VA_ARGS__);                       \
+		argv[n++] = "--annotation";                                    \
+		argv[n++] = buf[b++];                                          \
+	} while (0)
+	if (k == 2) /* podman's own name, no annotations */
+		return 0;
+	ANN("%s", "io.kubernetes.cri.container-type=container");
+	ANN("io.kubernetes.cri.container-name=%s", "web");
+	ANN("io.kubernetes.cri.image-name=registry.example/%s%d/x:1",
+	    k == 3 ? "img" : "other", t);
+	ANN("io.kubernetes.cri.sandbox-name=%s%d-x", k == 1 ? "pod" : "other",
+	    t);
+	ANN("io.kubernetes.cri.sandbox-namespace=%s-%d",
+	    k == 0 ? "ns" : "other", t);
+	ANN("io.kubernetes.cri.sandbox-uid=%s",
+	    "0f3e5a2c-1b4d-4e6f-8a9b-0c1d2e3f4a5b");
+	ANN("\"io.kubernetes.cri-o.Labels={\"\"app\"\":\"\"%s%d\"\"}\"",
+	    k == 4 ? "lab" : "other", t);
+#undef ANN
+	return n;
+}
+
+/* The reads every container and the host do: audit then deny files of
+ * every kind, each deny in its own shell (a deny kills the reader). */
+static void script(char *buf, size_t len, int t)
+{
+	snprintf(buf, len,
+		 "sleep 1; for k in ns pod ctr img lab; do "
+		 "echo x > /tmp/rtgsel-%d-$k-a; echo x > /tmp/rtgsel-%d-$k-d; "
+		 "done; for k in ns pod ctr img lab; do "
+		 "cat /tmp/rtgsel-%d-$k-a >/dev/null; "
+		 "sh -c \"cat /tmp/rtgsel-%d-$k-d\" >/dev/null; done; "
+		 "echo done > /tmp/rtgsel-%d-done; sleep 30",
+		 t, t, t, t, t);
+}
+
+TEST_T(workload_selectors_scope, 300)
+{
+	char pol[64], names[NKINDS + 1][64], ids[NKINDS + 1][65], out[1024];
+	char sc[1024], path[96], ann[16][128];
+	const char *argv[40];
+	int t = getpid(), k, j, n, cnt;
+	struct agent_run a;
+	FILE *f;
+
+	need_podman();
+	snprintf(pol, sizeof(pol), "/tmp/rtgsel-%d.yaml", t);
+	f = fopen(pol, "w");
+	if (!ASSERT_TRUE(f, "policy file"))
+		return;
+	for (k = 0; k < NKINDS; k++)
+		kind_policy(f, t, k);
+	fclose(f);
+	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--socket", "none")),
+		       "agent_start"))
+		goto out_pol;
+	script(sc, sizeof(sc), t);
+	/* one container per kind, and one (index NKINDS) nobody selects */
+	for (k = 0; k <= NKINDS; k++) {
+		snprintf(names[k], sizeof(names[k]), "rtg-sel-%s-%d",
+			 k < NKINDS ? kinds[k] : "other", t);
+		n = sel_args(argv, ann, t, k < NKINDS ? k : -1);
+		argv[n] = NULL;
+		if (!podman_run_cmd(names[k], argv, N("/bin/sh", "-c", sc), out,
+				    sizeof(out)))
+			test_skip("podman cannot run containers here: %s",
+				  out);
+		if (!ASSERT_TRUE(podman_id(names[k], ids[k]), "container id"))
+			goto out;
+	}
+	/* the host does the same reads */
+	snprintf(out, sizeof(out),
+		 "for k in ns pod ctr img lab; do echo x > /tmp/rtgsel-%d-$k-a;"
+		 " echo x > /tmp/rtgsel-%d-$k-d; cat /tmp/rtgsel-%d-$k-a "
+		 "/tmp/rtgsel-%d-$k-d >/dev/null; done",
+		 t, t, t, t);
+	ASSERT_EQ(sh(out, NULL, 0), 0, "host reads");
+
+	for (k = 0; k < NKINDS; k++) {
+		struct test_event *ev;
+
+		snprintf(path, sizeof(path), "/tmp/rtgsel-%d-%s-d", t, kinds[k]);
+		ev = agent_wait_event(
+		    &a, 15000,
+		    EV_WHERE(EV_STR("type", "open"), EV_STR("file.path", path),
+			     EV_STR("process.container_id", ids[k])));
+		if (ASSERT_TRUE(ev, kinds[k])) {
+			snprintf(out, sizeof(out), "sel-%s", kinds[k]);
+			ASSERT_STREQ(ev_str(ev, "policy"), out, "policy");
+			snprintf(out, sizeof(out), "%s-deny", kinds[k]);
+			ASSERT_STREQ(ev_str(ev, "rule"), out, "rule");
+			ASSERT_TRUE(ev_bool(ev, "enforced"), "deny enforced");
+		}
+		test_event_free(ev);
+	}
+	usleep(500 * 1000);
+	/* exactly one audit and one deny per kind, each from its container */
+	for (k = 0; k < NKINDS; k++) {
+		for (j = 0; j < 2; j++) {
+			snprintf(path, sizeof(path), "/tmp/rtgsel-%d-%s-%c", t,
+				 kinds[k], j ? 'd' : 'a');
+			cnt = agent_count_events(
+			    &a, EV_WHERE(EV_STR("type", "open"),
+					 EV_STR("file.path", path)));
+			ASSERT_EQ(cnt, 1, path);
+			cnt = agent_count_events(
+			    &a, EV_WHERE(EV_STR("type", "open"),
+					 EV_STR("file.path", path),
+					 EV_STR("process.container_id",
+						ids[k])));
+			ASSERT_EQ(cnt, 1, "... from the selected container");
+		}
+	}
+out:
+	for (k = 0; k <= NKINDS; k++)
+		podman_rm(names[k]);
+	agent_stop(&a);
+out_pol:
+	unlink(pol);
+	snprintf(out, sizeof(out), "rm -f /tmp/rtgsel-%d-*", t);
+	sh(out, NULL, 0);
+}
