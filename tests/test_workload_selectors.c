@@ -188,3 +188,99 @@ out_pol:
 	snprintf(out, sizeof(out), "rm -f /tmp/rtgsel-%d-*", t);
 	sh(out, NULL, 0);
 }
+
+/*
+ * A selector-denied entrypoint never runs, `runs` times in a row: it would
+ * append to a marker in a bind-mounted host dir. A container the selector
+ * does not pick runs the same entrypoint (the marker gets its one line).
+ * held: the agent leaves every container unclassified until its first exec
+ * (RTGUARD_TEST_SEL_AT_EXEC), so each entrypoint is held and decided by
+ * user space; otherwise the cgroup's mkdir classifies it first.
+ */
+static void no_window(bool held, int runs)
+{
+	char dir[64], pol[96], marker[96], cmd[512], out[1024], mnt[128];
+	struct agent_run a;
+	int t = getpid(), i, killed = 0;
+	struct stat st;
+	FILE *f;
+
+	need_podman();
+	snprintf(dir, sizeof(dir), "/tmp/rtgsel-nw-%d", t);
+	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
+	snprintf(marker, sizeof(marker), "%s/marker", dir);
+	snprintf(mnt, sizeof(mnt), "%s:/m", dir);
+	if (!ASSERT_OK(mkdir(dir, 0755), "mkdir"))
+		return;
+	f = fopen(pol, "w");
+	if (!ASSERT_TRUE(f, "policy file"))
+		goto out_dir;
+	fprintf(f,
+		"name: no-entry\n"
+		"selector: { container: { prefix: [rtg-sel-nw-%d-] } }\n"
+		"rules:\n  - name: entry\n    on: exec\n"
+		"    match: { path: { suffix: [/rtgsel-entry] } }\n"
+		"    action: deny\n",
+		t);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "printf '#!/bin/sh\\necho ran >> /m/marker\\n' > "
+		 "%s/rtgsel-entry && chmod 755 %s/rtgsel-entry",
+		 dir, dir);
+	if (!ASSERT_EQ(sh(cmd, NULL, 0), 0, "entrypoint"))
+		goto out_dir;
+	if (held)
+		setenv("RTGUARD_TEST_SEL_AT_EXEC", "1", 1);
+	i = agent_start(&a, N("--policy", pol, "--socket", "none",
+			      "--verbose"));
+	unsetenv("RTGUARD_TEST_SEL_AT_EXEC");
+	if (!ASSERT_OK(i, "agent_start"))
+		goto out_dir;
+	for (i = 0; i < runs; i++) {
+		snprintf(cmd, sizeof(cmd),
+			 PODMAN " run --rm --ulimit nofile=1024:1024 --ulimit "
+				"nproc=1024:1024 --network none -v %s "
+				"--name rtg-sel-nw-%d-%d " PODMAN_IMAGE
+				" /m/rtgsel-entry 2>&1",
+			 mnt, t, i);
+		if (sh(cmd, out, sizeof(out)) == 137)
+			killed++;
+		else if (strstr(out, "runc") || strstr(out, "Error"))
+			test_skip("podman cannot run containers here: %s",
+				  out);
+		if (!ASSERT_TRUE(stat(marker, &st), "the entrypoint never ran"))
+			break;
+	}
+	ASSERT_EQ(killed, runs, "every run killed");
+	if (held)
+		ASSERT_TRUE(agent_wait_stderr(&a, ": killed", runs, 5000),
+			    "every entrypoint held, then killed");
+	/* another container runs it */
+	snprintf(cmd, sizeof(cmd),
+		 PODMAN " run --rm --ulimit nofile=1024:1024 --ulimit "
+			"nproc=1024:1024 --network none -v %s "
+			"--name rtg-sel-ok-%d " PODMAN_IMAGE " /m/rtgsel-entry",
+		 mnt, t);
+	ASSERT_EQ(sh(cmd, NULL, 0), 0, "an unselected container runs it");
+	snprintf(cmd, sizeof(cmd), "wc -l < %s", marker);
+	out[0] = '\0';
+	sh(cmd, out, sizeof(out));
+	ASSERT_EQ(atoi(out), 1, "the marker has the unselected run only");
+	if (held)
+		ASSERT_TRUE(agent_wait_stderr(&a, ": continued", 1, 5000),
+			    "the unselected entrypoint held, then continued");
+	agent_stop(&a);
+out_dir:
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	sh(cmd, NULL, 0);
+}
+
+TEST_T(workload_selectors_no_window, 300)
+{
+	no_window(false, 20);
+}
+
+TEST_T(workload_selectors_no_window_held, 300)
+{
+	no_window(true, 20);
+}
