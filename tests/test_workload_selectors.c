@@ -284,3 +284,94 @@ TEST_T(workload_selectors_no_window_held, 300)
 {
 	no_window(true, 20);
 }
+
+/* The policies of the reload test in one of three orders: the scoped
+ * policy's index moves at every reload. */
+static void reload_policies(const char *pol, int t, int order)
+{
+	static const char *const fmt[3] = {
+	    "---\nname: pad\nrules:\n  - name: pad\n    on: open\n"
+	    "    action: audit\n"
+	    "    match: { path: { equal: [/tmp/rtgsel-%d-pad] } }\n",
+	    "---\nname: sel-r\nselector: { container: { equal: "
+	    "[rtg-sel-ra-%d] } }\nrules:\n  - name: r\n    on: open\n"
+	    "    action: audit\n"
+	    "    match: { path: { equal: [/tmp/rtgsel-%d-r] }, flags: [read] }\n",
+	    "---\nname: sel-none\nselector: { container: { equal: "
+	    "[rtg-sel-nobody-%d] } }\nrules:\n  - name: none\n    on: open\n"
+	    "    action: audit\n"
+	    "    match: { path: { equal: [/tmp/rtgsel-%d-r] }, flags: [read] }\n",
+	};
+	FILE *f = fopen(pol, "w");
+	int i, p;
+
+	if (!f)
+		return;
+	for (i = 0; i < 3; i++) {
+		p = (i + order) % 3;
+		fprintf(f, fmt[p], t, t);
+	}
+	fclose(f);
+}
+
+/* Reloads move the scoped policy's index; the flip of generations keeps
+ * each event under the selectors of the rules that decide it: every read
+ * of the selected container is audited by sel-r, none of the other's. */
+TEST_T(workload_selectors_reload, 300)
+{
+	char pol[64], ra[64], rb[64], ida[65], idb[65], sc[256], out[1024],
+	    path[64];
+	struct agent_run a;
+	int t = getpid(), i, all, before;
+
+	need_podman();
+	snprintf(pol, sizeof(pol), "/tmp/rtgsel-%d.yaml", t);
+	snprintf(path, sizeof(path), "/tmp/rtgsel-%d-r", t);
+	snprintf(ra, sizeof(ra), "rtg-sel-ra-%d", t);
+	snprintf(rb, sizeof(rb), "rtg-sel-rb-%d", t);
+	reload_policies(pol, t, 0);
+	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--socket", "none")),
+		       "agent_start"))
+		goto out_pol;
+	snprintf(sc, sizeof(sc),
+		 "echo x > %s; while :; do cat %s >/dev/null; sleep 0.02; done",
+		 path, path);
+	if (!podman_run_cmd(ra, NULL, N("/bin/sh", "-c", sc), out,
+			    sizeof(out)) ||
+	    !podman_run_cmd(rb, NULL, N("/bin/sh", "-c", sc), out,
+			    sizeof(out)))
+		test_skip("podman cannot run containers here: %s", out);
+	if (!ASSERT_TRUE(podman_id(ra, ida) && podman_id(rb, idb), "ids"))
+		goto out;
+	for (i = 1; i <= 6; i++) {
+		before = agent_count_events(
+		    &a, EV_WHERE(EV_STR("file.path", path),
+				 EV_STR("process.container_id", ida)));
+		reload_policies(pol, t, i % 3);
+		kill(a.pid, SIGHUP);
+		ASSERT_TRUE(agent_wait_stderr(&a, "policies reloaded", i, 5000),
+			    "reloaded");
+		usleep(300 * 1000);
+		ASSERT_TRUE(agent_count_events(
+				&a, EV_WHERE(EV_STR("file.path", path),
+					     EV_STR("process.container_id",
+						    ida))) > before,
+			    "the selected container still audited");
+	}
+	usleep(300 * 1000);
+	all = agent_count_events(&a, EV_WHERE(EV_STR("file.path", path)));
+	ASSERT_GE(all, 6, "audits of the selected container");
+	ASSERT_EQ(agent_count_events(
+		      &a, EV_WHERE(EV_STR("file.path", path),
+				   EV_STR("process.container_id", ida),
+				   EV_STR("policy", "sel-r"))),
+		  all, "every one from the selected container, by sel-r");
+out:
+	podman_rm(ra);
+	podman_rm(rb);
+	agent_stop(&a);
+out_pol:
+	unlink(pol);
+	snprintf(out, sizeof(out), "rm -f /tmp/rtgsel-%d-*", t);
+	sh(out, NULL, 0);
+}
