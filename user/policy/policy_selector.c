@@ -450,13 +450,23 @@ uint32_t policy_selectors_match(const struct rtg_compiled *c,
 	return m;
 }
 
+void policy_hookset_only(struct rtg_hookset *hs, uint32_t applies)
+{
+	int p;
+
+	for (p = 0; p < RTG_MAX_POLICIES; p++) {
+		if (applies & (1u << p))
+			continue;
+		hs->pmask[p] = 0;
+		hs->def_action[p] = RTG_ACT_ALLOW;
+	}
+}
+
 void policy_decide_selected(const struct rtg_compiled *c, uint32_t applies,
 			    uint64_t cand_m, uint64_t cand_u, const char *args,
 			    size_t len, struct rtg_verdict *v)
 {
 	struct rtg_compiled *m = malloc(sizeof(*m));
-	struct rtg_hookset *hs;
-	int p;
 
 	if (!m) {
 		rtg_verdict_init(v);
@@ -465,13 +475,7 @@ void policy_decide_selected(const struct rtg_compiled *c, uint32_t applies,
 	/* the exec rules with the other policies silenced: no rule bits,
 	 * allow by default */
 	memcpy(m, c, sizeof(*m));
-	hs = &m->rs.h[RTG_HOOK_EXEC];
-	for (p = 0; p < RTG_MAX_POLICIES; p++) {
-		if (applies & (1u << p))
-			continue;
-		hs->pmask[p] = 0;
-		hs->def_action[p] = RTG_ACT_ALLOW;
-	}
+	policy_hookset_only(&m->rs.h[RTG_HOOK_EXEC], applies);
 	policy_decide_args(m, cand_m, cand_u, args, len, v);
 	free(m);
 }

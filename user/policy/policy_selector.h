@@ -93,6 +93,9 @@ int policy_selectors_compile(const struct rtg_policy_set *set,
 /* The scoped policies of c whose selector f matches (bits by index). */
 uint32_t policy_selectors_match(const struct rtg_compiled *c,
 				const struct rtg_sel_facts *f);
+/* hs with only the policies in `applies`: the others' rules never match
+ * and their defaults allow. */
+void policy_hookset_only(struct rtg_hookset *hs, uint32_t applies);
 /*
  * An exec the kernel held (RTG_F_SEL_HELD): the verdict of the policies in
  * `applies` alone, from the masks of every key but args the record
