@@ -132,10 +132,11 @@ TEST(policy_selector_compile_and_decide)
 	policy_decide_selected(c, 0x7, 0x7, 0, "", 0, &v);
 	ASSERT_EQ(v.action, RTG_ACT_KILL, "all: kill");
 	t = policy_selector_text(c->sel[0]);
-	ASSERT_STREQ(t, "namespace is shop or payments and pod starts with "
-			"web- and container is nginx or ends with -proxy and "
-			"image starts with registry.example.com/shop/ and "
-			"label app is web and label tier is front or edge",
+	ASSERT_STREQ(t,
+		     "namespace is shop or payments and pod starts with "
+		     "web- and container is nginx or ends with -proxy and "
+		     "image starts with registry.example.com/shop/ and "
+		     "label app is web and label tier is front or edge",
 		     "selector in words");
 	free(t);
 out:
@@ -144,7 +145,7 @@ out:
 }
 
 #define POL(sel)                                                               \
-	"name: p\nselector: " sel "\nrules:\n  - name: r\n    on: open\n"     \
+	"name: p\nselector: " sel "\nrules:\n  - name: r\n    on: open\n"      \
 	"    match: { path: { equal: [/x] } }\n    action: audit\n"
 
 TEST(policy_selector_errors)

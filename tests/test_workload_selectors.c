@@ -131,8 +131,7 @@ TEST_T(workload_selectors_scope, 300)
 		argv[n] = NULL;
 		if (!podman_run_cmd(names[k], argv, N("/bin/sh", "-c", sc), out,
 				    sizeof(out)))
-			test_skip("podman cannot run containers here: %s",
-				  out);
+			test_skip("podman cannot run containers here: %s", out);
 		if (!ASSERT_TRUE(podman_id(names[k], ids[k]), "container id"))
 			goto out;
 	}
@@ -147,7 +146,8 @@ TEST_T(workload_selectors_scope, 300)
 	for (k = 0; k < NKINDS; k++) {
 		struct test_event *ev;
 
-		snprintf(path, sizeof(path), "/tmp/rtgsel-%d-%s-d", t, kinds[k]);
+		snprintf(path, sizeof(path), "/tmp/rtgsel-%d-%s-d", t,
+			 kinds[k]);
 		ev = agent_wait_event(
 		    &a, 15000,
 		    EV_WHERE(EV_STR("type", "open"), EV_STR("file.path", path),
@@ -172,10 +172,10 @@ TEST_T(workload_selectors_scope, 300)
 					 EV_STR("file.path", path)));
 			ASSERT_EQ(cnt, 1, path);
 			cnt = agent_count_events(
-			    &a, EV_WHERE(EV_STR("type", "open"),
-					 EV_STR("file.path", path),
-					 EV_STR("process.container_id",
-						ids[k])));
+			    &a,
+			    EV_WHERE(EV_STR("type", "open"),
+				     EV_STR("file.path", path),
+				     EV_STR("process.container_id", ids[k])));
 			ASSERT_EQ(cnt, 1, "... from the selected container");
 		}
 	}
@@ -231,8 +231,8 @@ static void no_window(bool held, int runs)
 		goto out_dir;
 	if (held)
 		setenv("RTGUARD_TEST_SEL_AT_EXEC", "1", 1);
-	i = agent_start(&a, N("--policy", pol, "--socket", "none",
-			      "--verbose"));
+	i = agent_start(&a,
+			N("--policy", pol, "--socket", "none", "--verbose"));
 	unsetenv("RTGUARD_TEST_SEL_AT_EXEC");
 	if (!ASSERT_OK(i, "agent_start"))
 		goto out_dir;
@@ -246,8 +246,7 @@ static void no_window(bool held, int runs)
 		if (sh(cmd, out, sizeof(out)) == 137)
 			killed++;
 		else if (strstr(out, "runc") || strstr(out, "Error"))
-			test_skip("podman cannot run containers here: %s",
-				  out);
+			test_skip("podman cannot run containers here: %s", out);
 		if (!ASSERT_TRUE(stat(marker, &st), "the entrypoint never ran"))
 			break;
 	}
@@ -296,11 +295,13 @@ static void reload_policies(const char *pol, int t, int order)
 	    "---\nname: sel-r\nselector: { container: { equal: "
 	    "[rtg-sel-ra-%d] } }\nrules:\n  - name: r\n    on: open\n"
 	    "    action: audit\n"
-	    "    match: { path: { equal: [/tmp/rtgsel-%d-r] }, flags: [read] }\n",
+	    "    match: { path: { equal: [/tmp/rtgsel-%d-r] }, flags: [read] "
+	    "}\n",
 	    "---\nname: sel-none\nselector: { container: { equal: "
 	    "[rtg-sel-nobody-%d] } }\nrules:\n  - name: none\n    on: open\n"
 	    "    action: audit\n"
-	    "    match: { path: { equal: [/tmp/rtgsel-%d-r] }, flags: [read] }\n",
+	    "    match: { path: { equal: [/tmp/rtgsel-%d-r] }, flags: [read] "
+	    "}\n",
 	};
 	FILE *f = fopen(pol, "w");
 	int i, p;
@@ -338,8 +339,7 @@ TEST_T(workload_selectors_reload, 300)
 		 path, path);
 	if (!podman_run_cmd(ra, NULL, N("/bin/sh", "-c", sc), out,
 			    sizeof(out)) ||
-	    !podman_run_cmd(rb, NULL, N("/bin/sh", "-c", sc), out,
-			    sizeof(out)))
+	    !podman_run_cmd(rb, NULL, N("/bin/sh", "-c", sc), out, sizeof(out)))
 		test_skip("podman cannot run containers here: %s", out);
 	if (!ASSERT_TRUE(podman_id(ra, ida) && podman_id(rb, idb), "ids"))
 		goto out;
@@ -361,11 +361,11 @@ TEST_T(workload_selectors_reload, 300)
 	usleep(300 * 1000);
 	all = agent_count_events(&a, EV_WHERE(EV_STR("file.path", path)));
 	ASSERT_GE(all, 6, "audits of the selected container");
-	ASSERT_EQ(agent_count_events(
-		      &a, EV_WHERE(EV_STR("file.path", path),
-				   EV_STR("process.container_id", ida),
-				   EV_STR("policy", "sel-r"))),
-		  all, "every one from the selected container, by sel-r");
+	ASSERT_EQ(
+	    agent_count_events(&a, EV_WHERE(EV_STR("file.path", path),
+					    EV_STR("process.container_id", ida),
+					    EV_STR("policy", "sel-r"))),
+	    all, "every one from the selected container, by sel-r");
 out:
 	podman_rm(ra);
 	podman_rm(rb);

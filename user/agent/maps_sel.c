@@ -13,8 +13,8 @@
 #include "maps.h"
 #include "rtguard.skel.h"
 
-int maps_sel_write(const struct rtguard_bpf *s, uint64_t cgroup_id,
-		   uint8_t gen, uint32_t bits)
+int maps_sel_write(const struct rtguard_bpf *s, uint64_t cgroup_id, uint8_t gen,
+		   uint32_t bits)
 {
 	struct rtg_sel_key k = {.cgroup_id = cgroup_id, .gen = gen};
 

@@ -82,8 +82,7 @@ static void parse_names(struct pctx *x, yaml_node_t *n, const char *key,
 		perr(x, n, "empty %s: expected equal, prefix or suffix", key);
 }
 
-static void parse_labels(struct pctx *x, yaml_node_t *n,
-			 struct rtg_selector *s)
+static void parse_labels(struct pctx *x, yaml_node_t *n, struct rtg_selector *s)
 {
 	yaml_node_pair_t *pr;
 
@@ -139,8 +138,9 @@ struct rtg_selector *policy_parse_selector(struct pctx *x,
 	struct rtg_selector *s;
 
 	if (!pctx_get_mapping(
-		x, n, "a selector (a mapping with host, namespace, pod, "
-		      "container, image, labels)",
+		x, n,
+		"a selector (a mapping with host, namespace, pod, "
+		"container, image, labels)",
 		"selector", sel_names, RTG_NSELKEYS, (1u << RTG_NSELKEYS) - 1,
 		keys, vals))
 		return NULL;

@@ -28,7 +28,7 @@
 #include "policy.h"
 #include "policy_compile.h"
 
-#define RTG_SEL_LABELS_MAX 16 /* label keys per selector */
+#define RTG_SEL_LABELS_MAX 16  /* label keys per selector */
 #define RTG_SEL_STR_MAX	   253 /* bytes of one selector string */
 
 enum rtg_selkey {
