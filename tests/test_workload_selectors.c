@@ -375,3 +375,55 @@ out_pol:
 	snprintf(out, sizeof(out), "rm -f /tmp/rtgsel-%d-*", t);
 	sh(out, NULL, 0);
 }
+
+/* A container older than the agent that never execs again is classified
+ * at start (the cgroup2 tree walked): its reads are audited by the policy
+ * that selects it. */
+TEST_T(workload_selectors_older_container, 120)
+{
+	char pol[64], name[64], id[65], sc[256], out[1024], path[64];
+	struct test_event *ev;
+	struct agent_run a;
+	int t = getpid();
+	FILE *f;
+
+	need_podman();
+	snprintf(pol, sizeof(pol), "/tmp/rtgsel-%d.yaml", t);
+	snprintf(name, sizeof(name), "rtg-sel-old-%d", t);
+	snprintf(path, sizeof(path), "/tmp/rtgsel-%d-old", t);
+	f = fopen(pol, "w");
+	if (!ASSERT_TRUE(f, "policy file"))
+		return;
+	fprintf(f,
+		"name: sel-old\n"
+		"selector: { container: { equal: [%s] } }\n"
+		"rules:\n  - name: old\n    on: open\n    action: audit\n"
+		"    match: { path: { equal: [%s] }, flags: [read] }\n",
+		name, path);
+	fclose(f);
+	/* builtins only once it runs: no exec would classify it */
+	snprintf(sc, sizeof(sc),
+		 "echo x > %s; mkfifo /tmp/p; exec 3<>/tmp/p; "
+		 "while :; do read l < %s; read -t 0.2 x <&3; done",
+		 path, path);
+	if (!podman_run_cmd(name, NULL, N("/bin/sh", "-c", sc), out,
+			    sizeof(out)))
+		test_skip("podman cannot run containers here: %s", out);
+	if (!ASSERT_TRUE(podman_id(name, id), "id"))
+		goto out_rm;
+	sleep(1);
+	if (!ASSERT_OK(agent_start(&a, N("--policy", pol, "--socket", "none")),
+		       "agent_start"))
+		goto out_rm;
+	ev = agent_wait_event(&a, 10000,
+			      EV_WHERE(EV_STR("type", "open"),
+				       EV_STR("file.path", path),
+				       EV_STR("process.container_id", id)));
+	if (ASSERT_TRUE(ev, "the older container's read, audited"))
+		ASSERT_STREQ(ev_str(ev, "policy"), "sel-old", "policy");
+	test_event_free(ev);
+	agent_stop(&a);
+out_rm:
+	podman_rm(name);
+	unlink(pol);
+}

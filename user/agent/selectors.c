@@ -17,6 +17,7 @@
  *   policies that really apply, and the task gets SIGKILL or SIGCONT.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@
 #include "maps.h"
 #include "policy_compile.h"
 #include "policy_selector.h"
+#include "probe.h"
+#include "proc_cache.h"
 #include "workload.h"
 
 /* The scoped policies of c that workload w (NULL: unknown container)
@@ -103,12 +106,60 @@ static void write_one(uint64_t cgroup_id, const struct workload *w, void *arg)
 	classify(g->a, cgroup_id, g->gen, w);
 }
 
+/* ---- containers older than the agent ---------------------------------- */
+
+#define SEED_DEPTH 8 /* cgroup levels walked below the root */
+
+static struct agent *seed_agent;
+static size_t seed_root_len;
+
+static int seed_one(const char *fpath, const struct stat *sb, int type,
+		    struct FTW *ftw)
+{
+	const char *rel = fpath + seed_root_len;
+	struct workload_hint h = {.cgroup_path = rel};
+	char id[65], pod[37];
+
+	if (type != FTW_D)
+		return FTW_CONTINUE;
+	if (ftw->level > SEED_DEPTH)
+		return FTW_SKIP_SUBTREE;
+	if (!*rel || container_parse(rel, id, pod) || !id[0])
+		return FTW_CONTINUE;
+	/* a cgroup2 directory's inode number is the cgroup id */
+	proc_cache_cgroup_learn(seed_agent->pc, sb->st_ino, rel);
+	workload_lookup(seed_agent->wl, sb->st_ino, &h);
+	return FTW_CONTINUE;
+}
+
+/* The containers already running when scoped policies first apply: their
+ * cgroups were made before the agent heard of cgroups, and a container
+ * that does not exec again would never be classified. Walked once. */
+static void seed(struct agent *a)
+{
+	static bool done;
+	const char *root = a->probe ? a->probe->mounts.cgroup2 : "";
+
+	if (done || !a->wl || !a->pc || !root[0])
+		return;
+	done = true;
+	seed_agent = a;
+	seed_root_len = strlen(root);
+	if (nftw(root, seed_one, 16, FTW_PHYS | FTW_ACTIONRETVAL))
+		log_warn("selectors: cannot walk %s: %s", root,
+			 strerror(errno));
+	log_debug("selectors: %zu workloads known at start",
+		  workload_cache_count(a->wl));
+}
+
 void agent_selectors_fill(struct agent *a, uint8_t gen)
 {
 	struct gen_ctx g = {.a = a, .gen = gen};
 
 	if (!a->skel)
 		return;
+	if (a->comp[gen] && a->comp[gen]->rs.sel.scoped)
+		seed(a);
 	maps_sel_clear_gen(a->skel, gen);
 	if (a->wl)
 		workload_cache_each(a->wl, write_one, &g);
