@@ -326,7 +326,11 @@ TEST_T(workload_selectors_reload, 300)
 	int t = getpid(), i, all, before;
 
 	need_podman();
-	snprintf(pol, sizeof(pol), "/tmp/rtgsel-%d.yaml", t);
+	/* a directory of its own: the agent reloads on any *.yaml in it */
+	snprintf(pol, sizeof(pol), "/tmp/rtgsel-rl-%d", t);
+	if (!ASSERT_OK(mkdir(pol, 0755), "mkdir"))
+		return;
+	strcat(pol, "/p.yaml");
 	snprintf(path, sizeof(path), "/tmp/rtgsel-%d-r", t);
 	snprintf(ra, sizeof(ra), "rtg-sel-ra-%d", t);
 	snprintf(rb, sizeof(rb), "rtg-sel-rb-%d", t);
@@ -358,9 +362,20 @@ TEST_T(workload_selectors_reload, 300)
 						    ida))) > before,
 			    "the selected container still audited");
 	}
-	usleep(300 * 1000);
+	/* the containers read on: count what a stopped agent wrote */
+	podman_rm(ra);
+	podman_rm(rb);
+	agent_stop(&a);
 	all = agent_count_events(&a, EV_WHERE(EV_STR("file.path", path)));
 	ASSERT_GE(all, 6, "audits of the selected container");
+	ASSERT_EQ(agent_count_events(
+		      &a, EV_WHERE(EV_STR("file.path", path),
+				   EV_STR("process.container_id", idb))),
+		  0, "none of the other container");
+	ASSERT_EQ(
+	    agent_count_events(&a, EV_WHERE(EV_STR("file.path", path),
+					    EV_STR("policy", "sel-none"))),
+	    0, "none by the policy that selects nobody");
 	ASSERT_EQ(
 	    agent_count_events(&a, EV_WHERE(EV_STR("file.path", path),
 					    EV_STR("process.container_id", ida),
@@ -371,8 +386,8 @@ out:
 	podman_rm(rb);
 	agent_stop(&a);
 out_pol:
-	unlink(pol);
-	snprintf(out, sizeof(out), "rm -f /tmp/rtgsel-%d-*", t);
+	snprintf(out, sizeof(out), "rm -rf /tmp/rtgsel-%d-* /tmp/rtgsel-rl-%d",
+		 t, t);
 	sh(out, NULL, 0);
 }
 
