@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "agent.h"
 #include "enforce.h"
 #include "log.h"
@@ -131,6 +133,12 @@ int agent_reload(struct agent *a)
 		log_err("policy reload rejected; the previous policies stay in force");
 		return err;
 	}
+	/* records still queued from generation ng were decided by the
+	 * policies about to be replaced: name their rules first */
+	if (a->rb)
+		do {
+			a->batch = 0;
+		} while (ring_buffer__consume(a->rb) == -EAGAIN);
 	maps_rule_fds(a->skel, &fds);
 	if (a->comp[ng]) {
 		policy_clear(a->comp[ng], ng, &fds);
