@@ -111,8 +111,6 @@ int agent_install_policies(struct agent *a)
 	agent_selectors_fill(a, a->gen); /* before the flip: selectors.c */
 	stats_set_policies(&a->stats, a->comp[a->gen]);
 	write_config(a);
-	if (a->adopted)
-		agent_selectors_clear(a, a->gen ^ 1);
 	return 0;
 }
 

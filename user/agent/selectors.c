@@ -228,6 +228,11 @@ static void held_exec(struct agent *a, struct rtg_event_view *ev,
 	uint32_t applies;
 
 	if (!c) {
+		/* held by a previous agent's programs under a generation we
+		 * hold no policy of: its rule bits mean nothing to us */
+		log_warn("selectors: exec of %u held under generation %u, "
+			 "which this agent did not write: let go",
+			 ev->pid, g);
 		send_sig(ev->pid, SIGCONT);
 		return;
 	}
