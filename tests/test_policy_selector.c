@@ -166,4 +166,6 @@ TEST(policy_selector_errors)
 		     "duplicate label 'app'");
 	EXPECT_ERROR(POL("{ namespace: [] }"), "p.yaml:2:24", "empty list");
 	EXPECT_ERROR(POL("[a]"), "p.yaml:2:11", "expected a selector");
+	EXPECT_ERROR(POL("{ host: true, namespace: [a] }"), "p.yaml:2:19",
+		     "it would match nothing");
 }

@@ -168,6 +168,11 @@ struct rtg_selector *policy_parse_selector(struct pctx *x,
 		else if (strcmp(b, "false"))
 			perr(x, v, "expected true or false for selector.host");
 	}
+	if (s->host && (s->keys & ~(1u << RTG_SEL_HOST)))
+		perr(x, vals[RTG_SEL_HOST],
+		     "selector.host: true selects processes outside "
+		     "containers, which have no namespace, pod, container, "
+		     "image or labels: it would match nothing");
 	if (vals[RTG_SEL_NAMESPACE])
 		parse_strings(x, vals[RTG_SEL_NAMESPACE], "namespaces",
 			      &s->namespace);
