@@ -17,7 +17,8 @@
  *
  * All keys AND, the values of one key OR. A key the workload does not know
  * (no pod, no image) never holds. A policy without a selector applies
- * everywhere; an empty selector is an error.
+ * everywhere; an empty selector is an error, and so is `host: true` with
+ * any other key (the host has no pod, container or image).
  */
 #ifndef RTG_POLICY_SELECTOR_H
 #define RTG_POLICY_SELECTOR_H
