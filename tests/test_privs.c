@@ -148,7 +148,8 @@ TEST_T(privs_dropped_after_start, 60)
 	ASSERT_GE(ntasks, 3, "threads checked");
 
 	/* the metrics server started after the drop, on the low port it
-	 * bound before; per-program statistics still read */
+	 * bound before; per-program statistics (--bpf-stats, turned on
+	 * before the drop) still read */
 	ASSERT_EQ(http_get(port, "/metrics", &body), 200, "GET /metrics");
 	ASSERT_STRCONTAINS(body, "rtguard_bpf_prog_runs_total{",
 			   "per-program BPF statistics");
