@@ -35,10 +35,7 @@ struct client {
 	enum client_state state;
 	char req[SERVER_REQ_MAX];
 	size_t req_len;
-	uint32_t types; /* 0: all */
-	char policy[RTG_NAME_MAX + 1];
-	char ns[SOCK_NAME_MAX + 1], pod[SOCK_NAME_MAX + 1];
-	char container[SOCK_NAME_MAX + 1];
+	struct sock_msg sub; /* C_EVENTS: the subscription (its filters) */
 	bool compact;
 	char *buf; /* pending output: buf[head .. head + len) */
 	size_t head, len, cap;
@@ -323,18 +320,14 @@ static void client_request(struct server *s, struct client *c)
 				   "events: format is 'json' or 'compact'");
 		return;
 	}
-	c->types = m.types;
+	c->sub = m;
 	c->compact = !strcmp(m.format, "compact");
-	strcpy(c->policy, m.policy);
-	strcpy(c->ns, m.ns);
-	strcpy(c->pod, m.pod);
-	strcpy(c->container, m.container);
 	c->state = C_EVENTS;
 	s->nsubs++;
 	client_queue(c, ack, sizeof(ack) - 1, 0);
 	client_flush(s, c);
 	log_debug("subscriber %d: types 0x%x policy '%s' workload '%s/%s/%s' %s",
-		  c->fd, c->types, c->policy, c->ns, c->pod, c->container,
+		  c->fd, m.types, m.policy, m.ns, m.pod, m.container,
 		  c->compact ? "compact" : "json");
 }
 
@@ -437,29 +430,6 @@ void server_handle(struct server *s)
 	}
 }
 
-static bool str_is(const char *want, const char *have)
-{
-	return !want[0] || (have && !strcmp(want, have));
-}
-
-/* The client's namespace/pod/container filters keep ev. */
-static bool workload_wanted(const struct client *c,
-			    const struct rtg_event_view *ev)
-{
-	const struct workload *w = ev->workload;
-	size_t n = strlen(c->container);
-
-	if (!c->ns[0] && !c->pod[0] && !n)
-		return true;
-	if (ev->type == RTG_EV_LOST)
-		return true;
-	if (!w || !str_is(c->ns, w->pod_namespace) ||
-	    !str_is(c->pod, w->pod_name))
-		return false;
-	return !n || (w->name && !strcmp(c->container, w->name)) ||
-	       (n >= 12 && !strncmp(c->container, w->id, n));
-}
-
 void server_publish(struct server *s, const struct rtg_event_view *ev,
 		    const struct output *main_out)
 {
@@ -474,12 +444,7 @@ void server_publish(struct server *s, const struct rtg_event_view *ev,
 		next = c->next;
 		if (c->state != C_EVENTS)
 			continue;
-		if (c->types && !(c->types & (1u << ev->type)))
-			continue;
-		if (c->policy[0] && ev->type != RTG_EV_LOST &&
-		    (!ev->policy || strcmp(ev->policy, c->policy)))
-			continue;
-		if (!workload_wanted(c, ev))
+		if (!sock_msg_wants(&c->sub, ev))
 			continue;
 		k = c->compact;
 		if (!line[k]) {

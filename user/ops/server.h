@@ -98,5 +98,9 @@ struct sock_msg {
 /* 0, or -EINVAL with the reason in err (user/ops/sock_msg.c). */
 int sock_msg_parse(const char *line, struct sock_msg *m, char *err,
 		   size_t errlen);
+/* An events subscription m keeps ev: its types, policy and workload
+ * (namespace, pod, container name or id prefix of at least 12 digits)
+ * filters; `lost` events pass every filter but types. */
+bool sock_msg_wants(const struct sock_msg *m, const struct rtg_event_view *ev);
 
 #endif

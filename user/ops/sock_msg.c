@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "server.h"
+#include "workload.h"
 
 static const char *skip_ws(const char *p)
 {
@@ -195,4 +196,29 @@ bad:
 		 "malformed request: expected one JSON object such as "
 		 "{\"cmd\":\"events\"}");
 	return -EINVAL;
+}
+
+static bool str_is(const char *want, const char *have)
+{
+	return !want[0] || (have && !strcmp(want, have));
+}
+
+bool sock_msg_wants(const struct sock_msg *m, const struct rtg_event_view *ev)
+{
+	const struct workload *w = ev->workload;
+	size_t n = strlen(m->container);
+
+	if (m->types && !(m->types & (1u << ev->type)))
+		return false;
+	if (ev->type == RTG_EV_LOST)
+		return true;
+	if (m->policy[0] && (!ev->policy || strcmp(ev->policy, m->policy)))
+		return false;
+	if (!m->ns[0] && !m->pod[0] && !n)
+		return true;
+	if (!w || !str_is(m->ns, w->pod_namespace) ||
+	    !str_is(m->pod, w->pod_name))
+		return false;
+	return !n || (w->name && !strcmp(m->container, w->name)) ||
+	       (n >= 12 && !strncmp(m->container, w->id, n));
 }
