@@ -163,16 +163,11 @@ struct rtg_hookset {
 };
 _Static_assert(sizeof(struct rtg_hookset) == 992, "rtg_hookset ABI");
 
-#include "select.h"
-
 /* array `rules_set`, index = generation */
 struct rtg_ruleset {
 	struct rtg_hookset h[RTG_NHOOKS];
-	struct rtg_selset sel; /* select.h */
 };
-_Static_assert(sizeof(struct rtg_ruleset) ==
-		       RTG_NHOOKS * sizeof(struct rtg_hookset) +
-			       sizeof(struct rtg_selset),
+_Static_assert(sizeof(struct rtg_ruleset) == 992 * RTG_NHOOKS,
 	       "rtg_ruleset ABI");
 
 struct rtg_verdict {

@@ -15,7 +15,6 @@
 
 #include "log.h"
 #include "policy_parse.h"
-#include "policy_selector.h"
 
 struct rtg_policy_set *policy_set_new(void)
 {
@@ -82,7 +81,6 @@ void policy_free(struct rtg_policy *p)
 	free(p->name);
 	free(p->description);
 	free(p->file);
-	policy_selector_free(p->sel);
 	memset(p, 0, sizeof(*p));
 }
 
