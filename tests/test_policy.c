@@ -240,7 +240,8 @@ TEST(policy_compile_trie_closure)
 	if (ASSERT_TRUE(e, "suffix /shadow reversed"))
 		ASSERT_EQ(e->v.m, 0x10, "closure within the suffix kind");
 	ASSERT_EQ(c->rs.h[RTG_HOOK_OPEN].features,
-		  RTG_HF_STR_PATH | RTG_HF_SUFFIX_PATH | RTG_HF_ACTIVE,
+		  RTG_HF_STR_PATH | RTG_HF_SUFFIX_PATH | RTG_HF_ACTIVE |
+		      RTG_HF_PREFILTER,
 		  "features");
 	policy_compiled_free(c);
 }
