@@ -39,7 +39,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 # Each skeleton is built from one or more units bpf/UNIT.bpf.c: the
 # agent's programs are one unit per hook family, linked into one object.
 BPF_SKELS := rtguard floor probe probe_btf
-rtguard_UNITS := exec open connect lsm
+rtguard_UNITS := exec open connect lsm file_btf
 floor_UNITS := floor
 probe_UNITS := probe
 probe_btf_UNITS := probe_btf

@@ -18,7 +18,6 @@
 /* Limits (documented in README "Limits"). */
 #define RTG_COMM_LEN 16
 #define RTG_PATH_MAX 4096 /* resolved path buffer, bytes incl. NUL */
-#define RTG_PATH_DEPTH 64 /* dentry components walked before truncating */
 #define RTG_ARGS_MAX 1024 /* exec args bytes kept (NUL separated) */
 #define RTG_CWD_MAX 1024 /* exec cwd bytes kept */
 #define RTG_KEY_MAX 254 /* bytes of a path a prefix/equal rule can see */
@@ -60,6 +59,9 @@ enum rtg_mech {
 #define RTG_F_NO_PROC (1u << 5) /* process not in the procs map */
 #define RTG_F_ARGS_PENDING (1u << 6) /* an `args` rule may match: user space decides */
 #define RTG_F_SCRIPT (1u << 7) /* exec ran a #! script through an interpreter */
+/* A mount shows the file under another path that could not be known (a
+ * bound was hit): the rules that could match it were applied. */
+#define RTG_F_PATH_PARTIAL (1u << 8)
 
 /* Rule ids in events: bits 0-5 the rule's bit in its hook, or
  * RTG_RULE_DEFAULT | policy index when a policy default decided. */

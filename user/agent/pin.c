@@ -23,7 +23,7 @@ static bool persistent(const char *name)
 	static const char *const names[] = {
 		"events",     "stats",	    "procs",	  "rules_set",
 		"rules_str",  "rules_addr", "rules_uid", "rules_port",
-		"agent_cfg",
+		"rules_trie", "agent_cfg",
 	};
 	size_t i;
 

@@ -138,6 +138,8 @@ void output_compact_event(FILE *f, const struct rtg_event_view *ev)
 		compact_str(f, ev->open.path ?: "");
 		if (ev->open.path_truncated)
 			fputs(" [truncated]", f);
+		if (ev->open.path_partial)
+			fputs(" [partial]", f);
 		break;
 	case RTG_EV_CONNECT: {
 		const char *p = proto_name(ev->connect.protocol);
