@@ -115,7 +115,8 @@ __weak __noinline __u64 RTG_GLOBAL(rtg_trie_top)(__u32 gen, __u64 cand)
 
 	if (!t || !mc)
 		return ~0ULL;
-	return trie_top(t, mc->ring, cand);
+	return trie_top(t, mc->ring, *(__u32 *)&mc->ring[RTG_TRIE_DEPTH],
+			cand);
 }
 
 /* real_mount() of the dentry at d: the mount, 0 (none), 1 (unknown). */

@@ -130,7 +130,9 @@ struct walk_res {
 };
 
 struct misc {
-	__u64 ring[RTG_TRIE_DEPTH]; /* a walk's topmost components */
+	/* a walk's topmost components, and after them their count
+	 * (path.bpf.h) */
+	__u64 ring[RTG_TRIE_DEPTH + 1];
 	struct walk_res wr;
 	struct fpath fp;
 	struct rtg_verdict v; /* rtg_open_eval()'s, under generation gen */

@@ -52,13 +52,13 @@ struct walk {
 	__u64 d, mnt, mroot;	 /* dentry; struct mount; its root dentry */
 	__u64 nsroot;		 /* the opener's namespace root; 0: no W_REAL */
 	__u64 leaf; /* dentry of the last component, 0: the path is "/" */
-	/* the dentries of the last RTG_TRIE_DEPTH components walked, the
-	 * last one first: once the walk is done, ring[j] is component j from
-	 * the top (the caller's RTG_TRIE_DEPTH entries: the stack holds one
-	 * struct walk per call only when it stays small). Shifted, not
-	 * indexed by a depth: a counter the verifier had to track would make
-	 * every level a new state. Entries past the root stay 0. */
+	/* the dentry of component k (the leaf is 0) at ring[k % DEPTH]: once
+	 * the walk is done, the last DEPTH of them are the topmost ones. The
+	 * ring and the count k (*depth) are in a map value (the caller's
+	 * scratch): a counter on the stack, which the verifier tracks, would
+	 * make every level a new state. */
 	__u64 *ring;
+	__u32 *depth;
 	__u32 off;     /* string start in ps->buf */
 	__u64 subtree; /* non-zero: crossed a mount that shows a subtree */
 	__u8 done;     /* reached a root */
@@ -97,7 +97,7 @@ static long ring_step(__u32 i, void *arg)
 {
 	struct walk *w = arg;
 	__u64 d = w->d, m, mp, parent, *r = w->ring;
-	int j;
+	__u32 k;
 
 	if (d == w->mroot) {
 		m = w->mnt;
@@ -120,10 +120,9 @@ static long ring_step(__u32 i, void *arg)
 		w->done = 1;
 		return 1;
 	}
-#pragma unroll
-	for (j = RTG_TRIE_DEPTH - 1; j > 0; j--)
-		r[j] = r[j - 1];
-	r[0] = d;
+	k = *w->depth;
+	r[k & (RTG_TRIE_DEPTH - 1)] = d;
+	*w->depth = k + 1;
 	w->d = parent;
 	return 0;
 }
@@ -194,22 +193,34 @@ static long str_step(__u32 i, void *arg)
 	return 0;
 }
 
+/* The two loops in functions of their own: the compiler would merge two
+ * bpf_loop() calls into one that takes the callback from a register, and
+ * the verifier inlines a bpf_loop() only with one known callback
+ * (otherwise every step is an indirect call). */
+static __noinline void walk_str_loop(struct walk *w)
+{
+	bpf_loop(RTG_WALK_MAX, str_step, w, 0);
+}
+
+static __noinline void walk_ring_loop(struct walk *w)
+{
+	bpf_loop(RTG_WALK_MAX, ring_step, w, 0);
+}
+
 /* Walks dentry up through mount (a struct mount). ps: the string's
- * scratch, or NULL; ring: RTG_TRIE_DEPTH entries; nsroot: the opener's
+ * scratch, or NULL; ring: RTG_TRIE_DEPTH entries and a count after them;
+ * nsroot: the opener's
  * namespace root mount, whose W_REAL cases are flagged (0 for a real
  * path's walk: no more). */
 static __always_inline void walk_path(struct walk *w, struct path_scratch *ps,
 				      __u64 *ring, __u64 dentry, __u64 mount,
 				      __u64 nsroot, bool untrusted_ns)
 {
-	int j;
-
 	__builtin_memset(w, 0, sizeof(*w));
-#pragma unroll
-	for (j = 0; j < RTG_TRIE_DEPTH; j++)
-		ring[j] = 0;
 	w->ps = ps;
 	w->ring = ring;
+	w->depth = (__u32 *)&ring[RTG_TRIE_DEPTH];
+	*w->depth = 0;
 	w->d = dentry;
 	w->mnt = mount;
 	w->mroot = mnt_root(mount);
@@ -220,9 +231,9 @@ static __always_inline void walk_path(struct walk *w, struct path_scratch *ps,
 	w->leaf = dentry != w->mroot ? dentry : 0;
 	if (ps) {
 		ps->buf[RTG_PATH_MAX - 1] = '\0';
-		bpf_loop(RTG_WALK_MAX, str_step, w, 0);
+		walk_str_loop(w);
 	} else {
-		bpf_loop(RTG_WALK_MAX, ring_step, w, 0);
+		walk_ring_loop(w);
 	}
 	if (!nsroot) {
 		w->flags = w->pseudo ? W_PSEUDO : 0;

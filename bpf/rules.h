@@ -188,9 +188,37 @@ struct rtg_trie_edge {
 };
 _Static_assert(sizeof(struct rtg_trie_edge) == 16, "rtg_trie_edge ABI");
 
+/* The whole-name children of every node, hashed by (node, length, first
+ * 8 bytes) into slot[] with linear probing of at most RTG_TRIE_PROBE
+ * slots (rtg_trie_hash()): one or two compares per component instead of
+ * a scan. A child the builder cannot place so close is left out and its
+ * parent matches everything below it. */
+#define RTG_TRIE_SLOTS 2048
+#define RTG_TRIE_PROBE 4
+
+struct rtg_trie_slot {
+	__u64 word;	/* the name's first 8 bytes, zero-padded */
+	__u16 node;	/* the parent; 0xffff: an empty slot */
+	__u16 child;
+	__u16 name_off; /* the whole name in names[] */
+	__u8 len;
+	__u8 pad;
+};
+_Static_assert(sizeof(struct rtg_trie_slot) == 16, "rtg_trie_slot ABI");
+
+/* The slot where the child of node named (len, word) is first looked for. */
+static inline __u32 rtg_trie_hash(__u32 node, __u32 len, __u64 word)
+{
+	__u64 h = (word ^ ((__u64)node << 40) ^ ((__u64)len << 56)) *
+		  0x9E3779B97F4A7C15ULL;
+
+	return (__u32)(h >> 53) & (RTG_TRIE_SLOTS - 1);
+}
+
 struct rtg_trie {
 	struct rtg_trie_node node[RTG_TRIE_NODES]; /* node[0]: the root "/" */
 	struct rtg_trie_edge edge[RTG_TRIE_EDGES];
+	struct rtg_trie_slot slot[RTG_TRIE_SLOTS];
 	/* suffix rules by the last component of their suffix: it equals
 	 * [sx, sx + nsx) (the suffix holds a '/'), or ends with [se, se +
 	 * nse); an ends-with name is stored in 8-byte chunks from its end */
@@ -198,7 +226,7 @@ struct rtg_trie {
 	__u64 sfx_any; /* suffix rules that may match any path */
 	char names[RTG_TRIE_NAMES];
 };
-_Static_assert(sizeof(struct rtg_trie) == 40976, "rtg_trie ABI");
+_Static_assert(sizeof(struct rtg_trie) == 73744, "rtg_trie ABI");
 
 struct rtg_verdict {
 	__u8 action; /* enum rtg_action */

@@ -135,11 +135,33 @@ static __always_inline void edge_scan(struct edge_scan *c, __u32 kind,
 	bpf_loop(max, edge_step, c, 0);
 }
 
+/* The whole-name child of node named (len, w0) at name, or 0: the hash
+ * table, RTG_TRIE_PROBE slots at most. */
+static __always_inline __u32 trie_child(const struct rtg_trie *t, __u32 node,
+					__u64 name, __u32 len, __u64 w0)
+{
+	__u32 h = rtg_trie_hash(node, len, w0), p;
+	const struct rtg_trie_slot *sl;
+
+#pragma unroll
+	for (p = 0; p < RTG_TRIE_PROBE; p++) {
+		sl = &t->slot[(h + p) & (RTG_TRIE_SLOTS - 1)];
+		if (sl->node == 0xffff)
+			return 0;
+		if (sl->node == node && sl->len == len && sl->word == w0 &&
+		    name_eq(t, name, len, sl->name_off))
+			return sl->child;
+	}
+	return 0;
+}
+
 struct trie_walk {
 	const struct rtg_trie *t;
 	const __u64 *ring;
 	__u64 cand, hit;
 	__u32 node;
+	__u32 depth; /* components walked */
+	__u32 n;     /* ... of them in ring: RTG_TRIE_DEPTH at most */
 };
 
 /* Component j from the top against the children of the current node; a
@@ -150,11 +172,14 @@ static long trie_step(__u32 j, void *arg)
 	const struct rtg_trie *t = c->t;
 	const struct rtg_trie_node *nd;
 	struct edge_scan sc = {.t = t};
+	__u32 child;
 	__u64 d;
 
-	d = c->ring[j & (RTG_TRIE_DEPTH - 1)];
-	if (!d)
+	if (j >= c->n)
 		return 1; /* the path ends */
+	/* component j from the top: the walk put component k (the leaf is
+	 * 0) at ring[k % DEPTH], and walked n of them */
+	d = c->ring[(c->depth - 1 - j) & (RTG_TRIE_DEPTH - 1)];
 	nd = &t->node[c->node & (RTG_TRIE_NODES - 1)];
 	if (!(nd->reach & c->cand))
 		return 1;
@@ -172,22 +197,26 @@ static long trie_step(__u32 j, void *arg)
 	}
 	if (!(nd->lens & (1ULL << (sc.len < 63 ? sc.len : 63))))
 		return 1;
-	edge_scan(&sc, SCAN_CHILD, nd->first, nd->n, RTG_TRIE_FANOUT);
-	if (!sc.child)
+	child = trie_child(t, c->node, sc.name, sc.len, sc.w0);
+	if (!child)
 		return 1;
-	c->node = sc.child;
-	c->hit |= t->node[sc.child & (RTG_TRIE_NODES - 1)].here;
+	c->node = child;
+	c->hit |= t->node[child & (RTG_TRIE_NODES - 1)].here;
 	return 0;
 }
 
 /* The rules of cand whose equal or prefix clause may hold for the path a
- * walk left in ring (done): its topmost components down the trie. */
+ * walk of depth components left in ring (done): its topmost components
+ * down the trie. */
 static __always_inline __u64 trie_top(const struct rtg_trie *t,
-				      const __u64 *ring, __u64 cand)
+				      const __u64 *ring, __u32 depth,
+				      __u64 cand)
 {
 	struct trie_walk c = {
 	    .t = t,
 	    .ring = ring,
+	    .depth = depth,
+	    .n = depth < RTG_TRIE_DEPTH ? depth : RTG_TRIE_DEPTH,
 	    .cand = cand,
 	    .hit = t->node[0].here,
 	};

@@ -283,6 +283,42 @@ static int flatten_suffixes(struct tbuild *b, struct rtg_trie *t, int *map,
 	return 0;
 }
 
+/* The whole-name edges of every node into the hash table; a child that
+ * finds no free slot within RTG_TRIE_PROBE goes into its parent's `here`
+ * (reach: the rules of its subtree). */
+static void hash_children(struct rtg_trie *t)
+{
+	int i, k, p;
+
+	for (i = 0; i < RTG_TRIE_SLOTS; i++)
+		t->slot[i].node = 0xffff;
+	for (i = 0; i < RTG_TRIE_NODES; i++) {
+		struct rtg_trie_node *n = &t->node[i];
+
+		for (k = 0; k < n->n; k++) {
+			const struct rtg_trie_edge *e = &t->edge[n->first + k];
+			uint32_t h = rtg_trie_hash((uint32_t)i, e->len, e->word);
+			struct rtg_trie_slot *sl = NULL;
+
+			for (p = 0; p < RTG_TRIE_PROBE; p++) {
+				sl = &t->slot[(h + p) & (RTG_TRIE_SLOTS - 1)];
+				if (sl->node == 0xffff)
+					break;
+				sl = NULL;
+			}
+			if (!sl) {
+				n->here |= t->node[e->child].reach;
+				continue;
+			}
+			sl->node = (uint16_t)i;
+			sl->child = e->child;
+			sl->name_off = e->name_off;
+			sl->len = e->len;
+			sl->word = e->word;
+		}
+	}
+}
+
 int policy_trie_build(const struct rtg_trie_pat *pats, int npats,
 		      struct rtg_trie *t)
 {
@@ -315,6 +351,7 @@ int policy_trie_build(const struct rtg_trie_pat *pats, int npats,
 		t->sfx_any = all;
 		err = 0;
 	}
+	hash_children(t);
 out:
 	free(b.nodes);
 	free(b.edges);
