@@ -42,17 +42,23 @@ int BPF_PROG(LSM_FILE_OPEN, struct file *file)
 	struct misc *mc;
 	struct evbuf *eb;
 	__u32 size, gen, fl = file->f_flags;
+	int r;
 
 	if (fl & FMODE_EXEC_FLAG)
 		return 0; /* exec: lsm_bprm_check decides */
 	gen = active_gen();
 	hs = hookset_active(gen, RTG_HOOK_OPEN);
+	if (!hs)
+		return 0;
+	r = PREFILTER_FAST(hs, gen, (__u64)file, task, fl, true);
+	if (!r)
+		return 0;
 	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
-	if (!hs || !mc)
+	if (!mc)
 		return 0;
 	mc->arg_file = (__u64)file;
 	mc->arg_task = (__u64)task;
-	if (!RTG_GLOBAL(rtg_prefilter)(fl, gen, 1))
+	if (r == 2 && !RTG_GLOBAL(rtg_prefilter)(fl, gen, 1))
 		return 0;
 	size = RTG_GLOBAL(rtg_open_eval)(fl, 1);
 	v = mc->v;

@@ -90,6 +90,7 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	__u32 size, fl, gen;
 	bool enforced;
 	__u64 file;
+	int r;
 
 	if (fd < 0)
 		return 0;
@@ -103,12 +104,15 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	if (!file)
 		return 0;
 	fl = open_flags((struct pt_regs *)bpf_task_pt_regs(task), kind, file);
+	r = PREFILTER_FAST(hs, gen, file, task, fl, false);
+	if (!r)
+		return 0;
 	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
 	if (!mc)
 		return 0;
 	mc->arg_file = file;
 	mc->arg_task = (__u64)task;
-	if (!RTG_GLOBAL(rtg_prefilter)(fl, gen, 0))
+	if (r == 2 && !RTG_GLOBAL(rtg_prefilter)(fl, gen, 0))
 		return 0;
 
 	size = RTG_GLOBAL(rtg_open_eval)(fl, 0);
