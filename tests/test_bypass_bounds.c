@@ -204,12 +204,17 @@ struct flip {
 static void *flipper(void *arg)
 {
 	struct flip *f = arg;
+	volatile __u64 *fl = &f->how.flags;
+	volatile int i;
 
+	/* each value held for a while: the kernel must copy both */
 	while (!f->stop) {
-		__atomic_store_n(&f->how.flags, (__u64)O_WRONLY,
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&f->how.flags, (__u64)O_RDONLY,
-				 __ATOMIC_RELAXED);
+		*fl = O_WRONLY;
+		for (i = 0; i < 64; i++)
+			;
+		*fl = O_RDONLY;
+		for (i = 0; i < 64; i++)
+			;
 	}
 	return NULL;
 }
@@ -260,31 +265,96 @@ static void openat2_race(void)
 		    "the flip race wrote through the fd");
 }
 
+/* The same race under an audit rule: nobody is killed, so each open the
+ * kernel made writable must have its event, and no other open one. A
+ * re-read of user memory misclassifies in both directions (under a deny
+ * rule a wrongly killed reader would end the race first). */
+static int op_openat2_count(void *arg)
+{
+	const struct target *t = arg;
+	struct flip f = { .how.flags = O_RDONLY };
+	long t0 = now_ms(), writable = 0;
+	pthread_t th;
+	char out[32];
+	int fd, n, pfd[2];
+
+	if (pthread_create(&th, NULL, flipper, &f))
+		return -EAGAIN;
+	while (now_ms() - t0 < 2000 && writable < 200) {
+		fd = syscall(SYS_openat2, AT_FDCWD, t->a, &f.how, sizeof(f.how));
+		if (fd < 0)
+			continue;
+		if ((fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY)
+			writable++;
+		close(fd);
+	}
+	f.stop = 1;
+	pthread_join(th, NULL);
+	/* the count, for attempt() to read from an fd */
+	n = snprintf(out, sizeof(out), "%ld\n", writable);
+	if (pipe(pfd) || write(pfd[1], out, n) != n)
+		return -EIO;
+	close(pfd[1]);
+	return pfd[0];
+}
+
+static void openat2_race_audit(struct agent_run *a)
+{
+	char p[256];
+	struct outcome o;
+	long writable;
+	int ev = 0;
+
+	fx_path("@/adir/file", p, sizeof(p));
+	attempt(op_openat2_count, &(struct target){ .a = p }, &o);
+	if (!ASSERT_TRUE(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0,
+			 "race loop"))
+		return;
+	writable = strtol(o.buf, NULL, 10);
+	wait_until((ev = agent_count_events(
+			    a, EV_WHERE(EV_STR("type", "open"),
+					EV_STR("action", "audit"),
+					EV_STR("file.path", p)))) >= writable,
+		   5000);
+	ASSERT_TRUE(writable > 0, "the race gave writable fds");
+	ASSERT_EQ(ev, writable,
+		  "one audit event per writable fd, none for the others");
+}
+
 #define WRITE_DENY                                                             \
 	"  - name: nowrite\n"                                                  \
 	"    on: open\n"                                                       \
 	"    match: { path: { prefix: [%s/wdir/] }, flags: [write] }\n"        \
-	"    action: deny\n"
+	"    action: deny\n"                                                   \
+	"  - name: audwrite\n"                                                 \
+	"    on: open\n"                                                       \
+	"    match: { path: { prefix: [%s/adir/] }, flags: [write] }\n"        \
+	"    action: audit\n"
 
 TEST_T(bypass_bounds, 120)
 {
-	char rules[512], p[256];
+	char rules[1024], p[256];
 	struct agent_run a;
 
 	TEST_NEED_ROOT();
 	if (!ASSERT_OK(fixture_make(), "fixture"))
 		return;
-	snprintf(rules, sizeof(rules), WRITE_DENY, fx.dir);
+	snprintf(rules, sizeof(rules), WRITE_DENY, fx.dir, fx.dir);
 	if (!ASSERT_OK(fixture_policy(rules), "policy") ||
 	    !ASSERT_OK(mkdir(fx_path("@/wdir", p, sizeof(p)), 0755), "wdir") ||
 	    !ASSERT_OK(put_file(fx_path("@/wdir/file", p, sizeof(p)), "w\n"),
 		       "wdir/file") ||
+	    !ASSERT_OK(mkdir(fx_path("@/adir", p, sizeof(p)), 0755), "adir") ||
+	    !ASSERT_OK(put_file(fx_path("@/adir/file", p, sizeof(p)), "a\n"),
+		       "adir/file") ||
 	    !ASSERT_OK(deep_trees(), "deep trees") ||
 	    !ASSERT_OK(agent_start(&a, N("--policy", fx.policy)), "agent"))
 		return;
 	deep_cases(&a);
 	if (test_subtest("openat2_flag_race"))
 		openat2_race();
+	if (test_subtest("openat2_flag_race_audit"))
+		openat2_race_audit(&a);
 	test_subtest_end();
 	agent_stop(&a);
 }
