@@ -272,7 +272,7 @@ static void openat2_race(void)
 static int op_openat2_count(void *arg)
 {
 	const struct target *t = arg;
-	struct flip f = { .how.flags = O_RDONLY };
+	struct flip f = {.how.flags = O_RDONLY};
 	long t0 = now_ms(), writable = 0;
 	pthread_t th;
 	char out[32];
@@ -281,7 +281,8 @@ static int op_openat2_count(void *arg)
 	if (pthread_create(&th, NULL, flipper, &f))
 		return -EAGAIN;
 	while (now_ms() - t0 < 2000 && writable < 200) {
-		fd = syscall(SYS_openat2, AT_FDCWD, t->a, &f.how, sizeof(f.how));
+		fd =
+		    syscall(SYS_openat2, AT_FDCWD, t->a, &f.how, sizeof(f.how));
 		if (fd < 0)
 			continue;
 		if ((fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY)
@@ -306,16 +307,16 @@ static void openat2_race_audit(struct agent_run *a)
 	int ev = 0;
 
 	fx_path("@/adir/file", p, sizeof(p));
-	attempt(op_openat2_count, &(struct target){ .a = p }, &o);
+	attempt(op_openat2_count, &(struct target){.a = p}, &o);
 	if (!ASSERT_TRUE(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0,
 			 "race loop"))
 		return;
 	writable = strtol(o.buf, NULL, 10);
-	wait_until((ev = agent_count_events(
-			    a, EV_WHERE(EV_STR("type", "open"),
-					EV_STR("action", "audit"),
-					EV_STR("file.path", p)))) >= writable,
-		   5000);
+	wait_until(
+	    (ev = agent_count_events(
+		 a, EV_WHERE(EV_STR("type", "open"), EV_STR("action", "audit"),
+			     EV_STR("file.path", p)))) >= writable,
+	    5000);
 	ASSERT_TRUE(writable > 0, "the race gave writable fds");
 	ASSERT_EQ(ev, writable,
 		  "one audit event per writable fd, none for the others");

@@ -45,9 +45,9 @@ enum what { OPEN, EXEC };
 struct mcase {
 	enum via via;
 	enum what what;
-	bool nobody; /* as uid 65534 in a user namespace of its own */
-	const char *dir;  /* '@': the fixture dir */
-	const char *name; /* below it */
+	bool nobody;	    /* as uid 65534 in a user namespace of its own */
+	const char *dir;    /* '@': the fixture dir */
+	const char *name;   /* below it */
 	const char *marker; /* exec: the program's argument (a file it makes) */
 };
 
@@ -108,8 +108,8 @@ static int show(const struct mcase *c, const char *dir, char *out, size_t n)
 		if (mount("tmpfs", up, "tmpfs", 0, NULL))
 			return -ENODEV;
 		snprintf(work, sizeof(work), "%s/w", up);
-		snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/u,workdir=%s",
-			 dir, up, work);
+		snprintf(opts, sizeof(opts),
+			 "lowerdir=%s,upperdir=%s/u,workdir=%s", dir, up, work);
 		if (mkdir(work, 0755))
 			return -ENODEV;
 		snprintf(work, sizeof(work), "%s/u", up);
@@ -124,7 +124,7 @@ static int op_mount(void *arg)
 {
 	const struct mcase *c = arg;
 	char dir[256], shown[256], path[600], marker[256];
-	char *argv[3] = { NULL, NULL, NULL };
+	char *argv[3] = {NULL, NULL, NULL};
 	int fd, err;
 
 	fx_path(c->dir, dir, sizeof(dir));
@@ -152,7 +152,7 @@ static int op_mount(void *arg)
 	return -errno;
 }
 
-static const char *const via_name[] = { "bind", "clone", "overlay" };
+static const char *const via_name[] = {"bind", "clone", "overlay"};
 
 /* one case: it must be blocked as x says, and (exec) not have run */
 static void mcase_run(struct mcase *c, enum expect x, const char *what)
@@ -196,12 +196,13 @@ static void mcase_run(struct mcase *c, enum expect x, const char *what)
 static int mount_fixture(void)
 {
 	char p[256];
-	const char *const dirs[] = { "@/.mnt-bind", "@/.mnt-ovl", "@/.ovl-up",
-				     "@/opt" };
+	const char *const dirs[] = {"@/.mnt-bind", "@/.mnt-ovl", "@/.ovl-up",
+				    "@/opt"};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (mkdir(fx_path(dirs[i], p, sizeof(p)), 0777) && errno != EEXIST)
+		if (mkdir(fx_path(dirs[i], p, sizeof(p)), 0777) &&
+		    errno != EEXIST)
 			return -errno;
 	chmod(fx_path("@/.mnt-bind", p, sizeof(p)), 0777);
 	chmod(fx_path("@/.mnt-ovl", p, sizeof(p)), 0777);
@@ -217,12 +218,12 @@ static int mount_fixture(void)
 
 static void mount_cases(bool nobody)
 {
-	static const enum via vias[] = { BIND, CLONE, OVERLAY };
+	static const enum via vias[] = {BIND, CLONE, OVERLAY};
 	struct mcase c;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(vias); i++) {
-		c = (struct mcase){ .via = vias[i], .nobody = nobody };
+		c = (struct mcase){.via = vias[i], .nobody = nobody};
 		c.what = OPEN;
 		c.dir = "@/private";
 		c.name = "data";
@@ -257,12 +258,12 @@ static void renames(void)
 				PUBLIC "\n"),
 		       "file"))
 		return;
-	attempt(op_open, &(struct target){ .a = f }, &o);
+	attempt(op_open, &(struct target){.a = f}, &o);
 	EXPECT_OUTCOME(&o, X_READS, PUBLIC, false, "before the rename: read");
 	if (!ASSERT_OK(rename(a, b), "rename into the denied dir"))
 		return;
 	fx_path("@/private/moving/data", g, sizeof(g));
-	attempt(op_open, &(struct target){ .a = g }, &o);
+	attempt(op_open, &(struct target){.a = g}, &o);
 	EXPECT_OUTCOME(&o, X_KILL, NULL, false,
 		       "renamed into the prefix-denied dir: killed");
 	/* and a file out of it: its new path is not denied (path rules; no
@@ -270,7 +271,7 @@ static void renames(void)
 	fx_path("@/public/was-private", f, sizeof(f));
 	if (!ASSERT_OK(rename(g, f), "rename out of the denied dir"))
 		return;
-	attempt(op_open, &(struct target){ .a = f }, &o);
+	attempt(op_open, &(struct target){.a = f}, &o);
 	EXPECT_OUTCOME(&o, X_READS, PUBLIC, false,
 		       "renamed out of the prefix-denied dir: read");
 }
@@ -293,4 +294,78 @@ TEST_T(bypass_mounts, 120)
 		renames();
 	test_subtest_end();
 	agent_stop(&a);
+}
+
+/* runc re-executes itself from a clone of its binary (a memfd or a
+ * detached mount): under prefix and suffix exec kill rules the container
+ * starts, and the re-exec is reported with runc's real path, not "/". */
+TEST_T(bypass_runc_reexec, 120)
+{
+	char dir[] = "/tmp/rtg-runc-XXXXXX", pol[128], out[256], runc[4096];
+	char *const argv[] = {"podman",
+			      "--runtime",
+			      "/usr/sbin/runc",
+			      "--cgroup-manager",
+			      "cgroupfs",
+			      "run",
+			      "--rm",
+			      "--ulimit",
+			      "nofile=1024:1024",
+			      "--ulimit",
+			      "nproc=1024:1024",
+			      "--network",
+			      "none",
+			      "localhost/rtg-busybox:1",
+			      "/bin/sh",
+			      "-c",
+			      "echo container-started",
+			      NULL};
+	char *const probe[] = {"podman", "image", "exists",
+			       "localhost/rtg-busybox:1", NULL};
+	struct test_event *ev;
+	struct agent_run a;
+
+	TEST_NEED_ROOT();
+	if (access("/usr/bin/podman", X_OK) || access("/usr/sbin/runc", X_OK) ||
+	    run_cmd(probe, NULL, 0))
+		test_skip("podman, runc or the image localhost/rtg-busybox:1 "
+			  "(KERNELS.md) missing");
+	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp") ||
+	    !ASSERT_TRUE(realpath("/usr/sbin/runc", runc), "runc's path"))
+		return;
+	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
+	if (!ASSERT_OK(
+		put_file(
+		    pol,
+		    "name: runc\n"
+		    "defaults: { exec: audit, open: allow, connect: allow }\n"
+		    "rules:\n"
+		    "  - name: sfx\n"
+		    "    on: exec\n"
+		    "    match: { path: { suffix: [/xmrig] } }\n"
+		    "    action: kill\n"
+		    "  - name: pfx\n"
+		    "    on: exec\n"
+		    "    match: { path: { prefix: [/opt/x/] } }\n"
+		    "    action: kill\n"),
+		"policy") ||
+	    !ASSERT_OK(agent_start(&a, N("--policy", pol)), "agent"))
+		return;
+	run_cmd(argv, out, sizeof(out));
+	ASSERT_TRUE(strstr(out, "container-started"), "the container starts");
+	ev = agent_wait_event(&a, 10000,
+			      EV_WHERE(EV_STR("type", "exec"),
+				       EV_STR("process.args[1]", "init"),
+				       EV_CONTAINS("process.binary", "runc")));
+	if (ASSERT_TRUE(ev, "runc init's exec event"))
+		ASSERT_STREQ(ev_str(ev, "process.binary"), runc,
+			     "reported with runc's real path");
+	test_event_free(ev);
+	agent_stop(&a);
+	ASSERT_EQ(
+	    agent_count_events(&a, EV_WHERE(EV_STR("type", "exec"),
+					    EV_STR("process.binary", "/"))),
+	    0, "no exec reported as /");
+	ASSERT_EQ(agent_count_events(&a, EV_WHERE(EV_STR("action", "kill"))), 0,
+		  "nothing killed");
 }

@@ -14,8 +14,8 @@
 TEST_T(agent_exits_follow_execs, 90)
 {
 	char dir[] = "/tmp/rtg-quiet-XXXXXX", pol[128], loud[128], text[512];
-	char *const quiet_argv[] = { "/bin/true", "rtg-quiet-marker", NULL };
-	char *argv[] = { loud, NULL };
+	char *const quiet_argv[] = {"/bin/true", "rtg-quiet-marker", NULL};
+	char *argv[] = {loud, NULL};
 	struct test_event *ev;
 	struct agent_run a;
 	int i, exits;
@@ -41,18 +41,18 @@ TEST_T(agent_exits_follow_execs, 90)
 	for (i = 0; i < 200; i++)
 		spawn_wait(quiet_argv, NULL);
 	spawn_wait(argv, NULL);
-	ev = agent_wait_event(&a, 5000,
-			      EV_WHERE(EV_STR("type", "exit"),
-				       EV_STR("process.binary", loud)));
+	ev = agent_wait_event(
+	    &a, 5000,
+	    EV_WHERE(EV_STR("type", "exit"), EV_STR("process.binary", loud)));
 	ASSERT_TRUE(ev, "the exit of the reported exec is reported");
 	test_event_free(ev);
 	ASSERT_EQ(agent_stop(&a), 0, "agent exit");
-	exits = agent_count_events(&a, EV_WHERE(EV_STR("type", "exit"),
-						EV_STR("process.args[1]",
-						       "rtg-quiet-marker")));
+	exits = agent_count_events(
+	    &a, EV_WHERE(EV_STR("type", "exit"),
+			 EV_STR("process.args[1]", "rtg-quiet-marker")));
 	ASSERT_EQ(exits, 0, "no exit event for the 200 allowed execs");
-	ASSERT_EQ(agent_count_events(&a, EV_WHERE(EV_STR("type", "exec"))),
-		  1, "one exec event");
+	ASSERT_EQ(agent_count_events(&a, EV_WHERE(EV_STR("type", "exec"))), 1,
+		  "one exec event");
 	/* other processes of the machine exec too, all allowed: their exits
 	 * are not reported either */
 	ASSERT_EQ(agent_count_events(&a, EV_WHERE(EV_STR("type", "exit"))), 1,
