@@ -13,7 +13,7 @@
 
 #define LSM_RUN "tests/lsm/run.sh"
 
-TEST_T(lsm_guest, 300)
+TEST_T(lsm_guest, 420)
 {
 	char line[1024], *out = NULL, *skip = NULL, *grown;
 	size_t len = 0, n;

@@ -10,7 +10,8 @@ POLICY=/tests/lsm/deny.yaml
 EVENTS=/tmp/events.json
 AGENT_LOG=/tmp/agent.log
 READY_LINE="rtguard: info: running"
-READY_TIMEOUT=${READY_TIMEOUT:-30} # seconds; TCG emulation is slow
+READY_TIMEOUT=${READY_TIMEOUT:-90} # seconds; TCG emulation is slow, and verifying
+# every program of the agent takes the guest tens of seconds on a loaded host
 
 npass=0
 nfail=0
