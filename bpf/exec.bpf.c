@@ -85,9 +85,7 @@ static __always_inline __u32 script_path(struct misc *mc,
 					 __u32 coff, __u32 clen,
 					 const char *filename)
 {
-	__u64 soff = 0, pos, n;
 	long r;
-	int i;
 
 	r = bpf_probe_read_kernel_str(mc->sname, sizeof(mc->sname), filename);
 	if (r <= 1)
@@ -96,24 +94,7 @@ static __always_inline __u32 script_path(struct misc *mc,
 		bpf_probe_read_kernel(mc->sbuf, sizeof(mc->sname), mc->sname);
 		return r - 1;
 	}
-	for (i = 0; i < 3; i++)
-		if (mc->sname[RTG_MASK(soff, 0xff)] == '.' &&
-		    mc->sname[RTG_MASK(soff + 1, 0xff)] == '/')
-			soff += 2;
-	n = clen < 255 ? clen : 255;
-	n = RTG_MASK(n, 0xff);
-	bpf_probe_read_kernel(mc->sbuf, n, path_at(cwd, coff));
-	pos = n;
-	if (!(n == 1 && mc->sbuf[0] == '/')) {
-		mc->sbuf[RTG_MASK(pos, 0x1ff)] = '/';
-		pos++;
-	}
-	pos = RTG_MASK(pos, 0x1ff);
-	soff = RTG_MASK(soff, 0xff);
-	r = bpf_probe_read_kernel_str(mc->sbuf + pos, 256, mc->sname + soff);
-	if (r <= 0)
-		return 0;
-	return pos + r - 1;
+	return cwd_join(mc, cwd, coff, clen);
 }
 
 /* An `args` rule may still match: the masks of every key but args, which

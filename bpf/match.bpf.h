@@ -235,4 +235,36 @@ static __always_inline void decide(const struct rtg_hookset *hs,
 	*v = c.v;
 }
 
+/* mc->sname (a relative name, leading "./" dropped) joined to the cwd
+ * resolved into cwd at coff (clen bytes), into mc->sbuf; its length, 0 on
+ * failure. Shared by a #! script's name (exec.bpf.c) and the paths the
+ * other hooks are given (more.bpf.h). */
+static __always_inline __u32 cwd_join(struct misc *mc,
+				      const struct path_scratch *cwd,
+				      __u32 coff, __u32 clen)
+{
+	__u64 soff = 0, pos, n;
+	long r;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (mc->sname[RTG_MASK(soff, 0xff)] == '.' &&
+		    mc->sname[RTG_MASK(soff + 1, 0xff)] == '/')
+			soff += 2;
+	n = clen < 255 ? clen : 255;
+	n = RTG_MASK(n, 0xff);
+	bpf_probe_read_kernel(mc->sbuf, n, path_at(cwd, coff));
+	pos = n;
+	if (!(n == 1 && mc->sbuf[0] == '/')) {
+		mc->sbuf[RTG_MASK(pos, 0x1ff)] = '/';
+		pos++;
+	}
+	pos = RTG_MASK(pos, 0x1ff);
+	soff = RTG_MASK(soff, 0xff);
+	r = bpf_probe_read_kernel_str(mc->sbuf + pos, 256, mc->sname + soff);
+	if (r <= 0)
+		return 0;
+	return pos + r - 1;
+}
+
 #endif

@@ -280,37 +280,6 @@ static __always_inline void more_emit(struct rtg_more *e, __u8 type)
 	emit(e, RTG_MASK(size, 0x3fff), type);
 }
 
-/* mc->sname (a relative name, leading "./" dropped) joined to the cwd
- * resolved into cwd at coff (clen bytes), into mc->sbuf; its length, 0 on
- * failure. */
-static __always_inline __u32 more_join(struct misc *mc,
-				       const struct path_scratch *cwd,
-				       __u32 coff, __u32 clen)
-{
-	__u64 soff = 0, pos, n;
-	long r;
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (mc->sname[RTG_MASK(soff, 0xff)] == '.' &&
-		    mc->sname[RTG_MASK(soff + 1, 0xff)] == '/')
-			soff += 2;
-	n = clen < 255 ? clen : 255;
-	n = RTG_MASK(n, 0xff);
-	bpf_probe_read_kernel(mc->sbuf, n, path_at(cwd, coff));
-	pos = n;
-	if (!(n == 1 && mc->sbuf[0] == '/')) {
-		mc->sbuf[RTG_MASK(pos, 0x1ff)] = '/';
-		pos++;
-	}
-	pos = RTG_MASK(pos, 0x1ff);
-	soff = RTG_MASK(soff, 0xff);
-	r = bpf_probe_read_kernel_str(mc->sbuf + pos, 256, mc->sname + soff);
-	if (r <= 0)
-		return 0;
-	return pos + r - 1;
-}
-
 /* A user-given path in mc->sbuf, made absolute against the cwd when it is
  * relative (the kernel's view of a path the syscall has not resolved yet;
  * `..` and symlinks are left as given). Returns its length, 0 when it
@@ -333,7 +302,7 @@ static __always_inline __u32 more_user_path(struct more_ctx *x,
 	}
 	coff = path_resolve(&x->s.ps->b, BPF_CORE_READ(t, fs, pwd.dentry),
 			    BPF_CORE_READ(t, fs, pwd.mnt), &clen, &ctrunc);
-	return more_join(mc, &x->s.ps->b, coff, clen);
+	return cwd_join(mc, &x->s.ps->b, coff, clen);
 }
 
 #define UNIX_PATH_MAX  108
@@ -372,7 +341,7 @@ static __always_inline __u32 more_unix_path(struct more_ctx *x,
 	}
 	coff = path_resolve(&x->s.ps->b, BPF_CORE_READ(t, fs, pwd.dentry),
 			    BPF_CORE_READ(t, fs, pwd.mnt), &clen, &ctrunc);
-	return more_join(mc, &x->s.ps->b, coff, clen);
+	return cwd_join(mc, &x->s.ps->b, coff, clen);
 }
 
 /* A connect(2) of a unix socket to the address ua (alen bytes), decided
