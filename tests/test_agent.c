@@ -37,11 +37,13 @@ static const char *audit_all =
 	"name: audit-all\n"
 	"defaults: { exec: audit, open: audit, connect: audit }\n";
 
-/* The event of `type` of process pid, waited for. */
+/* The event of `type` of process pid, waited for (15 s: an agent built
+ * with ASan on a loaded 2-core machine once took over 5 s to deliver an
+ * exit in CI's check-deep run). */
 static struct test_event *wait_pid_event(struct agent_run *a, const char *type,
 					 pid_t pid)
 {
-	return agent_wait_event(a, 5000,
+	return agent_wait_event(a, 15000,
 				EV_WHERE(EV_STR("type", type),
 					 EV_INT("process.pid", pid)));
 }
