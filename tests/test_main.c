@@ -4,11 +4,13 @@
  * runs in a forked child (a crash or a hang fails that test only). Prints
  * one line per test and per subtest, and a closing
  * `test_progs: N passed, N failed, N skipped (subtests: N passed, N failed)`.
- * Exit 1 if any failed. A glob without '/' selects whole tests; with one,
+ * Exit 1 if any failed; the failed tests and their FAIL lines are repeated
+ * just before that closing line. A glob without '/' selects whole tests; with one,
  * the tests it matches run only the subtests its second half matches.
  */
 #include <fnmatch.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -163,6 +165,56 @@ static void on_alarm(int sig)
 	raise(sig);
 }
 
+/*
+ * Each test's stderr goes to a file of its own, copied to ours when the test
+ * ends. A failed test keeps its FAIL lines (or, with none, its last lines),
+ * repeated after the run so the tail of a long log says what failed and why.
+ */
+#define FAIL_KEEP_LINES 8
+
+static char *failures;
+static size_t failures_len;
+static FILE *failures_out;
+
+static void log_replay(FILE *log, const char *name, bool keep)
+{
+	char *line = NULL, *last[FAIL_KEEP_LINES] = {0};
+	size_t cap = 0;
+	int nfail = 0, nlines = 0, i;
+	FILE *out = NULL;
+	ssize_t n;
+
+	if (keep && !failures_out)
+		failures_out = open_memstream(&failures, &failures_len);
+	if (keep)
+		out = failures_out;
+	if (out)
+		fprintf(out, "- %s\n", name);
+	fflush(log);
+	rewind(log);
+	while ((n = getline(&line, &cap, log)) > 0) {
+		fwrite(line, 1, n, stderr);
+		if (!out)
+			continue;
+		if (strstr(line, ":FAIL") && nfail < FAIL_KEEP_LINES) {
+			fprintf(out, "    %s", line);
+			nfail++;
+		}
+		free(last[nlines % FAIL_KEEP_LINES]);
+		last[nlines++ % FAIL_KEEP_LINES] = strdup(line);
+	}
+	for (i = 0; out && !nfail && i < FAIL_KEEP_LINES; i++) {
+		char *l = last[(nlines + i) % FAIL_KEEP_LINES];
+
+		if (l)
+			fprintf(out, "    %s", l);
+	}
+	for (i = 0; i < FAIL_KEEP_LINES; i++)
+		free(last[i]);
+	free(line);
+	fflush(stderr);
+}
+
 int main(int argc, char **argv)
 {
 	int npass = 0, nfail = 0, nskip = 0, i;
@@ -187,6 +239,7 @@ int main(int argc, char **argv)
 	for (t = tests; t; t = t->next) {
 		struct timespec a, b;
 		int status = 0;
+		FILE *log;
 		pid_t pid;
 
 		if (!selected(t->name, NULL, argc, argv))
@@ -194,9 +247,12 @@ int main(int argc, char **argv)
 		test_num = npass + nfail + nskip + 1;
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		fflush(NULL);
+		log = tmpfile();
 		pid = fork();
 		if (pid == 0) {
 			setpgid(0, 0);
+			if (log)
+				dup2(fileno(log), 2);
 			test_name = t->name;
 			signal(SIGALRM, on_alarm);
 			alarm(t->timeout_s);
@@ -231,7 +287,20 @@ int main(int argc, char **argv)
 			else
 				printf("#%-3d %-40s FAIL\n", test_num, t->name);
 		}
+		if (log) {
+			log_replay(log, t->name,
+				   !(WIFEXITED(status) &&
+				     (WEXITSTATUS(status) == 0 ||
+				      WEXITSTATUS(status) == EXIT_SKIP)));
+			fclose(log);
+		}
 	}
+	if (failures_out)
+		fclose(failures_out);
+	if (failures)
+		printf("failed, with the FAIL lines (or last lines) of each:\n"
+		       "%s",
+		       failures);
 	printf("test_progs: %d passed, %d failed, %d skipped (subtests: %d "
 	       "passed, %d failed)\n",
 	       npass, nfail, nskip, totals->pass, totals->fail);
