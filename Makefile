@@ -38,10 +38,11 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 
 # Each skeleton is built from one or more units bpf/UNIT.bpf.c: the
 # agent's programs are one unit per hook family, linked into one object.
-BPF_SKELS := rtguard floor probe
-rtguard_UNITS := exec open connect lsm cgroup task sys sock mmap uring lsm_more
+BPF_SKELS := rtguard floor probe probe_btf
+rtguard_UNITS := exec open connect lsm cgroup task sys sock mmap uring lsm_more file_btf
 floor_UNITS := floor
 probe_UNITS := probe
+probe_btf_UNITS := probe_btf
 SKELS := $(BPF_SKELS:%=$(OUT)/%.skel.h)
 USER_SRCS := $(foreach d,$(USER_DIRS),$(wildcard $(d)/*.c))
 USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS)) $(OUT)/user/agent/embed.o

@@ -18,7 +18,6 @@
 /* Limits (documented in README "Limits"). */
 #define RTG_COMM_LEN 16
 #define RTG_PATH_MAX 4096 /* resolved path buffer, bytes incl. NUL */
-#define RTG_PATH_DEPTH 64 /* dentry components walked before truncating */
 #define RTG_ARGS_MAX 1024 /* exec args bytes kept (NUL separated) */
 #define RTG_CWD_MAX 1024 /* exec cwd bytes kept */
 #define RTG_KEY_MAX 254 /* bytes of a path a prefix/equal rule can see */
@@ -76,6 +75,9 @@ enum rtg_mech {
 #define RTG_F_SCRIPT (1u << 7) /* exec ran a #! script through an interpreter */
 #define RTG_F_EXEC_RULE (1u << 8) /* mmap_exec: an exec rule decided (rule is
 				   * an exec rule's id) */
+/* A mount shows the file under another path that could not be known (a
+ * bound was hit): the rules that could match it were applied. */
+#define RTG_F_PATH_PARTIAL (1u << 9)
 
 /* Rule ids in events: bits 0-5 the rule's bit in its hook, or
  * RTG_RULE_DEFAULT | policy index when a policy default decided. */

@@ -8,10 +8,18 @@
  * too: user space's process cache must know each image to describe later
  * events.
  */
-#include "emit.bpf.h"
-#include "match.bpf.h"
+#include "file.bpf.h"
 
+#ifndef RTG_LICENSE_DONE /* file_btf.bpf.c has one */
 char LICENSE[] SEC("license") = "GPL";
+#endif
+
+/* handle_exec is built twice, as open.bpf.c is (file_btf.bpf.c); fork
+ * and exit only once. */
+#ifdef RTG_BTF_LOADS
+#define HANDLE_EXEC handle_exec_btf
+#else
+#define HANDLE_EXEC handle_exec
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
@@ -35,7 +43,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	mc->st.parent_exec_ktime = pst ? pst->exec_ktime : 0;
 	mc->st.exec_ktime = child->start_boottime;
 	mc->st.ppid = ptgid;
-	mc->st.flags &= ~RTG_PS_EXEC;
+	mc->st.flags &= ~(RTG_PS_EXEC | RTG_PS_REPORTED);
 	if (!pst)
 		mc->st.gen = 0xff;
 	if (bpf_map_update_elem(&procs, &ctgid, &mc->st, BPF_ANY))
@@ -43,15 +51,17 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+#endif /* !RTG_BTF_LOADS */
+
 /* One exec, as the steps below share it. */
 struct exec_ctx {
 	struct scratch s;
 	__u64 now;
 	__u32 gen;
-	__u32 off, len;	  /* the binary, resolved into s.ps->a */
 	__u32 coff, clen; /* the cwd, resolved into s.ps->b */
 	__u32 slen; /* a #! script's absolute name in s.mc->sbuf, 0: none */
-	bool trunc, ctrunc, incont, pending, enforced;
+	bool ctrunc, scut, incont, pending, enforced;
+	bool reported_hi; /* pending: a rule that reports may match */
 	struct rtg_verdict v;
 	__u64 cand_m, cand_u; /* when pending */
 };
@@ -69,27 +79,39 @@ static __always_inline void exec_state(struct exec_ctx *x,
 	st->ppid = ppid;
 	pst = bpf_map_lookup_elem(&procs, &ppid);
 	st->parent_exec_ktime = pst ? pst->exec_ktime : 0;
-	st->flags = RTG_PS_EXEC | (x->incont ? RTG_PS_CONTAINER : 0);
-	path_copy(st->bin_key, &x->s.ps->a, x->off, x->len, RTG_KEY_MAX);
-	st->bin_len = x->len > 0xffff ? 0xffff : x->len;
-	path_rtail(&x->s.ps->a, x->len, st->bin_rtail);
+	const struct fpath *fp = &x->s.mc->fp;
+	const struct path_scratch *bp = fp->report_real ? &x->s.ps->c :
+							  &x->s.ps->a;
+	__u32 off = fp->report_real ? fp->roff : fp->off;
+	__u32 len = fp->report_real ? fp->rlen : fp->len;
+	bool trunc = (fp->report_real ? fp->rtrunc : fp->trunc) || fp->partial;
+
+	st->flags = RTG_PS_EXEC | (x->incont ? RTG_PS_CONTAINER : 0) |
+		    (trunc ? RTG_PS_BIN_TRUNC : 0);
+	path_copy(st->bin_key, bp, off, len, RTG_KEY_MAX);
+	st->bin_len = len > 0xffff ? 0xffff : len;
+	path_rtail(bp, len, st->bin_rtail);
 }
 
 /* The path of a #! script as given to execve, made absolute: a relative
  * name is joined to the kernel-resolved cwd (leading "./" dropped). The
  * script's struct file is gone by sched_process_exec, so symlinks in the
  * name stay unresolved (BPF LSM's bprm_check sees the real file). Returns
- * the length in mc->sbuf, 0 when unknown. */
+ * the length in mc->sbuf, 0 when unknown. *cut: the name is longer than
+ * sname, or it is relative and the cwd longer than the join keeps or not
+ * resolved whole (ctrunc): the path in sbuf is not the script's. */
 static __always_inline __u32 script_path(struct misc *mc,
 					 const struct path_scratch *cwd,
-					 __u32 coff, __u32 clen,
-					 const char *filename)
+					 __u32 coff, __u32 clen, bool ctrunc,
+					 const char *filename, bool *cut)
 {
 	long r;
 
 	r = bpf_probe_read_kernel_str(mc->sname, sizeof(mc->sname), filename);
 	if (r <= 1)
 		return 0;
+	*cut = r >= (long)sizeof(mc->sname) ||
+	       (mc->sname[0] != '/' && (ctrunc || clen > 255));
 	if (mc->sname[0] == '/') {
 		bpf_probe_read_kernel(mc->sbuf, sizeof(mc->sname), mc->sname);
 		return r - 1;
@@ -128,15 +150,19 @@ static __always_inline void exec_decide(struct exec_ctx *x,
 		return;
 	feat = hs->features;
 	clear_keys(mc);
-	resolved_bits(mc, x->gen, feat, kind, &x->s.ps->a, x->off, x->len,
-		      &mc->keys[RTG_KEY_PATH]);
+	RTG_GLOBAL(rtg_path_key)(RTG_HOOK_EXEC, x->gen, FP_REAL_C);
 	if (x->slen)
 		path_bits(mc, x->gen, feat, kind, mc->sbuf, x->slen, NULL,
 			  &mc->keys[RTG_KEY_PATH]);
+	/* a script whose path is not known: failing closed */
+	if (x->scut)
+		mc->keys[RTG_KEY_PATH].m |= hs->strict & ~hs->dc_m[RTG_KEY_PATH];
 	common_keys(mc, hs, RTG_HOOK_EXEC, x->gen, old, uid, x->incont);
 	decide(hs, mc->keys, &x->v);
-	if (feat & RTG_HF_ARGS)
+	if (feat & RTG_HF_ARGS) {
 		x->pending = args_pending(hs, mc->keys, &x->cand_m, &x->cand_u);
+		x->reported_hi = x->cand_m & hs->loud;
+	}
 	if (!x->pending)
 		x->enforced = enforce_kill(&x->v);
 }
@@ -218,22 +244,21 @@ static __always_inline void exec_report(struct exec_ctx *x,
 	set_verdict(&e->hdr, &x->v, x->gen, x->enforced);
 	if (x->incont)
 		e->hdr.flags |= RTG_F_IN_CONTAINER;
-	if (x->trunc)
-		e->hdr.flags |= RTG_F_PATH_TRUNC;
 	if (x->pending)
 		e->hdr.flags |= RTG_F_ARGS_PENDING;
 	e->cand_m = x->cand_m;
 	e->cand_u = x->cand_u;
 	e->argc = bprm->argc;
 	e->pad = 0;
-	n = path_copy(e->data, &x->s.ps->a, x->off, x->len, RTG_PATH_MAX);
+	n = fpath_copy(e->data, RTG_PATH_MAX, &x->s.mc->fp, &x->s.ps->a,
+		       &x->s.ps->c, &e->hdr);
 	e->binary_len = n;
 	size = exec_strings(x, e, p, bprm, n);
 	emit(e, RTG_MASK(size, 0x3fff), RTG_EV_EXEC);
 }
 
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
+int BPF_PROG(HANDLE_EXEC, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	struct exec_ctx x = {
@@ -244,24 +269,30 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 	};
 	__u32 uid = (__u32)bpf_get_current_uid_gid(), tgid = p->tgid;
 	struct rtg_proc_state *old;
-	struct file *file;
+	__u64 fs;
 
 	if (is_agent(tgid) || !scratch_get(&x.s))
 		return 0;
 
-	file = bprm->file;
-	x.off = path_resolve(&x.s.ps->a, file->f_path.dentry, file->f_path.mnt,
-			     &x.len, &x.trunc);
+	/* the binary: shown in scratch a, real in c (b is the cwd's) */
+	x.s.mc->arg_file = (__u64)bprm->file;
+	file_paths(x.s.mc, x.s.mc->arg_file, p, WALK_C, -1, false);
 	/* the new image's state; the old one still decides `binary` */
 	old = proc_get(x.s.mc, tgid, x.gen);
 	exec_state(&x, p);
-	x.coff = path_resolve(&x.s.ps->b, BPF_CORE_READ(p, fs, pwd.dentry),
-			      BPF_CORE_READ(p, fs, pwd.mnt), &x.clen,
-			      &x.ctrunc);
+	fs = KREAD(struct task_struct, p, fs);
+	RTG_GLOBAL(rtg_walk)(WALK_B, KREAD(struct fs_struct, fs, pwd.dentry),
+			     real_mnt(KREAD(struct fs_struct, fs, pwd.mnt)), 0,
+			     0);
+	x.coff = x.s.mc->wr.off;
+	x.clen = x.s.mc->wr.len;
+	x.ctrunc = x.s.mc->wr.trunc;
 	if (bprm->interp != bprm->filename)
 		x.slen = script_path(x.s.mc, &x.s.ps->b, x.coff, x.clen,
-				     bprm->filename);
+				     x.ctrunc, bprm->filename, &x.scut);
 	exec_decide(&x, old, uid);
+	if (x.v.action >= RTG_ACT_AUDIT || (x.pending && x.reported_hi))
+		x.s.mc->st.flags |= RTG_PS_REPORTED;
 
 	/* the new image's state, binary masks for every hook */
 	proc_bin_bits(x.s.mc, &x.s.mc->st, x.gen);
@@ -272,10 +303,19 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
+#ifndef RTG_BTF_LOADS
+/* An exit is reported (audit) only for a process whose exec was
+ * (RTG_PS_REPORTED). For the others the record still comes, as allow,
+ * which user space does not print: every exec reaches user space to keep
+ * its process cache (user/lib/proc_cache.h) current, and this record is how
+ * that cache learns the process is gone. That is the cheapest sound way:
+ * without it the cache would hold every allowed process until evicted,
+ * and learning exits otherwise (pidfds, /proc scans) costs a syscall per
+ * process. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *p)
 {
-	struct rtg_verdict v = { RTG_ACT_AUDIT, RTG_MECH_NONE, RTG_RULE_NONE };
+	struct rtg_verdict v = { RTG_ACT_ALLOW, RTG_MECH_NONE, RTG_RULE_NONE };
 	struct rtg_proc_state *st;
 	struct rtg_exit *e;
 	struct evbuf *eb;
@@ -292,6 +332,8 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 		return 0;
 	eb = scratch_ev_get();
 	if ((st->flags & RTG_PS_EXEC) && eb) {
+		if (st->flags & RTG_PS_REPORTED)
+			v.action = RTG_ACT_AUDIT;
 		e = (void *)eb->d;
 		fill_hdr(&e->hdr, RTG_EV_EXIT, p, st, bpf_ktime_get_boot_ns());
 		set_verdict(&e->hdr, &v, active_gen(), false);
@@ -303,3 +345,4 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 	bpf_map_delete_elem(&procs, &tgid);
 	return 0;
 }
+#endif /* !RTG_BTF_LOADS */

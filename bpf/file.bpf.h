@@ -2,23 +2,37 @@
 /*
  * The verdict on an operation on a struct file: an open (the sys_exit
  * tracepoints of open.bpf.c, lsm/file_open) or the exec of the file
- * (lsm/bprm_check_security in lsm.bpf.c). The path is resolved from the
- * file itself, never from the string the process passed.
+ * (lsm/bprm_check_security in lsm.bpf.c, handle_exec in exec.bpf.c). The
+ * path is resolved from the file itself, never from the string the process
+ * passed: the path it shows in the opener's namespace and, where a mount
+ * shows it under another one (path.bpf.h, W_REAL) or it lies in an
+ * overlayfs, its real path too. A rule matches when it matches either.
+ * Where the real path cannot be known, the strict rules with a path clause
+ * are taken as matching and the event says the path is partial.
  */
 #ifndef RTG_FILE_BPF_H
 #define RTG_FILE_BPF_H
 
 #include "emit.bpf.h"
 #include "match.bpf.h"
+#include "trie.bpf.h"
 
 #define O_ACCMODE 00000003
-#define O_WRONLY 00000001
-#define O_RDWR 00000002
-#define O_CREAT 00000100
-#define O_TRUNC 00001000
+#define O_WRONLY  00000001
+#define O_RDWR	  00000002
+#define O_CREAT	  00000100
+#define O_TRUNC	  00001000
 
-static __always_inline void open_flag_keys(struct misc *mc,
-					   struct rtg_hookset *hs, __u32 fl)
+/* in_container() of the task at an address */
+static __always_inline bool task_in_container(__u64 task)
+{
+	return KREAD(struct pid, KREAD(struct task_struct, task, thread_pid),
+		     level) > 0;
+}
+
+/* The flag key of open flags fl. */
+static __always_inline struct rtg_bits
+open_flag_bits(const struct rtg_hookset *hs, __u32 fl)
 {
 	__u32 acc = fl & O_ACCMODE;
 	struct rtg_bits b = {};
@@ -39,24 +53,382 @@ static __always_inline void open_flag_keys(struct misc *mc,
 		b.m |= hs->flag_m[RTG_FLAG_TRUNCATE];
 		b.u |= hs->flag_u[RTG_FLAG_TRUNCATE];
 	}
-	mc->keys[RTG_KEY_FLAGS] = b;
+	return b;
 }
 
-/* What file_eval() found: the path resolved into s.ps->a at off, the
- * acting process's procs entry, the verdict. */
+/* The steps below run as global functions: the verifier checks each once
+ * per program, and its caller sees one return value instead of every
+ * state its loops ended in (handle_exec is close to what Linux 6.1's
+ * verifier takes, and the guest's verifier runs under emulation). Their
+ * results go through the per-CPU scratch (struct misc), whose values the
+ * verifier does not track either. Global functions of a header included
+ * by several units are weak (the linker keeps one); the two builds of
+ * kread.bpf.h name theirs apart. Their arguments may only be numbers: a
+ * kernel pointer is handed over in mc->arg_file and mc->arg_task (stored
+ * into a map value, it reads back as a number). */
+#ifdef RTG_BTF_LOADS
+#define RTG_GLOBAL(name) name##_btf
+#else
+#define RTG_GLOBAL(name) name##_pr
+#endif
+
+enum { WALK_A, WALK_B, WALK_C, WALK_NONE };
+
+/* walk_path() of dentry through mount: the string into scratch a, b or c
+ * (WALK_NONE: none), the topmost components into mc->ring, the rest into
+ * mc->wr. nsroot and untrusted: the opener's namespace (task_mnt_ns());
+ * nsroot 0 for a real path's walk. 1, or 0 without scratch. */
+__weak __noinline int RTG_GLOBAL(rtg_walk)(__u32 buf, __u64 dentry, __u64 mount,
+					   __u64 nsroot, __u32 untrusted)
+{
+	struct paths *ps = bpf_map_lookup_elem(&scratch_paths, &zero);
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	struct path_scratch *p = NULL;
+	struct walk w;
+	bool trunc;
+
+	if (!ps || !mc)
+		return 0;
+	if (buf == WALK_A)
+		p = &ps->a;
+	else if (buf == WALK_B)
+		p = &ps->b;
+	else if (buf == WALK_C)
+		p = &ps->c;
+	walk_path(&w, p, mc->ring, dentry, mount, nsroot, untrusted);
+	mc->wr.leaf = w.leaf;
+	mc->wr.done = w.done;
+	mc->wr.flags = w.flags;
+	if (p) {
+		mc->wr.off = walk_string(&w, &mc->wr.len, &trunc);
+		mc->wr.trunc = trunc;
+	}
+	return 1;
+}
+
+/* trie_top() of the walk in mc->ring for the rules cand, under the open
+ * trie of gen (all ones without one). */
+__weak __noinline __u64 RTG_GLOBAL(rtg_trie_top)(__u32 gen, __u64 cand)
+{
+	const struct rtg_trie *t = bpf_map_lookup_elem(&rules_trie, &gen);
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+
+	if (!t || !mc)
+		return ~0ULL;
+	return trie_top(t, mc->ring, *(__u32 *)&mc->ring[RTG_TRIE_DEPTH],
+			cand);
+}
+
+/* real_mount() of the dentry at d: the mount, 0 (none), 1 (unknown). */
+__weak __noinline __u64 RTG_GLOBAL(rtg_real_mount)(__u64 d)
+{
+	__u64 m = 0;
+	int r = real_mount(d, &m);
+
+	return r > 0 ? m : r < 0 ? 1 : 0;
+}
+
+/* The pre-filter (trie.bpf.h) of an open of the struct file at
+ * mc->arg_file with flags fl by the task at mc->arg_task: 0 when no rule
+ * above allow can match it, so that nothing more is due; 1: it may. lsm:
+ * as in ovl_real_dentry(). */
+__weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
+{
+	struct rtg_hookset *hs = hookset(gen, RTG_HOOK_OPEN);
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	const struct rtg_trie *t;
+	struct mnt_ns_view ns;
+	__u64 cand, file, task;
+
+	if (!hs || !mc || !(hs->features & RTG_HF_PREFILTER))
+		return 1;
+	file = mc->arg_file;
+	task = mc->arg_task;
+	cand = rtg_cand(hs, open_flag_bits(hs, fl).m, task_in_container(task));
+	if (!cand)
+		return 0;
+	if (cand & hs->dc_m[RTG_KEY_PATH])
+		return 1;
+	t = bpf_map_lookup_elem(&rules_trie, &gen);
+	if (!t || ovl_real_dentry(file, lsm))
+		return 1;
+	task_mnt_ns((struct task_struct *)task, &ns);
+	RTG_GLOBAL(rtg_walk)
+	(WALK_NONE, KREAD(struct file, file, f_path.dentry),
+	 real_mnt(KREAD(struct file, file, f_path.mnt)), ns.root, ns.untrusted);
+	if (!mc->wr.done || (mc->wr.flags & W_REAL))
+		return 1;
+	return !!((trie_suffix(t, mc->wr.leaf) |
+		   RTG_GLOBAL(rtg_trie_top)(gen, cand)) &
+		  cand);
+}
+
+
+/* The fast path is for the build with direct loads: with probe reads
+ * (kernels before 6.2) it would not be fast, and 6.1's verifier would
+ * take long over it (and its call chain over 512 bytes of stack). */
+#ifndef RTG_BTF_LOADS
+#define PREFILTER_FAST(hs, gen, file, task, fl, lsm) 2
+#else
+#define PREFILTER_FAST(hs, gen, file, task, fl, lsm)                           \
+	prefilter_fast(hs, gen, file, task, fl, lsm)
+
+/* Walk steps (components and mount crossings) the fast pre-filter takes
+ * inline; deeper paths go to rtg_prefilter(). */
+#define FAST_STEPS 10
+
+/* The pre-filter's fast path, for the common case, without a call: a
+ * BPF-to-BPF call costs ~7.5 ns here (more than ten loads), so the walk
+ * and the trie are unrolled. Whatever it does not decide cheaply (a path
+ * deeper than FAST_STEPS, a mount that shows another path, overlayfs,
+ * name-prefix or suffix clauses) it leaves to rtg_prefilter(), which
+ * decides the same way with loops. 0: no rule above allow can match the
+ * open; 1: one may; 2: not decided here. */
+static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
+					  __u32 gen, __u64 file,
+					  struct task_struct *task, __u32 fl,
+					  bool lsm)
+{
+	__u64 cand, d, mnt, mroot, mp, p, hit, name, w0, ring[RTG_TRIE_DEPTH];
+	const struct rtg_trie_node *nd;
+	const struct rtg_trie *t;
+	__u32 depth = 0, node = 0, len, child, i, j;
+	bool done = false;
+
+	if (!(hs->features & RTG_HF_PREFILTER))
+		return 1;
+	cand = rtg_cand(hs, open_flag_bits(hs, fl).m, in_container(task));
+	if (!cand)
+		return 0;
+	if (cand & hs->dc_m[RTG_KEY_PATH])
+		return 1;
+	t = bpf_map_lookup_elem(&rules_trie, &gen);
+	if (!t)
+		return 1;
+	if (t->nsx | t->nse)
+		return 2;
+	if (t->sfx_any & cand)
+		return 1;
+	if (KREAD(struct super_block,
+		  KREAD(struct inode, KREAD(struct file, file, f_inode), i_sb),
+		  s_magic) == OVERLAYFS_SUPER_MAGIC)
+		return 2;
+	d = KREAD(struct file, file, f_path.dentry);
+	mnt = real_mnt(KREAD(struct file, file, f_path.mnt));
+	mroot = mnt_root(mnt);
+	if (lsm && KREAD(struct super_block, KREAD(struct dentry, d, d_sb),
+			 s_magic) == OVERLAYFS_SUPER_MAGIC)
+		return 2;
+#pragma unroll
+	for (i = 0; i < FAST_STEPS; i++) {
+		if (d == mroot) {
+			mp = KREAD(struct mount, mnt, mnt_parent);
+			if (mp == mnt) {
+				done = true;
+				break;
+			}
+			if (!mp || d != mnt_sb_root(mnt))
+				return 2; /* a bind mount: its real path too */
+			d = KREAD(struct mount, mnt, mnt_mountpoint);
+			mnt = mp;
+			mroot = mnt_root(mp);
+			continue;
+		}
+		p = KREAD(struct dentry, d, d_parent);
+		if (p == d || !p)
+			return 2;
+		ring[depth & (RTG_TRIE_DEPTH - 1)] = d;
+		depth++;
+		d = p;
+	}
+	/* the opener's namespace root, showing its whole filesystem */
+	if (!done || !depth ||
+	    mnt != KREAD(struct mnt_namespace,
+			 KREAD(struct nsproxy,
+			       KREAD(struct task_struct, task, nsproxy),
+			       mnt_ns),
+			 root) ||
+	    d != mnt_sb_root(mnt))
+		return 2;
+	hit = t->node[0].here;
+	/* a bounded loop (the verifier follows its RTG_TRIE_DEPTH turns) */
+	for (j = 0; j < RTG_TRIE_DEPTH; j++) {
+		if (j >= depth)
+			break;
+		nd = &t->node[node & (RTG_TRIE_NODES - 1)];
+		if (!(nd->reach & cand))
+			break;
+		if (nd->pn)
+			return 2;
+		d = ring[(depth - 1 - j) & (RTG_TRIE_DEPTH - 1)];
+		len = KREAD(struct dentry, d, d_name.len);
+		if (len > RTG_TRIE_NAME_MAX)
+			return 1;
+		if (!(nd->lens & (1ULL << (len < 63 ? len : 63))))
+			break;
+		name = KREAD(struct dentry, d, d_name.name);
+		w0 = low_bytes(kload64(name), len);
+		child = trie_child(t, node, name, len, w0);
+		if (!child)
+			break;
+		node = child;
+		hit |= t->node[child & (RTG_TRIE_NODES - 1)].here;
+	}
+	return !!(hit & cand);
+}
+#endif /* RTG_BTF_LOADS */
+
+/* The rules a path whose string is not whole (trunc) may match by its
+ * equal or prefix clauses: the open trie of gen (gen < 0: none, all
+ * rules) on its topmost components, found by a walk without a string,
+ * which goes deeper. All ones when that walk does not reach the top
+ * either. */
+static __always_inline __u64 file_trunc_hit(struct misc *mc, bool trunc,
+					    int gen, __u64 dentry, __u64 mount,
+					    __u64 nsroot, bool untrusted)
+{
+	if (!trunc || gen < 0)
+		return ~0ULL;
+	RTG_GLOBAL(rtg_walk)(WALK_NONE, dentry, mount, nsroot, untrusted);
+	if (!mc->wr.done)
+		return ~0ULL;
+	return RTG_GLOBAL(rtg_trie_top)(gen, ~0ULL);
+}
+
+/* Resolves the paths of dentry in the mount vfsmnt (a struct vfsmount)
+ * for task into mc->fp: the shown one into scratch a, the real one into b
+ * or c (real_buf). file: the struct file opened there (its overlayfs real
+ * file is looked at), or 0. gen: the open trie that narrows the rules a
+ * truncated path fails closed on (-1: none). */
+static __always_inline void dentry_paths(struct misc *mc, __u64 d0,
+					 __u64 vfsmnt, __u64 file,
+					 struct task_struct *task,
+					 __u32 real_buf, int gen, bool lsm)
+{
+	struct fpath *fp = &mc->fp;
+	struct mnt_ns_view ns;
+	__u64 rd = 0, m;
+	__u8 aflags;
+
+	__builtin_memset(fp, 0, sizeof(*fp));
+	task_mnt_ns(task, &ns);
+	RTG_GLOBAL(rtg_walk)(WALK_A, d0, real_mnt(vfsmnt), ns.root, ns.untrusted);
+	fp->off = mc->wr.off;
+	fp->len = mc->wr.len;
+	fp->trunc = mc->wr.trunc;
+	aflags = mc->wr.flags;
+	fp->hit = file_trunc_hit(mc, fp->trunc, gen, d0, real_mnt(vfsmnt),
+				 ns.root, ns.untrusted);
+	if (file)
+		rd = ovl_real_dentry(file, lsm);
+	if (!rd && !(aflags & W_REAL))
+		return;
+	m = RTG_GLOBAL(rtg_real_mount)(rd ?: d0);
+	if (m <= 1) {
+		fp->partial = m == 1;
+		return;
+	}
+	RTG_GLOBAL(rtg_walk)(real_buf, rd ?: d0, m, 0, 0);
+	if (mc->wr.flags & W_PSEUDO) {
+		fp->partial = 1; /* not below the mount that shows it */
+		return;
+	}
+	fp->real = 1;
+	fp->roff = mc->wr.off;
+	fp->rlen = mc->wr.len;
+	fp->rtrunc = mc->wr.trunc;
+	fp->rhit = file_trunc_hit(mc, fp->rtrunc, gen, rd ?: d0, m, 0, 0);
+	fp->report_real = !rd && (aflags & (W_DETACHED | W_PSEUDO));
+}
+
+/* dentry_paths() of the struct file at `file`. */
+static __always_inline void file_paths(struct misc *mc, __u64 file,
+				       struct task_struct *task, __u32 real_buf,
+				       int gen, bool lsm)
+{
+	dentry_paths(mc, KREAD(struct file, file, f_path.dentry),
+		     KREAD(struct file, file, f_path.mnt), file, task, real_buf,
+		     gen, lsm);
+}
+
+/* The path key of fp: a rule matches when it matches either path; its
+ * `unless` holds when it holds for both. */
+static __always_inline void
+fpath_bits(struct misc *mc, const struct rtg_hookset *hs, __u8 gen, __u8 kind,
+	   const struct fpath *fp, const struct path_scratch *pa,
+	   const struct path_scratch *pb, struct rtg_bits *out)
+{
+	struct rtg_bits rb = {};
+
+	resolved_bits(mc, hs, gen, kind, pa, fp->off, fp->len, fp->trunc,
+		      fp->hit, out);
+	if (fp->real) {
+		resolved_bits(mc, hs, gen, kind, pb, fp->roff, fp->rlen,
+			      fp->rtrunc, fp->rhit, &rb);
+		out->m |= rb.m;
+		out->u &= rb.u;
+	}
+	if (fp->partial) {
+		out->m |= hs->strict & ~hs->dc_m[RTG_KEY_PATH];
+		out->u = 0;
+	}
+}
+
+/* The path an event reports, into dst (at most max bytes); returns the
+ * bytes copied, sets the header's path flags. */
+static __always_inline __u32 fpath_copy(char *dst, __u32 max,
+					const struct fpath *fp,
+					const struct path_scratch *pa,
+					const struct path_scratch *pb,
+					struct rtg_hdr *h)
+{
+	bool rr = fp->report_real;
+
+	if (rr ? fp->rtrunc : fp->trunc)
+		h->flags |= RTG_F_PATH_TRUNC;
+	if (fp->partial)
+		h->flags |= RTG_F_PATH_PARTIAL;
+	if (rr)
+		return path_copy(dst, pb, fp->roff, fp->rlen, max);
+	return path_copy(dst, pa, fp->off, fp->len, max);
+}
+
+#define FP_REAL_C 0x1 /* the real path in scratch c (exec), else b */
+
+/* fpath_bits() of mc->fp for hook under gen, into mc->keys[path]. */
+__weak __noinline int RTG_GLOBAL(rtg_path_key)(__u32 hook, __u32 gen, __u32 how)
+{
+	struct paths *ps = bpf_map_lookup_elem(&scratch_paths, &zero);
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	/* constant hooks: an unknown one would index the map value before
+	 * its null check */
+	const struct rtg_hookset *hs = hook == RTG_HOOK_EXEC
+					   ? hookset(gen, RTG_HOOK_EXEC)
+					   : hookset(gen, RTG_HOOK_OPEN);
+
+	if (!ps || !mc || !hs)
+		return 0;
+	fpath_bits(mc, hs, gen, RTG_KIND(hook & 3, RTG_KEY_PATH), &mc->fp,
+		   &ps->a, (how & FP_REAL_C) ? &ps->c : &ps->b,
+		   &mc->keys[RTG_KEY_PATH]);
+	return 1;
+}
+
+/* What file_eval() found: the paths, the acting process's procs entry,
+ * the verdict. */
 struct file_eval {
-	__u32 gen, off, len;
-	bool trunc, incont;
+	__u32 gen;
+	bool incont;
 	struct scratch s;
 	struct rtg_proc_state *st;
 	struct rtg_verdict v;
 };
 
-/* The path resolved and looked up, the flags (open only), and the acting
+/* The paths resolved and looked up, the flags (open only), and the acting
  * process's binary, uid and container. false when the hook has no rules or
  * the actor is the agent. */
 static __always_inline bool file_eval(int hook, struct file *file, __u32 fl,
-				      struct task_struct *task,
+				      struct task_struct *task, bool lsm,
 				      struct file_eval *fe)
 {
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
@@ -67,52 +439,59 @@ static __always_inline bool file_eval(int hook, struct file *file, __u32 fl,
 	if (!hs || !scratch_get(&fe->s))
 		return false;
 	mc = fe->s.mc;
-
-	fe->off = path_resolve(&fe->s.ps->a, BPF_CORE_READ(file, f_path.dentry),
-			       BPF_CORE_READ(file, f_path.mnt), &fe->len,
-			       &fe->trunc);
+	file_paths(mc, (__u64)file, task, WALK_B,
+		   hook == RTG_HOOK_OPEN ? (int)fe->gen : -1, lsm);
 	clear_keys(mc);
-	resolved_bits(mc, fe->gen, hs->features, RTG_KIND(hook, RTG_KEY_PATH),
-		      &fe->s.ps->a, fe->off, fe->len, &mc->keys[RTG_KEY_PATH]);
+	RTG_GLOBAL(rtg_path_key)(hook, fe->gen, 0);
 	if (hook == RTG_HOOK_OPEN)
-		open_flag_keys(mc, hs, fl);
+		mc->keys[RTG_KEY_FLAGS] = open_flag_bits(hs, fl);
 	fe->st = proc_get(mc, bpf_get_current_pid_tgid() >> 32, fe->gen);
-	fe->incont = in_container(task);
+	fe->incont = task_in_container((__u64)task);
 	common_keys(mc, hs, hook, fe->gen, fe->st, uid, fe->incont);
 	decide(hs, mc->keys, &fe->v);
 	return true;
 }
 
-/* Evaluates an open of `file` with open flags fl; fills the record's path
- * part when the verdict needs an event. Returns the record size, 0 when no
- * event is due. */
-static __always_inline __u32 open_eval(struct file *file, __u32 fl,
-				       struct task_struct *task,
-				       struct rtg_verdict *v, __u32 *genp)
+/* Evaluates the open of the struct file at mc->arg_file with open flags
+ * fl by the task at mc->arg_task (lsm: seen by lsm/file_open); the
+ * verdict in mc->v under generation mc->gen, and when it needs an event,
+ * the record in scratch_ev. Returns the record's size, 0 when no event is
+ * due. A global function: the open programs stay small (the combined stack
+ * of a call chain is limited to 512 bytes). */
+__weak __noinline int RTG_GLOBAL(rtg_open_eval)(__u32 fl, __u32 lsm)
 {
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	struct task_struct *task;
 	struct file_eval fe;
 	struct rtg_open *e;
+	__u64 file, inode;
 	__u32 n;
 
-	if (!file_eval(RTG_HOOK_OPEN, file, fl, task, &fe))
+	if (!mc)
 		return 0;
-	*genp = fe.gen;
-	*v = fe.v;
-	if (v->action < RTG_ACT_AUDIT)
+	file = mc->arg_file;
+	task = (struct task_struct *)mc->arg_task;
+	rtg_verdict_init(&mc->v);
+	if (!file_eval(RTG_HOOK_OPEN, (struct file *)file, fl, task, lsm, &fe))
+		return 0;
+	mc->gen = fe.gen;
+	mc->v = fe.v;
+	if (fe.v.action < RTG_ACT_AUDIT)
 		return 0;
 
 	e = (void *)fe.s.eb->d;
 	fill_hdr(&e->hdr, RTG_EV_OPEN, task, fe.st, bpf_ktime_get_boot_ns());
-	if (fe.trunc)
-		e->hdr.flags |= RTG_F_PATH_TRUNC;
 	if (fe.incont)
 		e->hdr.flags |= RTG_F_IN_CONTAINER;
 	e->oflags = fl;
-	e->fmode = BPF_CORE_READ(file, f_mode);
-	e->ino = BPF_CORE_READ(file, f_inode, i_ino);
-	e->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	inode = KREAD(struct file, file, f_inode);
+	e->fmode = KREAD(struct file, file, f_mode);
+	e->ino = KREAD(struct inode, inode, i_ino);
+	e->dev =
+	    KREAD(struct super_block, KREAD(struct inode, inode, i_sb), s_dev);
 	e->pad = 0;
-	n = path_copy(e->path, &fe.s.ps->a, fe.off, fe.len, RTG_PATH_MAX);
+	n = fpath_copy(e->path, RTG_PATH_MAX, &mc->fp, &fe.s.ps->a, &fe.s.ps->b,
+		       &e->hdr);
 	e->path_len = n;
 	return sizeof(*e) + n;
 }

@@ -147,20 +147,18 @@ static __always_inline int module_lsm(struct file *file, int op)
 {
 	struct more_ctx x;
 	struct rtg_more *e;
-	__u32 off = 0, len = 0;
-	bool trunc = false;
 
 	if (!more_begin(&x, RTG_HOOK_MODULE, (__u32)bpf_get_current_uid_gid()))
 		return 0;
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	if (file)
-		trunc = more_path_file(&x, file, &off, &len);
+		more_path_file(&x, file, true);
 	more_decide(&x);
 	if (!lsm_denies(&x))
 		return 0;
 	e = lsm_record(&x, RTG_EV_MODULE, op);
 	if (file)
-		more_s0_path(&x, e, off, len, trunc);
+		more_s0_path(&x, e);
 	else
 		e->s0_len = more_str(e, NULL, false);
 	e->s1_len = more_str(e, NULL, false);
@@ -229,22 +227,17 @@ int BPF_PROG(lsm_sb_mount, const char *dev_name, const struct path *path,
 {
 	struct more_ctx x;
 	struct rtg_more *e;
-	__u32 off, len;
-	bool trunc;
 
 	if (!more_begin(&x, RTG_HOOK_MOUNT, (__u32)bpf_get_current_uid_gid()))
 		return 0;
 	more_op(&x, RTG_KEY_SYSCALL, RTG_MOUNT_MOUNT);
-	off = path_resolve(&x.s.ps->a, BPF_CORE_READ(path, dentry),
-			   BPF_CORE_READ(path, mnt), &len, &trunc);
-	resolved_bits(x.s.mc, x.gen, x.hs->features,
-		      RTG_KIND(RTG_HOOK_MOUNT, RTG_KEY_PATH), &x.s.ps->a, off,
-		      len, &x.s.mc->keys[RTG_KEY_PATH]);
+	more_path_at(&x, (__u64)BPF_CORE_READ(path, dentry),
+		     (__u64)BPF_CORE_READ(path, mnt), 0, true);
 	more_decide(&x);
 	if (!lsm_denies(&x))
 		return 0;
 	e = lsm_record(&x, RTG_EV_MOUNT, RTG_MOUNT_MOUNT);
-	more_s0_path(&x, e, off, len, trunc);
+	more_s0_path(&x, e);
 	e->s1_len = more_str(e, dev_name, false);
 	e->s2_len = more_str(e, type, false);
 	e->flags.flags = flags;
@@ -253,38 +246,21 @@ int BPF_PROG(lsm_sb_mount, const char *dev_name, const struct path *path,
 
 /* ---- executable mappings ------------------------------------------------- */
 
-/* The exec rules about the mapped file (resolved into s.ps->a) and the
- * mmap_exec rules; as mmap.bpf.c decides them. */
+/* The exec rules about the mapped file and the mmap_exec rules; as
+ * mmap.bpf.c decides them. */
 static __always_inline int map_lsm(struct file *file, int op, __u32 prot)
 {
-	struct rtg_hookset *hs;
-	struct rtg_proc_state *st;
 	struct rtg_verdict ev;
 	struct more_ctx x;
 	struct rtg_more *e;
-	struct misc *mc;
-	__u32 off, len;
-	bool trunc;
 
 	if (!more_begin(&x, RTG_HOOK_MMAP_EXEC,
 			(__u32)bpf_get_current_uid_gid()))
 		return 0;
-	trunc = more_path_file(&x, file, &off, &len);
+	more_path_file(&x, file, true);
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	more_decide(&x);
-	hs = hookset(x.gen, RTG_HOOK_EXEC);
-	mc = x.s.mc;
-	rtg_verdict_init(&ev);
-	if (hs && (hs->features & RTG_HF_ENFORCE)) {
-		clear_keys(mc);
-		resolved_bits(mc, x.gen, hs->features,
-			      RTG_KIND(RTG_HOOK_EXEC, RTG_KEY_PATH), &x.s.ps->a,
-			      off, len, &mc->keys[RTG_KEY_PATH]);
-		st = proc_get(mc, bpf_get_current_pid_tgid() >> 32, x.gen);
-		common_keys(mc, hs, RTG_HOOK_EXEC, x.gen, st, x.uid, x.incont);
-		decide_rules(
-		    hs, rtg_match(hs, mc->keys) & ~hs->dc_m[RTG_KEY_PATH], &ev);
-	}
+	more_exec_rules(&x, &ev);
 	if (ev.action > x.v.action)
 		x.v = ev;
 	if (!lsm_denies(&x))
@@ -293,7 +269,7 @@ static __always_inline int map_lsm(struct file *file, int op, __u32 prot)
 	if (ev.action == x.v.action && ev.rule == x.v.rule)
 		e->hdr.flags |= RTG_F_EXEC_RULE;
 	e->mmap.prot = prot;
-	more_s0_path(&x, e, off, len, trunc);
+	more_s0_path(&x, e);
 	return lsm_deny(&x, e, RTG_EV_MMAP_EXEC);
 }
 

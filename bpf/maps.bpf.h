@@ -79,6 +79,14 @@ struct {
 	__type(value, struct rtg_bits);
 } rules_str SEC(".maps") __weak;
 
+/* The open pre-filter's trie (rules.h), one per generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RTG_NGEN);
+	__type(key, __u32);
+	__type(value, struct rtg_trie);
+} rules_trie SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 8192);
@@ -104,7 +112,8 @@ struct {
 /* Per-CPU scratch: too big for the 512-byte stack. */
 struct paths {
 	struct path_scratch a; /* the object's path */
-	struct path_scratch b; /* exec: cwd */
+	struct path_scratch b; /* exec: cwd; open: the real path */
+	struct path_scratch c; /* exec: the binary's real path */
 };
 
 #define EV_BUF 16384
@@ -112,7 +121,36 @@ struct evbuf {
 	char d[EV_BUF]; /* the record being built */
 };
 
+/* A file's paths, as file_paths() (file.bpf.h) resolved them. */
+struct fpath {
+	__u32 off, len;	  /* the shown path, in scratch a */
+	__u32 roff, rlen; /* the real path, in scratch b or c (real) */
+	__u64 hit, rhit;  /* trie_top() of a truncated path (all ones: any) */
+	__u8 trunc, rtrunc;
+	__u8 real;	  /* the real path is known */
+	__u8 partial;	  /* a real path exists and could not be known */
+	__u8 report_real; /* the shown path is none in the opener's namespace */
+	__u8 pad[3];
+};
+
+/* What rtg_walk() (file.bpf.h) found. */
+struct walk_res {
+	__u64 leaf;    /* struct walk.leaf */
+	__u32 off, len; /* the string, when built */
+	__u8 trunc, done, flags, pad[5];
+};
+
 struct misc {
+	/* a walk's topmost components, and after them their count
+	 * (path.bpf.h) */
+	__u64 ring[RTG_TRIE_DEPTH + 1];
+	struct walk_res wr;
+	struct fpath fp;
+	struct rtg_verdict v; /* rtg_open_eval()'s, under generation gen */
+	__u32 gen;
+	/* kernel pointers handed to a global function (file.bpf.h): its
+	 * arguments may only be scalars, a map value turns them into one */
+	__u64 arg_file, arg_task;
 	struct rtg_str_key key;
 	struct rtg_proc_state st;
 	struct rtg_bits keys[RTG_NKEYS];

@@ -18,12 +18,18 @@
 static __always_inline struct rtg_hookset *hookset(__u32 gen, int hook)
 {
 	struct rtg_ruleset *rs = bpf_map_lookup_elem(&rules_set, &gen);
+	__u64 h;
+
+	if (!rs)
+		return NULL;
+	/* no index arithmetic before the null check (the verifier refuses
+	 * it on a map_value_or_null) */
+	asm volatile("" : "+r"(rs));
 	/* a no-op mask for the register the check and the index share; not
 	 * 3, or clang turns the check into h == 3, which 6.1's verifier
 	 * cannot narrow h by */
-	__u64 h = RTG_MASK(hook, 0xff);
-
-	if (!rs || h >= RTG_NHOOKS)
+	h = RTG_MASK(hook, 0xff);
+	if (h >= RTG_NHOOKS)
 		return NULL;
 	return &rs->h[h];
 }
@@ -113,13 +119,26 @@ static __always_inline void path_bits(struct misc *mc, __u8 gen, __u32 feat,
 	}
 }
 
-/* ... for a path resolved into ps at off. */
-static __always_inline void resolved_bits(struct misc *mc, __u8 gen,
-					  __u32 feat, __u8 kind,
+/* ... for a path resolved into ps at off. A path the walk could not
+ * resolve whole (trunc: deeper than the walk, or longer than the buffer)
+ * holds only its deepest components: its suffix is still known, its start
+ * is not, so every strict rule with an equal or prefix clause that may
+ * match (hit: the pre-filter's trie on the topmost components, which the
+ * walk still saw; all ones when it did not) is taken as matching, failing
+ * closed, and no such `unless` clause as holding. */
+static __always_inline void resolved_bits(struct misc *mc,
+					  const struct rtg_hookset *hs,
+					  __u8 gen, __u8 kind,
 					  const struct path_scratch *ps,
-					  __u32 off, __u32 len,
-					  struct rtg_bits *out)
+					  __u32 off, __u32 len, bool trunc,
+					  __u64 hit, struct rtg_bits *out)
 {
+	__u32 feat = hs->features;
+
+	if (trunc) {
+		out->m |= hs->strict & hs->str_m[0] & hit;
+		feat &= ~RTG_HF_STR_PATH;
+	}
 	path_bits(mc, gen, feat, kind, path_at(ps, off), len,
 		  &ps->buf[RTG_PATH_MAX - 2], out);
 }
@@ -141,7 +160,10 @@ static long bin_step(__u32 h, void *arg)
 
 	if (!hs)
 		return 1;
-	if (hs->features & RTG_HF_STR_BINARY)
+	/* as resolved_bits() does for a path not resolved whole */
+	if (st->flags & RTG_PS_BIN_TRUNC)
+		b.m = hs->strict & hs->str_m[1];
+	else if (hs->features & RTG_HF_STR_BINARY)
 		str_lookup(&c->mc->key, c->gen, kind, st->bin_key,
 			   st->bin_len + 1, &b);
 	if (hs->features & RTG_HF_SUFFIX_BINARY)
@@ -200,8 +222,8 @@ static __always_inline void common_keys(struct misc *mc,
 		if (b)
 			mc->keys[RTG_KEY_UID] = *b;
 	}
-	mc->keys[RTG_KEY_CONTAINER].m = hs->cont_m[incont];
-	mc->keys[RTG_KEY_CONTAINER].u = hs->cont_u[incont];
+	mc->keys[RTG_KEY_CONTAINER].m = hs->cont_m[RTG_MASK(incont, 1)];
+	mc->keys[RTG_KEY_CONTAINER].u = hs->cont_u[RTG_MASK(incont, 1)];
 }
 
 struct decide_ctx {

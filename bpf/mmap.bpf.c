@@ -23,31 +23,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define MAP_ANONYMOUS 0x20
 #define VM_EXEC	      0x4
 
-/* The mapped file's path (resolved into s.ps->a) against the exec rules:
- * their verdict when it is deny or kill. */
-static __always_inline void exec_rules(struct more_ctx *x, __u32 off, __u32 len,
-				       struct rtg_verdict *v)
-{
-	struct rtg_hookset *hs = hookset(x->gen, RTG_HOOK_EXEC);
-	struct misc *mc = x->s.mc;
-	struct rtg_proc_state *st;
-
-	rtg_verdict_init(v);
-	if (!hs || !(hs->features & RTG_HF_ENFORCE))
-		return;
-	clear_keys(mc);
-	resolved_bits(mc, x->gen, hs->features,
-		      RTG_KIND(RTG_HOOK_EXEC, RTG_KEY_PATH), &x->s.ps->a, off,
-		      len, &mc->keys[RTG_KEY_PATH]);
-	st = proc_get(mc, bpf_get_current_pid_tgid() >> 32, x->gen);
-	common_keys(mc, hs, RTG_HOOK_EXEC, x->gen, st, x->uid, x->incont);
-	/* the rules about a file: those with a `path`; a catch-all (an
-	 * allow-list's `kill` for a uid) does not judge every library */
-	decide_rules(hs, rtg_match(hs, mc->keys) & ~hs->dc_m[RTG_KEY_PATH], v);
-	if (v->action < RTG_ACT_DENY)
-		rtg_verdict_init(v);
-}
-
 /* A file mapped executable: both sets of rules, the stricter verdict. */
 static __always_inline int map_exec(struct file *file, int op, __u32 prot,
 				    __u32 flags)
@@ -55,16 +30,15 @@ static __always_inline int map_exec(struct file *file, int op, __u32 prot,
 	struct rtg_verdict ev;
 	struct more_ctx x;
 	struct rtg_more *e;
-	__u32 off, len;
-	bool trunc, enforced, by_exec = false;
+	bool enforced, by_exec = false;
 
 	if (!more_begin(&x, RTG_HOOK_MMAP_EXEC,
 			(__u32)bpf_get_current_uid_gid()))
 		return 0;
-	trunc = more_path_file(&x, file, &off, &len);
+	more_path_file(&x, file, false);
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	more_decide(&x);
-	exec_rules(&x, off, len, &ev);
+	more_exec_rules(&x, &ev);
 	if (ev.action > x.v.action) {
 		x.v = ev;
 		by_exec = true;
@@ -77,7 +51,7 @@ static __always_inline int map_exec(struct file *file, int op, __u32 prot,
 		e->hdr.flags |= RTG_F_EXEC_RULE;
 	e->mmap.prot = prot;
 	e->mmap.flags = flags;
-	more_s0_path(&x, e, off, len, trunc);
+	more_s0_path(&x, e);
 	more_emit(e, RTG_EV_MMAP_EXEC);
 	return 0;
 }

@@ -17,7 +17,7 @@
 #define RTG_MORE_BPF_H
 
 #include "emit.bpf.h"
-#include "match.bpf.h"
+#include "file.bpf.h"
 
 #define EPERM 1
 
@@ -125,18 +125,26 @@ static __always_inline void more_path_sbuf(struct more_ctx *x, __u32 len)
 		  mc->sbuf, len, NULL, &mc->keys[RTG_KEY_PATH]);
 }
 
-/* The `path` key of a file: its path resolved into s.ps->a (*off, *len). */
-static __always_inline bool
-more_path_file(struct more_ctx *x, struct file *file, __u32 *off, __u32 *len)
+/* The paths of dentry in the mount vfsmnt into mc->fp (file.bpf.h: the
+ * shown one, and the real one below a mount that shows a subtree, a clone
+ * or an overlay's file), and the `path` key of the hook's rules: a rule
+ * matches either path. file: the struct file there, or 0. lsm: called
+ * from an LSM program. */
+static __always_inline void more_path_at(struct more_ctx *x, __u64 dentry,
+					 __u64 vfsmnt, __u64 file, bool lsm)
 {
-	bool trunc;
+	struct misc *mc = x->s.mc;
 
-	*off = path_resolve(&x->s.ps->a, BPF_CORE_READ(file, f_path.dentry),
-			    BPF_CORE_READ(file, f_path.mnt), len, &trunc);
-	resolved_bits(x->s.mc, x->gen, x->hs->features,
-		      RTG_KIND(x->hook, RTG_KEY_PATH), &x->s.ps->a, *off, *len,
-		      &x->s.mc->keys[RTG_KEY_PATH]);
-	return trunc;
+	dentry_paths(mc, dentry, vfsmnt, file, x->task, WALK_B, -1, lsm);
+	fpath_bits(mc, x->hs, x->gen, RTG_KIND(x->hook, RTG_KEY_PATH), &mc->fp,
+		   &x->s.ps->a, &x->s.ps->b, &mc->keys[RTG_KEY_PATH]);
+}
+
+static __always_inline void more_path_file(struct more_ctx *x,
+					   struct file *file, bool lsm)
+{
+	more_path_at(x, KREAD(struct file, file, f_path.dentry),
+		     KREAD(struct file, file, f_path.mnt), (__u64)file, lsm);
 }
 
 static __always_inline void more_decide(struct more_ctx *x)
@@ -188,6 +196,30 @@ static __always_inline void decide_rules(const struct rtg_hookset *hs, __u64 m,
 	if (m)
 		bpf_loop(RTG_MAX_POLICIES, rules_step, &c, 0);
 	*v = c.v;
+}
+
+/* The file in mc->fp (more_path_file()) against the exec rules, for an
+ * executable mapping: their verdict when it is deny or kill. */
+static __always_inline void more_exec_rules(struct more_ctx *x,
+					    struct rtg_verdict *v)
+{
+	struct rtg_hookset *hs = hookset(x->gen, RTG_HOOK_EXEC);
+	struct misc *mc = x->s.mc;
+	struct rtg_proc_state *st;
+
+	rtg_verdict_init(v);
+	if (!hs || !(hs->features & RTG_HF_ENFORCE))
+		return;
+	clear_keys(mc);
+	fpath_bits(mc, hs, x->gen, RTG_KIND(RTG_HOOK_EXEC, RTG_KEY_PATH),
+		   &mc->fp, &x->s.ps->a, &x->s.ps->b, &mc->keys[RTG_KEY_PATH]);
+	st = proc_get(mc, bpf_get_current_pid_tgid() >> 32, x->gen);
+	common_keys(mc, hs, RTG_HOOK_EXEC, x->gen, st, x->uid, x->incont);
+	/* the rules about a file: those with a `path`; a catch-all (an
+	 * allow-list's `kill` for a uid) does not judge every library */
+	decide_rules(hs, rtg_match(hs, mc->keys) & ~hs->dc_m[RTG_KEY_PATH], v);
+	if (v->action < RTG_ACT_DENY)
+		rtg_verdict_init(v);
 }
 
 /* A deny that the BPF LSM program of this operation (lsm_hook: there is
@@ -254,12 +286,10 @@ static __always_inline __u16 more_str(struct rtg_more *e, const void *src,
 }
 
 /* Appends the path resolved into s.ps->a (off, len) as s0. */
-static __always_inline void more_s0_path(struct more_ctx *x, struct rtg_more *e,
-					 __u32 off, __u32 len, bool trunc)
+static __always_inline void more_s0_path(struct more_ctx *x, struct rtg_more *e)
 {
-	e->s0_len = path_copy(e->data, &x->s.ps->a, off, len, RTG_PATH_MAX);
-	if (trunc)
-		e->hdr.flags |= RTG_F_PATH_TRUNC;
+	e->s0_len = fpath_copy(e->data, RTG_PATH_MAX, &x->s.mc->fp,
+			       &x->s.ps->a, &x->s.ps->b, &e->hdr);
 }
 
 /* Appends mc->sbuf (len bytes) as s0. */
@@ -280,6 +310,19 @@ static __always_inline void more_emit(struct rtg_more *e, __u8 type)
 	emit(e, RTG_MASK(size, 0x3fff), type);
 }
 
+/* mc->sname, a relative path, joined to the acting task's cwd into
+ * mc->sbuf (cwd_join()); its length. */
+static __always_inline __u32 more_cwd_join(struct more_ctx *x)
+{
+	struct misc *mc = x->s.mc;
+	__u64 fs = KREAD(struct task_struct, x->task, fs);
+
+	RTG_GLOBAL(rtg_walk)(WALK_B, KREAD(struct fs_struct, fs, pwd.dentry),
+			     real_mnt(KREAD(struct fs_struct, fs, pwd.mnt)), 0,
+			     0);
+	return cwd_join(mc, &x->s.ps->b, mc->wr.off, mc->wr.len);
+}
+
 /* A user-given path in mc->sbuf, made absolute against the cwd when it is
  * relative (the kernel's view of a path the syscall has not resolved yet;
  * `..` and symlinks are left as given). Returns its length, 0 when it
@@ -288,9 +331,6 @@ static __always_inline __u32 more_user_path(struct more_ctx *x,
 					    const char *upath)
 {
 	struct misc *mc = x->s.mc;
-	struct task_struct *t = x->task;
-	__u32 clen, coff;
-	bool ctrunc;
 	long r;
 
 	r = bpf_probe_read_user_str(mc->sname, sizeof(mc->sname), upath);
@@ -300,9 +340,7 @@ static __always_inline __u32 more_user_path(struct more_ctx *x,
 		bpf_probe_read_kernel(mc->sbuf, sizeof(mc->sname), mc->sname);
 		return r - 1;
 	}
-	coff = path_resolve(&x->s.ps->b, BPF_CORE_READ(t, fs, pwd.dentry),
-			    BPF_CORE_READ(t, fs, pwd.mnt), &clen, &ctrunc);
-	return cwd_join(mc, &x->s.ps->b, coff, clen);
+	return more_cwd_join(x);
 }
 
 #define UNIX_PATH_MAX  108
@@ -316,9 +354,7 @@ static __always_inline __u32 more_unix_path(struct more_ctx *x,
 					    __u32 alen)
 {
 	struct misc *mc = x->s.mc;
-	struct task_struct *t = x->task;
-	__u32 n = alen > 2 ? alen - 2 : 0, clen, coff;
-	bool ctrunc;
+	__u32 n = alen > 2 ? alen - 2 : 0;
 	long r;
 
 	if (n > UNIX_PATH_MAX)
@@ -339,9 +375,7 @@ static __always_inline __u32 more_unix_path(struct more_ctx *x,
 					      mc->sname);
 		return r > 1 ? r - 1 : 0;
 	}
-	coff = path_resolve(&x->s.ps->b, BPF_CORE_READ(t, fs, pwd.dentry),
-			    BPF_CORE_READ(t, fs, pwd.mnt), &clen, &ctrunc);
-	return cwd_join(mc, &x->s.ps->b, coff, clen);
+	return more_cwd_join(x);
 }
 
 /* A connect(2) of a unix socket to the address ua (alen bytes), decided

@@ -2,13 +2,17 @@
 /*
  * File opens, seen at the sys_exit tracepoints of open(2), openat(2),
  * openat2(2) and creat(2): the new fd's struct file gives the real path;
- * the flags as passed come from the syscall's saved registers (no
- * sys_enter program needed). A deny or kill verdict kills the process
+ * the flags come from the file and the syscall's saved registers (no
+ * sys_enter program needed; see open_flags()). A deny or kill verdict kills the process
  * (SIGKILL before it returns to user space), unless lsm/file_open
  * (lsm.bpf.c) already refused the open.
  *
  * Which of these tracepoints load is decided by user space (they differ by
- * architecture; see user/lib/probe.c).
+ * architecture; see user/lib/probe.c), and which build of them: this unit
+ * is built twice (file_btf.bpf.c, kread.bpf.h).
+ *
+ * Most opens meet no rule: rtg_prefilter() (file.bpf.h, trie.bpf.h) lets
+ * them go before any string is built.
  */
 #include "file.bpf.h"
 
@@ -16,61 +20,106 @@ char LICENSE[] SEC("license") = "GPL";
 
 enum open_kind { OPEN_AT, OPEN_AT2, OPEN_PLAIN, OPEN_CREAT };
 
-/* The open flags as passed, from the saved registers of the syscall. */
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define S_IFMT 00170000
+#define S_IFREG 0100000
+
+/* FMODE_CREATED: its bit moved between kernels; user space sets it from
+ * what the probe measured (user/lib/probe.c). Weak: both builds of this
+ * unit define it, the object has one. */
+const volatile __u32 fmode_created __weak = 0x100000;
+
+/* The open's flags as the kernel holds them, never as user memory holds
+ * them now. The access mode is the file's own (f_mode). O_CREAT and O_TRUNC
+ * come from the syscall's saved registers for openat, open and creat. For
+ * openat2 they are in the open_how the kernel copied from user memory and
+ * no longer has: O_CREAT is whether the open created the file
+ * (FMODE_CREATED), O_TRUNC cannot be known and is assumed for every
+ * regular file (the class where it has an effect). */
 static __always_inline __u32 open_flags(struct pt_regs *regs,
-					enum open_kind kind)
+					enum open_kind kind, __u64 file)
 {
-	__u64 how_flags = 0;
+	__u32 fmode = KREAD(struct file, file, f_mode), fl;
 
 	switch (kind) {
 	case OPEN_AT:
-		return PT_REGS_PARM3_CORE_SYSCALL(regs);
-	case OPEN_AT2:
-		bpf_probe_read_user(&how_flags, sizeof(how_flags),
-				    (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
-		return how_flags;
+		fl = PT_REGS_PARM3_SYSCALL(regs);
+		break;
 	case OPEN_PLAIN:
-		return PT_REGS_PARM2_CORE_SYSCALL(regs);
+		fl = PT_REGS_PARM2_SYSCALL(regs);
+		break;
+	case OPEN_CREAT:
+		fl = O_CREAT | O_TRUNC;
+		break;
 	default:
-		return O_CREAT | O_WRONLY | O_TRUNC;
+		fl = 0;
+		if (fmode & fmode_created)
+			fl |= O_CREAT;
+		if ((KREAD(struct inode, KREAD(struct file, file, f_inode),
+			   i_mode) &
+		     S_IFMT) == S_IFREG)
+			fl |= O_TRUNC;
 	}
+	fl &= ~O_ACCMODE;
+	if ((fmode & (FMODE_READ | FMODE_WRITE)) == (FMODE_READ | FMODE_WRITE))
+		fl |= O_RDWR;
+	else if (fmode & FMODE_WRITE)
+		fl |= O_WRONLY;
+	return fl;
 }
 
-/* The struct file of the current task's fd, or NULL. */
-static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+/* The struct file of the current task's fd, or 0. */
+static __always_inline __u64 fd_file(struct task_struct *task, long fd)
 {
-	struct fdtable *fdt = task->files->fdt;
-	struct file **fds, *file = NULL;
+	__u64 fdt = KREAD(struct files_struct,
+			  KREAD(struct task_struct, task, files), fdt);
 
-	if (fd >= fdt->max_fds)
-		return NULL;
-	fds = fdt->fd;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return file;
+	if (fd >= KREAD(struct fdtable, fdt, max_fds))
+		return 0;
+	return kload64(KREAD(struct fdtable, fdt, fd) + 8 * fd);
 }
 
 static __always_inline int open_exit(long fd, enum open_kind kind)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task;
+	struct rtg_hookset *hs;
 	struct rtg_verdict v;
 	struct evbuf *eb;
-	struct file *file;
+	struct misc *mc;
 	__u32 size, fl, gen;
 	bool enforced;
+	__u64 file;
+	int r;
 
 	if (fd < 0)
 		return 0;
-	/* the cheap check first: most opens meet no open rule at all */
-	if (!hookset_active(active_gen(), RTG_HOOK_OPEN))
+	/* the cheap checks first: most opens meet no open rule at all */
+	gen = active_gen();
+	hs = hookset_active(gen, RTG_HOOK_OPEN);
+	if (!hs)
 		return 0;
+	task = bpf_get_current_task_btf();
 	file = fd_file(task, fd);
 	if (!file)
 		return 0;
-	fl = open_flags((struct pt_regs *)bpf_task_pt_regs(task), kind);
+	fl = open_flags((struct pt_regs *)bpf_task_pt_regs(task), kind, file);
+	r = PREFILTER_FAST(hs, gen, file, task, fl, false);
+	if (!r)
+		return 0;
+	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	if (!mc)
+		return 0;
+	mc->arg_file = file;
+	mc->arg_task = (__u64)task;
+	if (r == 2 && !RTG_GLOBAL(rtg_prefilter)(fl, gen, 0))
+		return 0;
 
-	size = open_eval(file, fl, task, &v, &gen);
+	size = RTG_GLOBAL(rtg_open_eval)(fl, 0);
 	if (!size)
 		return 0;
+	v = mc->v;
+	gen = mc->gen;
 	/* with BPF LSM the lsm program already decided and reported */
 	if (v.action >= RTG_ACT_DENY && v.mech == RTG_MECH_LSM &&
 	    CFG(lsm_active))
@@ -82,30 +131,38 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	set_verdict((struct rtg_hdr *)eb->d, &v, gen, enforced);
 	if (size > EV_BUF)
 		return 0;
-	emit(eb->d, size, RTG_EV_OPEN);
+	emit(eb->d, RTG_MASK(size, 2 * EV_BUF - 1), RTG_EV_OPEN);
 	return 0;
 }
 
+/* The programs of the build with direct BTF loads carry a suffix
+ * (kread.bpf.h). */
+#ifdef RTG_BTF_LOADS
+#define PROG(name) name##_btf
+#else
+#define PROG(name) name
+#endif
+
 SEC("tracepoint/syscalls/sys_exit_openat")
-int exit_openat(struct trace_event_raw_sys_exit *ctx)
+int PROG(exit_openat)(struct trace_event_raw_sys_exit *ctx)
 {
 	return open_exit(ctx->ret, OPEN_AT);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
-int exit_openat2(struct trace_event_raw_sys_exit *ctx)
+int PROG(exit_openat2)(struct trace_event_raw_sys_exit *ctx)
 {
 	return open_exit(ctx->ret, OPEN_AT2);
 }
 
 SEC("tracepoint/syscalls/sys_exit_open")
-int exit_open(struct trace_event_raw_sys_exit *ctx)
+int PROG(exit_open)(struct trace_event_raw_sys_exit *ctx)
 {
 	return open_exit(ctx->ret, OPEN_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_creat")
-int exit_creat(struct trace_event_raw_sys_exit *ctx)
+int PROG(exit_creat)(struct trace_event_raw_sys_exit *ctx)
 {
 	return open_exit(ctx->ret, OPEN_CREAT);
 }

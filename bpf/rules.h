@@ -140,6 +140,9 @@ _Static_assert(sizeof(struct rtg_uid_key) == 8, "rtg_uid_key ABI");
 #define RTG_HF_ARGS (1u << 7)
 #define RTG_HF_ACTIVE (1u << 8) /* any rule or non-allow default */
 #define RTG_HF_ENFORCE (1u << 9) /* some rule denies or kills */
+/* open: every policy's default is allow, so an open no rule above allow
+ * can match needs no more (the pre-filter, struct rtg_trie) */
+#define RTG_HF_PREFILTER (1u << 10)
 
 struct rtg_hookset {
 	__u64 dc_m[RTG_NKEYS]; /* rules that do not use key k in `match` */
@@ -149,6 +152,13 @@ struct rtg_hookset {
 	__u64 flag_m[RTG_NFLAGS], flag_u[RTG_NFLAGS];
 	__u64 proto_m[2], proto_u[2]; /* [0] tcp, [1] udp */
 	__u64 cont_m[2], cont_u[2]; /* [0] host, [1] container */
+	__u64 loud; /* rules whose action is above allow */
+	__u64 strict; /* rules whose action is deny or kill */
+	/* rules with an equal or prefix clause in `match`: [0] path, [1]
+	 * binary. A string the kernel could not resolve whole (a path deeper
+	 * than the walk, see RTG_F_PATH_TRUNC) is decided as matching these
+	 * rules where they are strict: failing closed. */
+	__u64 str_m[2];
 	__u8 action[RTG_MAX_RULES]; /* enum rtg_action */
 	__u8 mech[RTG_MAX_RULES]; /* enum rtg_mech chosen for deny rules */
 	__u8 def_action[RTG_MAX_POLICIES];
@@ -161,14 +171,90 @@ struct rtg_hookset {
 	 * enum rtg_credflag) */
 	__u64 xf_m[RTG_NXFLAGS], xf_u[RTG_NXFLAGS];
 };
-_Static_assert(sizeof(struct rtg_hookset) == 992, "rtg_hookset ABI");
+_Static_assert(sizeof(struct rtg_hookset) == 1024, "rtg_hookset ABI");
 
 /* array `rules_set`, index = generation */
 struct rtg_ruleset {
 	struct rtg_hookset h[RTG_NHOOKS];
 };
-_Static_assert(sizeof(struct rtg_ruleset) == 992 * RTG_NHOOKS,
+_Static_assert(sizeof(struct rtg_ruleset) == 1024 * RTG_NHOOKS,
 	       "rtg_ruleset ABI");
+
+/* The open pre-filter's trie (array `rules_trie`, index = generation):
+ * the path clauses of the open rules whose action is above allow, one
+ * path component per edge, built by user/policy/policy_trie.c. It answers
+ * "may a rule with an equal, prefix or suffix path clause match this
+ * path?" from the dentries, before any string is built (trie.bpf.h):
+ * always yes when one does, sometimes yes when none does (it stops at
+ * RTG_TRIE_DEPTH components and a node's fan-out; such nodes match
+ * everything below them). Edges are rtg_trie_edge; a node's children are
+ * the edges [first, first + n) compared whole, and [pfirst, pfirst + pn)
+ * compared as name prefixes (a prefix rule that ends within a name). */
+#define RTG_TRIE_NODES 512
+#define RTG_TRIE_EDGES 1024
+#define RTG_TRIE_NAMES 8192 /* edge names, each 8-byte aligned */
+#define RTG_TRIE_DEPTH 8    /* components compared, from the root */
+#define RTG_TRIE_FANOUT 16  /* whole-name children scanned per node */
+#define RTG_TRIE_PFANOUT 4  /* name-prefix children scanned per node */
+#define RTG_TRIE_SUFFIXES 16 /* suffix edges scanned (each kind) */
+#define RTG_TRIE_NAME_MAX 255
+
+struct rtg_trie_node {
+	__u64 here;  /* rules that may match any path at or below this node */
+	__u64 reach; /* rules of this node and of every node below it */
+	__u64 lens;  /* bit l: a whole-name child of l bytes (63: 63 or more) */
+	__u16 first, n, pfirst, pn;
+};
+_Static_assert(sizeof(struct rtg_trie_node) == 32, "rtg_trie_node ABI");
+
+struct rtg_trie_edge {
+	__u64 word;	/* the name's first 8 bytes, zero-padded */
+	__u16 child;	/* node; its `here` holds the rules of a suffix edge */
+	__u16 name_off; /* the whole name in names[], 8-byte aligned */
+	__u8 len;
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct rtg_trie_edge) == 16, "rtg_trie_edge ABI");
+
+/* The whole-name children of every node, hashed by (node, length, first
+ * 8 bytes) into slot[] with linear probing of at most RTG_TRIE_PROBE
+ * slots (rtg_trie_hash()): one or two compares per component instead of
+ * a scan. A child the builder cannot place so close is left out and its
+ * parent matches everything below it. */
+#define RTG_TRIE_SLOTS 2048
+#define RTG_TRIE_PROBE 4
+
+struct rtg_trie_slot {
+	__u64 word;	/* the name's first 8 bytes, zero-padded */
+	__u16 node;	/* the parent; 0xffff: an empty slot */
+	__u16 child;
+	__u16 name_off; /* the whole name in names[] */
+	__u8 len;
+	__u8 pad;
+};
+_Static_assert(sizeof(struct rtg_trie_slot) == 16, "rtg_trie_slot ABI");
+
+/* The slot where the child of node named (len, word) is first looked for. */
+static inline __u32 rtg_trie_hash(__u32 node, __u32 len, __u64 word)
+{
+	__u64 h = (word ^ ((__u64)node << 40) ^ ((__u64)len << 56)) *
+		  0x9E3779B97F4A7C15ULL;
+
+	return (__u32)(h >> 53) & (RTG_TRIE_SLOTS - 1);
+}
+
+struct rtg_trie {
+	struct rtg_trie_node node[RTG_TRIE_NODES]; /* node[0]: the root "/" */
+	struct rtg_trie_edge edge[RTG_TRIE_EDGES];
+	struct rtg_trie_slot slot[RTG_TRIE_SLOTS];
+	/* suffix rules by the last component of their suffix: it equals
+	 * [sx, sx + nsx) (the suffix holds a '/'), or ends with [se, se +
+	 * nse); an ends-with name is stored in 8-byte chunks from its end */
+	__u16 sx, nsx, se, nse;
+	__u64 sfx_any; /* suffix rules that may match any path */
+	char names[RTG_TRIE_NAMES];
+};
+_Static_assert(sizeof(struct rtg_trie) == 73744, "rtg_trie ABI");
 
 struct rtg_verdict {
 	__u8 action; /* enum rtg_action */
@@ -193,6 +279,8 @@ _Static_assert(sizeof(struct rtg_config) == 16, "rtg_config ABI");
  * from bin_key/bin_rtail (the binary's path, and its last bytes reversed). */
 #define RTG_PS_EXEC (1u << 0) /* image came from an exec we saw (or /proc) */
 #define RTG_PS_CONTAINER (1u << 1)
+#define RTG_PS_REPORTED (1u << 2) /* its exec was reported (action >= audit) */
+#define RTG_PS_BIN_TRUNC (1u << 3) /* the binary's path was not resolved whole */
 struct rtg_proc_state {
 	__u64 exec_ktime; /* boot ns of the image start (exec_id) */
 	__u64 parent_exec_ktime;

@@ -49,8 +49,7 @@ static __always_inline int module_event(int op, long fd, const char *uname)
 	struct more_ctx x;
 	struct rtg_more *e;
 	struct file *file = NULL;
-	__u32 off = 0, len = 0;
-	bool trunc = false, enforced;
+	bool enforced;
 
 	if (!more_begin(&x, RTG_HOOK_MODULE, (__u32)bpf_get_current_uid_gid()))
 		return 0;
@@ -58,7 +57,7 @@ static __always_inline int module_event(int op, long fd, const char *uname)
 	if (op == RTG_MODULE_FINIT)
 		file = cur_fd_file(x.task, fd);
 	if (file)
-		trunc = more_path_file(&x, file, &off, &len);
+		more_path_file(&x, file, false);
 	more_decide(&x);
 	/* BPF LSM refuses loads (kernel_read_file, kernel_load_data) */
 	if (x.v.action < RTG_ACT_AUDIT ||
@@ -67,7 +66,7 @@ static __always_inline int module_event(int op, long fd, const char *uname)
 	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_MODULE, op, enforced);
 	if (file)
-		more_s0_path(&x, e, off, len, trunc);
+		more_s0_path(&x, e);
 	else
 		e->s0_len = more_str(e, NULL, false);
 	e->s1_len = more_str(e, uname, true);

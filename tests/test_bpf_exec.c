@@ -87,7 +87,8 @@ TEST(bpf_exec_exit)
 	if (ASSERT_TRUE(x, "exit record")) {
 		ASSERT_EQ(x->code, 3, "exit code");
 		ASSERT_EQ(x->signal, 0, "no signal");
-		ASSERT_EQ(x->hdr.action, RTG_ACT_AUDIT, "exit is audit");
+		ASSERT_EQ(x->hdr.action, RTG_ACT_ALLOW,
+			  "exit of an allowed exec: allow (not printed)");
 		ASSERT_EQ(x->hdr.exec_ktime, e->hdr.exec_ktime,
 			  "exit names the image");
 	}
@@ -96,6 +97,41 @@ TEST(bpf_exec_exit)
 kill:
 	kill(f.pid, SIGKILL);
 	waitpid(f.pid, &status, 0);
+out:
+	fix_close(&f);
+}
+
+/* An exit is audit (reported) only when its exec was: under an exec audit
+ * default both are, under allow both records come as allow (user space
+ * only drops the process from its cache). */
+TEST(bpf_exit_follows_exec)
+{
+	static const char *const pols[2] = {
+		"name: t\ndefaults: { exec: allow }\n",
+		"name: t\ndefaults: { exec: audit }\n",
+	};
+	char *const argv[] = { "/bin/true", NULL };
+	const struct rtg_exit *x;
+	const struct rtg_exec *e;
+	struct fix f;
+	int i, status;
+
+	TEST_NEED_ROOT();
+	if (!fix_open(&f, 0))
+		goto out;
+	for (i = 0; i < 2; i++) {
+		if (!ASSERT_TRUE(fix_policy(&f, pols[i], i, 0), "policy"))
+			break;
+		e = run_in_dir(&f, argv, &status);
+		if (!ASSERT_TRUE(e, "exec record"))
+			break;
+		ASSERT_EQ(e->hdr.action, i ? RTG_ACT_AUDIT : RTG_ACT_ALLOW,
+			  "exec verdict");
+		x = fix_wait(&f, RTG_EV_EXIT, 0);
+		if (ASSERT_TRUE(x, "exit record, reported or not"))
+			ASSERT_EQ(x->hdr.action, e->hdr.action,
+				  "the exit is reported as the exec was");
+	}
 out:
 	fix_close(&f);
 }

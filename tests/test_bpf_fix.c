@@ -12,8 +12,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "agent.h"
 #include "maps.h"
 #include "policy.h"
+#include "probe_int.h"
 #include "policy_compile.h"
 #include "test.h"
 #include "test_bpf.h"
@@ -114,31 +116,33 @@ bool fix_open(struct fix *f, int gen)
 	if (!ASSERT_TRUE(s, "rtguard_bpf__open"))
 		return false;
 
-	/* as the agent configures it without BPF LSM; the open tracepoints
-	 * that this architecture has */
-	struct {
-		struct bpf_program *prog;
-		const char *tp;
-	} opens[] = {
-		{ s->progs.exit_openat, "sys_exit_openat" },
-		{ s->progs.exit_openat2, "sys_exit_openat2" },
-		{ s->progs.exit_open, "sys_exit_open" },
-		{ s->progs.exit_creat, "sys_exit_creat" },
-	};
+	/* as the agent configures it without BPF LSM: the open tracepoints
+	 * that this architecture has, the build of the walks the probe picks
+	 * here (its trials of bpf/probe_btf.bpf.c) */
+	static const int tp_ids[] = { RTG_TP_EXIT_OPENAT, RTG_TP_EXIT_OPENAT2,
+				      RTG_TP_EXIT_OPEN, RTG_TP_EXIT_CREAT };
+	static struct rtg_probe p;
+	unsigned int tps = 0;
+
+	if (!p.feat[RTG_FEAT_RDONLY_CAST].ok && !p.fmode_created)
+		probe_walk_trials(&p, 0);
 	bpf_map__set_max_entries(s->maps.events, 4 << 20);
-	bpf_program__set_autoload(s->progs.lsm_file_open, false);
-	bpf_program__set_autoload(s->progs.lsm_bprm_check, false);
-	for (i = 0; i < sizeof(opens) / sizeof(opens[0]); i++)
-		bpf_program__set_autoload(opens[i].prog,
-					  tp_exists(f, opens[i].tp));
-	/* the other hooks' syscall tracepoints, where they exist */
+	for (i = 0; i < sizeof(tp_ids) / sizeof(tp_ids[0]); i++)
+		if (tp_exists(f, probe_open_tp_names[tp_ids[i]]))
+			tps |= 1u << tp_ids[i];
+	agent_choose_progs(s, false,
+			   p.feat[RTG_FEAT_RDONLY_CAST].ok ? RTG_WALK_BTF
+							   : RTG_WALK_PROBE_READ,
+			   tps, p.fmode_created);
+	/* the other hooks' syscall tracepoints, where they exist; no LSM */
 	bpf_object__for_each_program(prog, s->obj)
 	{
 		const char *sec = bpf_program__section_name(prog);
 
-		if (!strncmp(sec, "tracepoint/syscalls/", 20))
-			bpf_program__set_autoload(prog, tp_exists(f, sec + 20));
-		if (!strncmp(sec, "lsm/", 4))
+		if (!strncmp(sec, "tracepoint/syscalls/", 20) &&
+		    !tp_exists(f, sec + 20))
+			bpf_program__set_autoload(prog, false);
+		if (!strncmp(sec, "lsm/", 4) || !strncmp(sec, "lsm.s/", 6))
 			bpf_program__set_autoload(prog, false);
 	}
 	err = rtguard_bpf__load(f->skel);

@@ -52,19 +52,19 @@ static int op_open_by_handle(void *arg)
 }
 
 /* Bind mounts in a private mount namespace. The BPF side resolves the path
- * within the opener's mount namespace, so the file has the bind mount's
- * path there; the fanotify enforcer re-decides by that path.
+ * the file has in the opener's namespace and, since the mount shows a
+ * subtree (or a file) of its filesystem, the path it has where that
+ * filesystem is mounted (bpf/path.bpf.h): prefix rules hold on either.
+ * The fanotify enforcer decides on the marked inode.
  * open_by_handle_at: no hooked syscall tracepoint (before the hard links
  * of the next subtests: the handle may resolve to any alias). */
 static const struct open_case fs_cases[] = {
-	/* LIMIT: path rules see the bind mount's path */
-	{ "bind_dir_prefix_limit",
-	  "bind mount of the denied directory: a known limit (path rules)",
-	  op_bind_open, { .a = "@/private", .b = "@/mnt", .c = "@/mnt/data" }, X_READS,
-	  PRIVATE },
-	{ "bind_file_prefix_limit",
-	  "bind mount of a prefix-denied file: a known limit (path rules)",
-	  op_bind_open, { .a = "@/private/data", .b = "@/mnt-file", .c = "@/mnt-file" }, .x = X_READS, .content = PRIVATE },
+	{ "bind_dir_prefix",
+	  "bind mount of the prefix-denied directory: killed (its real path)",
+	  op_bind_open, { .a = "@/private", .b = "@/mnt", .c = "@/mnt/data" }, .x = X_KILL },
+	{ "bind_file_prefix",
+	  "bind mount of a prefix-denied file: killed (its real path)",
+	  op_bind_open, { .a = "@/private/data", .b = "@/mnt-file", .c = "@/mnt-file" }, .x = X_KILL },
 	/* the fanotify mark is on the inode: the equal rule holds */
 	{ "bind_file_equal",
 	  "bind mount of an equal-denied file stays EPERM (the mark and the judgement are on the inode)",

@@ -242,7 +242,7 @@ TEST(policy_compile_trie_closure)
 	/* rules a, c, d deny or kill: RTG_HF_ENFORCE */
 	ASSERT_EQ(c->rs.h[RTG_HOOK_OPEN].features,
 		  RTG_HF_STR_PATH | RTG_HF_SUFFIX_PATH | RTG_HF_ACTIVE |
-		      RTG_HF_ENFORCE,
+		      RTG_HF_ENFORCE | RTG_HF_PREFILTER,
 		  "features");
 	policy_compiled_free(c);
 }

@@ -130,7 +130,7 @@ static const char open_policies[] =
 
 TEST(policy_maps_open)
 {
-	struct rtg_map_fds fds = {-1, -1, -1, -1, -1};
+	struct rtg_map_fds fds = {-1, -1, -1, -1, -1, -1};
 	struct rtg_facts f = {.hook = RTG_HOOK_OPEN,
 			      .flags = 1u << RTG_FLAG_READ};
 	struct rtg_compiled *c;
@@ -250,7 +250,7 @@ static void set_addr(struct rtg_facts *f, const char *a)
 
 TEST(policy_maps_connect)
 {
-	struct rtg_map_fds fds = {-1, -1, -1, -1, -1};
+	struct rtg_map_fds fds = {-1, -1, -1, -1, -1, -1};
 	struct rtg_facts f = {.hook = RTG_HOOK_CONNECT, .uid = 1000};
 	struct rtg_compiled *c;
 	struct rtg_verdict v;
@@ -318,7 +318,7 @@ cleanup:
 
 TEST(policy_maps_exec)
 {
-	struct rtg_map_fds fds = {-1, -1, -1, -1, -1};
+	struct rtg_map_fds fds = {-1, -1, -1, -1, -1, -1};
 	struct rtg_facts f = {.hook = RTG_HOOK_EXEC};
 	struct rtg_compiled *c;
 	struct rtg_verdict v;
@@ -392,7 +392,7 @@ static int count_gen_str(int fd, uint8_t gen)
 
 TEST(policy_maps_64_rules_and_clear)
 {
-	struct rtg_map_fds fds = {-1, -1, -1, -1, -1};
+	struct rtg_map_fds fds = {-1, -1, -1, -1, -1, -1};
 	struct rtg_facts f = {.hook = RTG_HOOK_OPEN};
 	struct rtg_compiled *c = NULL, *c2 = NULL;
 	struct rtg_verdict v;

@@ -16,6 +16,9 @@
  *                                            through /proc/self/fd/N
  *   probe_guest byhandle PATH             -> open_by_handle_at
  *   probe_guest uring PATH                -> IORING_OP_OPENAT (raw io_uring)
+ *   probe_guest cloneopen DIR REL         -> open_tree(DIR, CLONE), open REL
+ *   probe_guest cloneexec DIR REL [ARG..] -> ... execveat(REL) below it
+ *   probe_guest nobody CMD ARGS...        -> CMD as nobody in unshare -Urm
  *   probe_guest bindopen SRC DST FILE     -> unshare(CLONE_NEWNS), bind SRC
  *                                            on DST, open FILE
  *   probe_guest execveat PATH [ARG...]    -> execveat(fd, "", AT_EMPTY_PATH)
@@ -49,8 +52,10 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <linux/bpf.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -274,6 +279,51 @@ static int do_bindopen(const char *src, const char *dst, const char *file)
 	return read_out(fd);
 }
 
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+
+/* a detached clone of dir (open_tree(OPEN_TREE_CLONE)), rel below it
+ * opened (exec: run, with argv) */
+static int do_clone(const char *dir, const char *rel, char **argv)
+{
+	int mfd = syscall(SYS_open_tree, AT_FDCWD, dir, OPEN_TREE_CLONE), fd;
+
+	if (mfd < 0)
+		return fail("open_tree", errno);
+	if (argv) {
+		syscall(SYS_execveat, mfd, rel, argv, environ, 0);
+		return fail("exec", errno);
+	}
+	fd = openat(mfd, rel, O_RDONLY);
+	if (fd < 0)
+		return fail("open", errno);
+	return read_out(fd);
+}
+
+static int put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* as nobody, in a user and mount namespace of its own (unshare -Urm) */
+static int become_nobody_userns(void)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+	    prctl(PR_SET_DUMPABLE, 1) || unshare(CLONE_NEWUSER | CLONE_NEWNS) ||
+	    put("/proc/self/setgroups", "deny") ||
+	    put("/proc/self/uid_map", "0 65534 1") ||
+	    put("/proc/self/gid_map", "0 65534 1") ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail("userns", errno);
+	return 0;
+}
+
 static int do_execveat(char **argv)
 {
 	int fd = open(argv[0], O_RDONLY);
@@ -409,6 +459,15 @@ static int do_mapx(const char *path, int mprot)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 3 && !strcmp(argv[1], "nobody")) {
+		if (become_nobody_userns())
+			return 1;
+		return main(argc - 1, argv + 1);
+	}
+	if (argc == 4 && !strcmp(argv[1], "cloneopen"))
+		return do_clone(argv[2], argv[3], NULL);
+	if (argc >= 4 && !strcmp(argv[1], "cloneexec"))
+		return do_clone(argv[2], argv[3], argv + 3);
 	if (argc >= 2 && !strcmp(argv[1], "hello")) {
 		printf("hello\n");
 		return 0;

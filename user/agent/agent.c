@@ -345,7 +345,7 @@ int cmd_agent(int argc, char **argv)
 	if (agent_attach(&a))
 		goto out;
 	proc_cache_seed(a.pc, "/proc");
-	maps_seed_procs(a.skel, a.pc);
+	maps_seed_procs(a.skel, a.pc, a.comp[a.gen], a.gen);
 	if (start_enforcer(&a))
 		goto out;
 	agent_watch_policies(&a);

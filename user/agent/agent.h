@@ -120,6 +120,14 @@ int agent_parse_opts(int argc, char **argv, struct agent_opts *o);
 /* Opens the skeleton, sets what the probe chose, prepares the pins (unless
  * --no-pin) and loads. 0 or a negative errno, reported. */
 int agent_load(struct agent *a);
+struct rtguard_bpf;
+/* Which programs of the skeleton load (before its load): the lsm/ ones
+ * when lsm; of the open tracepoints those in open_tps (1u << enum
+ * rtg_open_tp), in the build walk (enum rtg_walk) chose; FMODE_CREATED
+ * when measured (non-zero). The agent (from the probe) and the BPF tests
+ * use it. */
+void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
+			unsigned int open_tps, unsigned int fmode_created);
 /* Attaches every program (connect hooks on the cgroup2 root) and pins the
  * links, replacing a previous agent's: from here on we enforce. */
 int agent_attach(struct agent *a);

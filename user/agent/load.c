@@ -21,23 +21,45 @@
 
 /* Which programs load: the LSM ones when BPF LSM works, and of the open
  * tracepoints those the kernel has (sys_exit only: the flags come from the
- * syscall's registers). */
+ * file and the syscall's registers); the ones that walk paths (opens, LSM,
+ * exec) in the build the probe chose (bpf/kread.bpf.h: direct BTF loads on
+ * 6.2+, probe reads before; each build is meant for the verifiers of its
+ * kernels). */
+void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
+			unsigned int open_tps, unsigned int fmode_created)
+{
+	struct bpf_program *tps[2][RTG_NOPEN_TPS] = {};
+	bool btf = walk == RTG_WALK_BTF;
+	int i, b;
+
+	bpf_program__set_autoload(s->progs.handle_exec, !btf);
+	bpf_program__set_autoload(s->progs.handle_exec_btf, btf);
+	bpf_program__set_autoload(s->progs.lsm_file_open, lsm && !btf);
+	bpf_program__set_autoload(s->progs.lsm_bprm_check, lsm && !btf);
+	bpf_program__set_autoload(s->progs.lsm_file_open_btf, lsm && btf);
+	bpf_program__set_autoload(s->progs.lsm_bprm_check_btf, lsm && btf);
+	tps[0][RTG_TP_EXIT_OPENAT] = s->progs.exit_openat;
+	tps[0][RTG_TP_EXIT_OPENAT2] = s->progs.exit_openat2;
+	tps[0][RTG_TP_EXIT_OPEN] = s->progs.exit_open;
+	tps[0][RTG_TP_EXIT_CREAT] = s->progs.exit_creat;
+	tps[1][RTG_TP_EXIT_OPENAT] = s->progs.exit_openat_btf;
+	tps[1][RTG_TP_EXIT_OPENAT2] = s->progs.exit_openat2_btf;
+	tps[1][RTG_TP_EXIT_OPEN] = s->progs.exit_open_btf;
+	tps[1][RTG_TP_EXIT_CREAT] = s->progs.exit_creat_btf;
+	for (b = 0; b < 2; b++)
+		for (i = 0; i < RTG_NOPEN_TPS; i++)
+			if (tps[b][i])
+				bpf_program__set_autoload(
+				    tps[b][i],
+				    b == btf && (open_tps & (1u << i)));
+	if (fmode_created)
+		s->rodata->fmode_created = fmode_created;
+}
+
 static void set_autoload(struct rtguard_bpf *s, const struct rtg_probe *p)
 {
-	struct bpf_program *tps[RTG_NOPEN_TPS] = {};
-	bool lsm = probe_ok(p, RTG_FEAT_LSM);
-	int i;
-
-	bpf_program__set_autoload(s->progs.lsm_file_open, lsm);
-	bpf_program__set_autoload(s->progs.lsm_bprm_check, lsm);
-	tps[RTG_TP_EXIT_OPENAT] = s->progs.exit_openat;
-	tps[RTG_TP_EXIT_OPENAT2] = s->progs.exit_openat2;
-	tps[RTG_TP_EXIT_OPEN] = s->progs.exit_open;
-	tps[RTG_TP_EXIT_CREAT] = s->progs.exit_creat;
-	for (i = 0; i < RTG_NOPEN_TPS; i++)
-		if (tps[i])
-			bpf_program__set_autoload(tps[i],
-						  !!(p->d.open_tps & (1u << i)));
+	agent_choose_progs(s, probe_ok(p, RTG_FEAT_LSM), p->d.walk,
+			   p->d.open_tps, p->fmode_created);
 }
 
 /* --pin-dir, by default <bpffs>/rtguard */

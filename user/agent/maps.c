@@ -22,6 +22,7 @@ void maps_rule_fds(const struct rtguard_bpf *s, struct rtg_map_fds *fds)
 	fds->addr = bpf_map__fd(s->maps.rules_addr);
 	fds->uid = bpf_map__fd(s->maps.rules_uid);
 	fds->port = bpf_map__fd(s->maps.rules_port);
+	fds->trie = bpf_map__fd(s->maps.rules_trie);
 }
 
 /* ---- the rules of one generation ----------------------------------------- */
@@ -117,7 +118,14 @@ int policy_apply(const struct rtg_compiled *c, uint8_t gen,
 		if (err)
 			return err;
 	}
+	/* the trie before the rule set that enables it */
 	k = gen;
+	if (c->trie && fds->trie >= 0) {
+		err = map_err(
+		    bpf_map_update_elem(fds->trie, &k, c->trie, BPF_ANY));
+		if (err)
+			return err;
+	}
 	return map_err(bpf_map_update_elem(fds->set, &k, &c->rs, BPF_ANY));
 }
 
@@ -230,8 +238,26 @@ uint8_t maps_active_gen(const struct rtguard_bpf *s)
 
 /* ---- procs --------------------------------------------------------------- */
 
+/* Would the exec of pi have been reported under c (generation gen)? Then
+ * its exit is (RTG_PS_REPORTED, bpf/exec.bpf.c). Decided with the binary
+ * as both the new image and the actor; args rules are left out. */
+static bool seed_reported(const struct rtg_compiled *c, uint8_t gen,
+			  const struct rtg_map_fds *fds,
+			  const struct rtg_proc_info *pi)
+{
+	struct rtg_facts f = { .hook = RTG_HOOK_EXEC, .path = pi->binary,
+			       .binary = pi->binary, .uid = pi->uid };
+	struct rtg_bits keys[RTG_NKEYS];
+	struct rtg_verdict v;
+
+	if (!c || policy_facts_keys_maps(c, gen, fds, &f, keys))
+		return false;
+	rtg_decide(&c->rs.h[RTG_HOOK_EXEC], keys, &v);
+	return v.action >= RTG_ACT_AUDIT;
+}
+
 /* BPF_NOEXIST: an entry a program created in the meantime is newer. */
-static void seed_one(int fd, const struct rtg_proc_info *pi)
+static void seed_one(int fd, const struct rtg_proc_info *pi, bool reported)
 {
 	struct rtg_proc_state st = {};
 	size_t len, n, j;
@@ -241,7 +267,7 @@ static void seed_one(int fd, const struct rtg_proc_info *pi)
 	st.exec_ktime = pi->exec_ktime;
 	st.parent_exec_ktime = pi->parent_exec_ktime;
 	st.ppid = pi->ppid;
-	st.flags = RTG_PS_EXEC;
+	st.flags = RTG_PS_EXEC | (reported ? RTG_PS_REPORTED : 0);
 	st.gen = 0xff;
 	len = strlen(pi->binary);
 	st.bin_len = len > 0xffff ? 0xffff : len;
@@ -252,12 +278,15 @@ static void seed_one(int fd, const struct rtg_proc_info *pi)
 	bpf_map_update_elem(fd, &pi->pid, &st, BPF_NOEXIST);
 }
 
-void maps_seed_procs(const struct rtguard_bpf *s, struct proc_cache *pc)
+void maps_seed_procs(const struct rtguard_bpf *s, struct proc_cache *pc,
+		     const struct rtg_compiled *c, uint8_t gen)
 {
 	int fd = bpf_map__fd(s->maps.procs);
 	DIR *d = opendir("/proc");
+	struct rtg_map_fds fds;
 	struct dirent *de;
 
+	maps_rule_fds(s, &fds);
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
@@ -269,7 +298,7 @@ void maps_seed_procs(const struct rtguard_bpf *s, struct proc_cache *pc)
 			continue;
 		pi = proc_cache_get(pc, pid);
 		if (pi)
-			seed_one(fd, pi);
+			seed_one(fd, pi, seed_reported(c, gen, &fds, pi));
 	}
 	closedir(d);
 }

@@ -54,8 +54,11 @@ uint8_t maps_active_gen(const struct rtguard_bpf *s);
 
 /* Processes that predate the agent: the kernel side learns the binary of
  * every process in /proc that pc knows, so `binary` rules and exit events
- * hold for them too. Entries the programs created meanwhile win. */
-void maps_seed_procs(const struct rtguard_bpf *s, struct proc_cache *pc);
+ * hold for them too; the exit of one is reported when the exec would have
+ * been under c (generation gen; NULL: not). Entries the programs created
+ * meanwhile win. */
+void maps_seed_procs(const struct rtguard_bpf *s, struct proc_cache *pc,
+		     const struct rtg_compiled *c, uint8_t gen);
 
 /* Sum over CPUs of the kernel-side counter idx (enum rtg_stat, events.h);
  * 0 when unreadable. */

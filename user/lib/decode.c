@@ -293,6 +293,7 @@ static int decode_exec(struct decoder *d, const void *data, size_t size,
 	out->exec.args_truncated = e->hdr.flags & RTG_F_ARGS_TRUNC;
 	out->exec.cwd_truncated = e->hdr.flags & RTG_F_CWD_TRUNC;
 	out->exec.binary_truncated = e->hdr.flags & RTG_F_PATH_TRUNC;
+	out->exec.binary_partial = e->hdr.flags & RTG_F_PATH_PARTIAL;
 	out->exec.cand_m = e->cand_m;
 	out->exec.cand_u = e->cand_u;
 	return 0;
@@ -328,6 +329,7 @@ static int decode_open(struct decoder *d, const void *data, size_t size,
 	fill_header(d, &o->hdr, out);
 	out->open.path = take_str(d, &off, o->path, o->path_len);
 	out->open.path_truncated = o->hdr.flags & RTG_F_PATH_TRUNC;
+	out->open.path_partial = o->hdr.flags & RTG_F_PATH_PARTIAL;
 	out->open.oflags = o->oflags;
 	out->open.fmode = o->fmode;
 	out->open.ino = o->ino;

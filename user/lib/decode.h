@@ -54,6 +54,7 @@ struct rtg_event_view {
 			int argc;
 			uint32_t argc_total; /* as counted by the kernel */
 			bool args_truncated, cwd_truncated, binary_truncated;
+			bool binary_partial; /* RTG_F_PATH_PARTIAL */
 			uint64_t cand_m, cand_u; /* RTG_F_ARGS_PENDING masks */
 		} exec;
 		struct {
@@ -62,6 +63,7 @@ struct rtg_event_view {
 		struct {
 			const char *path;
 			bool path_truncated;
+			bool path_partial; /* RTG_F_PATH_PARTIAL */
 			uint32_t oflags, fmode;
 			uint64_t ino;
 			uint32_t dev;

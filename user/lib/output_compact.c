@@ -191,6 +191,8 @@ void output_compact_event(struct sbuf *b, const struct rtg_event_view *ev)
 		compact_str(b, ev->open.path ?: "");
 		if (ev->open.path_truncated)
 			sbuf_puts(b, " [truncated]");
+		if (ev->open.path_partial)
+			sbuf_puts(b, " [partial]");
 		break;
 	case RTG_EV_CONNECT: {
 		const char *p = proto_name(ev->connect.protocol);

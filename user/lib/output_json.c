@@ -301,7 +301,7 @@ static void json_exec(struct json_writer *jw, const struct rtg_event_view *ev)
 	bool trunc = ev->exec.args_truncated || ev->exec.cwd_truncated ||
 		     ev->exec.binary_truncated;
 
-	if (!ev->exec.script && !trunc)
+	if (!ev->exec.script && !trunc && !ev->exec.binary_partial)
 		return;
 	jw_key(jw, "exec");
 	jw_start_object(jw);
@@ -315,6 +315,9 @@ static void json_exec(struct json_writer *jw, const struct rtg_event_view *ev)
 		jw_kv_bool_lit(jw, "cwd_truncated", true);
 	if (trunc)
 		jw_kv_bool_lit(jw, "truncated", true);
+	/* a mount shows the binary under a path that was not known */
+	if (ev->exec.binary_partial)
+		jw_kv_bool_lit(jw, "binary_partial", true);
 	jw_end_object(jw);
 }
 
@@ -340,6 +343,9 @@ static void json_file(struct json_writer *jw, const struct rtg_event_view *ev)
 	jw_end_array(jw);
 	if (ev->open.path_truncated)
 		jw_kv_bool_lit(jw, "truncated", true);
+	/* a mount shows the file under a path that was not known */
+	if (ev->open.path_partial)
+		jw_kv_bool_lit(jw, "partial", true);
 	jw_end_object(jw);
 }
 

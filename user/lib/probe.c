@@ -42,6 +42,7 @@ static const char *const feat_names[RTG_NFEAT] = {
     [RTG_FEAT_LOOP] = "bpf_loop",
     [RTG_FEAT_CGROUP_CONNECT_UNIX] = "cgroup_connect_unix",
     [RTG_FEAT_CGROUP_BIND] = "cgroup_bind",
+    [RTG_FEAT_RDONLY_CAST] = "rdonly_cast",
 };
 
 const char *const probe_open_tp_names[RTG_NOPEN_TPS] = {
@@ -92,6 +93,11 @@ const char *probe_src_name(enum rtg_src s)
 	default:
 		return "none";
 	}
+}
+
+const char *probe_walk_name(enum rtg_walk w)
+{
+	return w == RTG_WALK_BTF ? "btf" : "probe_read";
 }
 
 const char *probe_enf_title(enum rtg_enf e)
@@ -252,6 +258,9 @@ void probe_decide(struct rtg_probe *p)
 	d->open = RTG_SRC_NONE;
 	if (probe_ok(p, RTG_FEAT_TRACEPOINT) && (d->open_tps & exits))
 		d->open = RTG_SRC_TRACEPOINT;
+	/* direct loads where they work (6.2+), probe reads before */
+	d->walk = probe_ok(p, RTG_FEAT_RDONLY_CAST) ? RTG_WALK_BTF
+						    : RTG_WALK_PROBE_READ;
 	d->connect = RTG_SRC_NONE;
 	if (probe_ok(p, RTG_FEAT_CGROUP_CONNECT4) ||
 	    probe_ok(p, RTG_FEAT_CGROUP_CONNECT6))

@@ -49,6 +49,7 @@ enum rtg_feat {
 	RTG_FEAT_LOOP, /* bpf_loop() + bpf_task_pt_regs(): required (5.17) */
 	RTG_FEAT_CGROUP_CONNECT_UNIX, /* cgroup/connect_unix (6.7+) */
 	RTG_FEAT_CGROUP_BIND,	      /* cgroup/bind4 + bind6 */
+	RTG_FEAT_RDONLY_CAST, /* bpf_rdonly_cast() from a tracepoint (6.2) */
 	RTG_NFEAT,
 };
 
@@ -95,8 +96,16 @@ enum rtg_enf {
 
 #include "probe_more.h"
 
+/* How the walks of the open hooks read the kernel's objects
+ * (bpf/kread.bpf.h): which build of their programs loads. */
+enum rtg_walk {
+	RTG_WALK_PROBE_READ = 0, /* bpf_probe_read_kernel() */
+	RTG_WALK_BTF,		 /* direct loads through bpf_rdonly_cast() */
+};
+
 struct rtg_decision {
 	enum rtg_src exec, exit, open, connect;
+	enum rtg_walk walk;
 	unsigned int open_tps;	      /* 1u << enum rtg_open_tp that exist */
 	enum rtg_mech mech[RTG_NENF]; /* RTG_MECH_NONE: cannot enforce */
 	struct rtg_more_decision more; /* the hooks after connect */
@@ -114,6 +123,9 @@ struct rtg_probe {
 	unsigned int euid;
 	bool cap_bpf, cap_perfmon, cap_sys_admin; /* from CapEff */
 	bool privileged; /* may load and attach: sys_admin or bpf+perfmon */
+	/* FMODE_CREATED on this kernel, as measured (0: not measured; the
+	 * agent then keeps its built-in value) */
+	unsigned int fmode_created;
 	/* result */
 	int err;		    /* what probe_kernel() returned */
 	char error[RTG_REASON_MAX]; /* one-line reason when err != 0 */
@@ -143,6 +155,7 @@ void probe_print_json(const struct rtg_probe *p, struct json_writer *jw);
 
 const char *probe_feat_name(enum rtg_feat f); /* "lsm", "fanotify_perm" */
 const char *probe_src_name(enum rtg_src s);   /* "tp_btf", "cgroup" */
+const char *probe_walk_name(enum rtg_walk w); /* "btf", "probe_read" */
 const char *probe_enf_name(enum rtg_enf e);   /* "open_deny_equal" */
 
 static inline bool probe_ok(const struct rtg_probe *p, enum rtg_feat f)

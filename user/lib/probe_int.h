@@ -25,6 +25,10 @@ void probe_feat_set(struct rtg_probe *p, enum rtg_feat f, int err,
  * or -1. */
 void probe_run_trials(struct rtg_probe *p, unsigned int disabled, int cg_fd);
 
+/* The trials of bpf/probe_btf.bpf.c (probe_walk.c): FMODE_CREATED and
+ * bpf_rdonly_cast(). */
+void probe_walk_trials(struct rtg_probe *p, unsigned int disabled);
+
 static inline double probe_now_ms(void)
 {
 	struct timespec ts;

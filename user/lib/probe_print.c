@@ -82,6 +82,10 @@ void probe_print(const struct rtg_probe *p, FILE *f)
 	} else {
 		fprintf(f, "unavailable\n");
 	}
+	fprintf(f, "  %-26s %s\n", "open path walk",
+		p->d.walk == RTG_WALK_BTF
+		    ? "btf (direct loads through bpf_rdonly_cast)"
+		    : "probe_read (bpf_probe_read_kernel)");
 	fprintf(f, "  %-26s ", "connect events");
 	if (p->d.connect == RTG_SRC_CGROUP) {
 		bool c4 = probe_ok(p, RTG_FEAT_CGROUP_CONNECT4);
@@ -186,6 +190,7 @@ void probe_print_json(const struct rtg_probe *p, struct json_writer *jw)
 			jw_string(jw, probe_open_tp_names[i]);
 	jw_end_array(jw);
 	jw_kv_str_or_null(jw, "connect", p->d.connect ? "cgroup" : NULL);
+	jw_kv_string(jw, "walk", probe_walk_name(p->d.walk));
 	jw_end_object(jw);
 
 	jw_name(jw, "enforcement");

@@ -309,6 +309,19 @@ static void *trial_thread(void *arg)
 	return NULL;
 }
 
+struct walk_job {
+	struct rtg_probe *p;
+	unsigned int disabled;
+};
+
+static void *walk_thread(void *arg)
+{
+	struct walk_job *j = arg;
+
+	probe_walk_trials(j->p, j->disabled);
+	return NULL;
+}
+
 static void probe_bpf_stats(struct rtg_probe *p);
 static void probe_fanotify(struct rtg_probe *p);
 
@@ -317,6 +330,9 @@ void probe_run_trials(struct rtg_probe *p, unsigned int disabled, int cg_fd)
 	struct trial_job jobs[sizeof(trials) / sizeof(trials[0])];
 	size_t i, n = sizeof(trials) / sizeof(trials[0]);
 	libbpf_print_fn_t old_print = libbpf_set_print(capture_print);
+	struct walk_job wj = { p, disabled };
+	pthread_t wth;
+	bool wrun;
 
 	for (i = 0; i < n; i++) {
 		jobs[i] =
@@ -328,6 +344,9 @@ void probe_run_trials(struct rtg_probe *p, unsigned int disabled, int cg_fd)
 		else
 			run_trial(p, &trials[i], cg_fd);
 	}
+	wrun = !pthread_create(&wth, NULL, walk_thread, &wj);
+	if (!wrun)
+		probe_walk_trials(p, disabled);
 	if (!(disabled & (1u << RTG_FEAT_BPF_STATS)))
 		probe_bpf_stats(p);
 	if (!(disabled & (1u << RTG_FEAT_FANOTIFY_PERM)))
@@ -335,6 +354,8 @@ void probe_run_trials(struct rtg_probe *p, unsigned int disabled, int cg_fd)
 	for (i = 0; i < n; i++)
 		if (jobs[i].running)
 			pthread_join(jobs[i].th, NULL);
+	if (wrun)
+		pthread_join(wth, NULL);
 	libbpf_set_print(old_print);
 }
 

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "policy_compile.h"
+#include "policy_trie.h"
 
 #define KEYBIT(k) (1u << (k))
 #define BIT(b)	  (1ULL << (b))
@@ -21,7 +22,34 @@ struct builder {
 	struct rtg_compiled *c;
 	struct rtg_bits *ports; /* RTG_PORT_SLOTS */
 	int cap_str, cap_addr, cap_uid;
+	struct rtg_trie_pat *pats; /* the open pre-filter's patterns */
+	int npats, cap_pats;
 };
+
+/* The path clause of an open rule that reports or enforces, for the
+ * pre-filter's trie (the strings stay the policy set's). */
+static int trie_add(struct builder *b, const struct rtg_clause *cl,
+		    uint64_t bit)
+{
+	int op, i;
+
+	for (op = 0; op < RTG_NSTROPS; op++)
+		for (i = 0; i < cl->path[op].n; i++) {
+			if (b->npats == b->cap_pats) {
+				int ncap = b->cap_pats ? 2 * b->cap_pats : 32;
+				struct rtg_trie_pat *p = realloc(
+				    b->pats, (size_t)ncap * sizeof(*p));
+
+				if (!p)
+					return -ENOMEM;
+				b->pats = p;
+				b->cap_pats = ncap;
+			}
+			b->pats[b->npats++] = (struct rtg_trie_pat){
+			    .op = op, .s = cl->path[op].v[i], .bit = bit};
+		}
+	return 0;
+}
 
 static void bits_or(struct rtg_bits *b, bool unless, uint64_t bit)
 {
@@ -389,6 +417,15 @@ static int compile_rule(struct builder *b, const struct rtg_policy *pol, int pi,
 	if (!cr->name)
 		return -ENOMEM;
 	hs->pmask[pi] |= bit;
+	if (r->action > RTG_ACT_ALLOW)
+		hs->loud |= bit;
+	if (r->action >= RTG_ACT_DENY)
+		hs->strict |= bit;
+	if (r->match.path[RTG_STR_EQUAL].n || r->match.path[RTG_STR_PREFIX].n)
+		hs->str_m[0] |= bit;
+	if (r->match.binary[RTG_STR_EQUAL].n ||
+	    r->match.binary[RTG_STR_PREFIX].n)
+		hs->str_m[1] |= bit;
 	hs->action[bitn] = r->action;
 	if (r->action >= RTG_ACT_DENY)
 		hs->features |= RTG_HF_ENFORCE;
@@ -402,6 +439,8 @@ static int compile_rule(struct builder *b, const struct rtg_policy *pol, int pi,
 	if (r->has_unless)
 		hs->has_unless |= bit;
 	err = add_clause(b, h, &r->match, false, bit);
+	if (!err && h == RTG_HOOK_OPEN && r->action > RTG_ACT_ALLOW)
+		err = trie_add(b, &r->match, bit);
 	if (!err && r->has_unless)
 		err = add_clause(b, h, &r->unless, true, bit);
 	if (!err)
@@ -471,6 +510,20 @@ int policy_compile(const struct rtg_policy_set *set,
 	 * (bpf/mmap.bpf.c): the mmap_exec hook must run */
 	if (c->rs.h[RTG_HOOK_EXEC].features & RTG_HF_ENFORCE)
 		c->rs.h[RTG_HOOK_MMAP_EXEC].features |= RTG_HF_ACTIVE;
+	/* the pre-filter may let an open go when no rule above allow can
+	 * match it only if no default reports it either */
+	c->rs.h[RTG_HOOK_OPEN].features |= RTG_HF_PREFILTER;
+	for (p = 0; p < set->npolicies; p++)
+		if (set->policies[p].defaults[RTG_HOOK_OPEN] != RTG_ACT_ALLOW)
+			c->rs.h[RTG_HOOK_OPEN].features &= ~RTG_HF_PREFILTER;
+	c->trie = calloc(1, sizeof(*c->trie));
+	if (!c->trie) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = policy_trie_build(b.pats, b.npats, c->trie);
+	if (err)
+		goto cleanup;
 	err = close_trie(c->str, c->nstr, sizeof(*c->str),
 			 offsetof(struct rtg_str_entry, v), str_prefix_of);
 	if (!err)
@@ -481,6 +534,7 @@ int policy_compile(const struct rtg_policy_set *set,
 		err = collect_ports(&b);
 cleanup:
 	free(b.ports);
+	free(b.pats);
 	if (err) {
 		policy_compiled_free(c);
 		return err;
@@ -510,5 +564,6 @@ void policy_compiled_free(struct rtg_compiled *c)
 	free(c->addr);
 	free(c->uid);
 	free(c->port);
+	free(c->trie);
 	free(c);
 }

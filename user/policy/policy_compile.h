@@ -109,6 +109,8 @@ struct rtg_compiled {
 
 	struct rtg_fan_target *fan; /* deny rules carried out by fanotify */
 	int nfan;
+
+	struct rtg_trie *trie; /* value of rules_trie[gen]: the open hook's */
 };
 
 /*
@@ -133,6 +135,7 @@ struct rtg_map_fds {
 	int addr; /* LPM trie, struct rtg_addr_key -> struct rtg_bits */
 	int uid;  /* hash, struct rtg_uid_key -> struct rtg_bits */
 	int port; /* array, gen * 65536 + port -> struct rtg_bits */
+	int trie; /* array, key u32 gen, value struct rtg_trie */
 };
 
 /*
