@@ -60,7 +60,7 @@ struct exec_ctx {
 	__u32 gen;
 	__u32 coff, clen; /* the cwd, resolved into s.ps->b */
 	__u32 slen; /* a #! script's absolute name in s.mc->sbuf, 0: none */
-	bool ctrunc, scut, incont, pending, enforced;
+	bool ctrunc, scut, incont, pending, enforced, held;
 	bool reported_hi; /* pending: a rule that reports may match */
 	struct rtg_verdict v;
 	__u64 cand_m, cand_u; /* when pending */
@@ -146,7 +146,7 @@ static __always_inline void exec_decide(struct exec_ctx *x,
 	struct misc *mc = x->s.mc;
 	__u32 feat;
 
-	if (!hs)
+	if (!hs || !sel_enter(x->gen, RTG_HOOK_EXEC))
 		return;
 	feat = hs->features;
 	clear_keys(mc);
@@ -165,6 +165,9 @@ static __always_inline void exec_decide(struct exec_ctx *x,
 	}
 	if (!x->pending)
 		x->enforced = enforce_kill(&x->v);
+	x->held = sel_hold(); /* user/agent/selectors.c decides it */
+	if (x->held && !(feat & RTG_HF_ARGS))
+		args_pending(hs, mc->keys, &x->cand_m, &x->cand_u);
 }
 
 /* The record's strings after the binary: the script, the cwd, the args.
@@ -246,6 +249,8 @@ static __always_inline void exec_report(struct exec_ctx *x,
 		e->hdr.flags |= RTG_F_IN_CONTAINER;
 	if (x->pending)
 		e->hdr.flags |= RTG_F_ARGS_PENDING;
+	if (x->held)
+		e->hdr.flags |= RTG_F_SEL_HELD;
 	e->cand_m = x->cand_m;
 	e->cand_u = x->cand_u;
 	e->argc = bprm->argc;

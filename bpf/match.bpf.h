@@ -13,6 +13,7 @@
 #define RTG_MATCH_BPF_H
 
 #include "maps.bpf.h"
+#include "select.bpf.h"
 
 /* The rules of hook (RTG_HOOK_*) under generation gen. */
 static __always_inline struct rtg_hookset *hookset(__u32 gen, int hook)
@@ -52,6 +53,8 @@ static __always_inline struct rtg_hookset *hook_rules(int hook, __u32 *gen)
 	*gen = active_gen();
 	hs = hookset_active(*gen, hook);
 	if (!hs || is_agent(bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	if (!sel_enter(*gen, hook)) /* no policy applies here */
 		return NULL;
 	return hs;
 }
@@ -230,6 +233,7 @@ struct decide_ctx {
 	const struct rtg_hookset *hs;
 	__u64 m;
 	__u32 np;
+	__u32 applies; /* policies that apply here (select.bpf.h) */
 	struct rtg_verdict v;
 };
 
@@ -239,7 +243,8 @@ static long decide_step(__u32 p, void *arg)
 
 	if (p >= c->np)
 		return 1;
-	rtg_decide_policy(c->hs, c->m, p, &c->v);
+	if (c->applies & (1u << (p & 31)))
+		rtg_decide_policy(c->hs, c->m, p, &c->v);
 	return 0;
 }
 
@@ -250,10 +255,23 @@ static __always_inline void decide(const struct rtg_hookset *hs,
 				   struct rtg_verdict *v)
 {
 	struct decide_ctx c = { .hs = hs, .np = hs->npolicies };
+	struct sel_state *ss = sel_state();
 
+	c.applies = ss ? ss->applies : ~0u;
 	c.m = rtg_match(hs, keys);
 	rtg_verdict_init(&c.v);
 	bpf_loop(RTG_MAX_POLICIES, decide_step, &c, 0);
+	if (ss && ss->pending) {
+		/* unclassified container: hold what a scoped policy would
+		 * deny, decide with the unscoped ones (select.bpf.h) */
+		struct rtg_verdict all = c.v;
+
+		c.applies = ss->unscoped;
+		rtg_verdict_init(&c.v);
+		bpf_loop(RTG_MAX_POLICIES, decide_step, &c, 0);
+		ss->held = all.action >= RTG_ACT_DENY &&
+			   c.v.action < RTG_ACT_DENY;
+	}
 	*v = c.v;
 }
 

@@ -173,11 +173,16 @@ struct rtg_hookset {
 };
 _Static_assert(sizeof(struct rtg_hookset) == 1024, "rtg_hookset ABI");
 
+#include "select.h"
+
 /* array `rules_set`, index = generation */
 struct rtg_ruleset {
 	struct rtg_hookset h[RTG_NHOOKS];
+	struct rtg_selset sel; /* select.h */
 };
-_Static_assert(sizeof(struct rtg_ruleset) == 1024 * RTG_NHOOKS,
+_Static_assert(sizeof(struct rtg_ruleset) ==
+		       RTG_NHOOKS * sizeof(struct rtg_hookset) +
+			       sizeof(struct rtg_selset),
 	       "rtg_ruleset ABI");
 
 /* The open pre-filter's trie (array `rules_trie`, index = generation):

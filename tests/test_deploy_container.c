@@ -144,11 +144,23 @@ static const char policy[] =
     "      flags: [write, create, truncate]\n"
     "    action: audit\n";
 
+/* a policy scoped to the pod's namespace: its reads of the secret are
+ * denied, the host's are not (%d: the test's pid) */
+static const char scoped_policy[] =
+    "name: shop-secrets\n"
+    "selector: { namespace: [shop] }\n"
+    "rules:\n"
+    "  - name: secret-reads\n"
+    "    on: open\n"
+    "    match: { path: { equal: [/tmp/rtgwd-sec-%d] }, flags: [read] }\n"
+    "    action: deny\n";
+
 TEST_T(deploy_daemonset_in_podman, 300)
 {
 	char dir[] = "/tmp/rtg-dsctr-XXXXXX", sockdir[64], poldir[64],
 	     outdir[64], emptydir[64], file[128], image[96], agent[64],
-	     target[64], id[65], cmd[512], out[2048], pin[96], marker[64];
+	     target[64], id[65], cmd[512], out[2048], pin[96], marker[64],
+	     sec[64];
 	const char *why;
 	struct test_event *ev = NULL;
 	struct argv_buf a = {};
@@ -170,6 +182,10 @@ TEST_T(deploy_daemonset_in_podman, 300)
 	sh(cmd, NULL, 0);
 	snprintf(file, sizeof(file), "%s/node-baseline.yaml", poldir);
 	ASSERT_OK(put_file(file, policy), "policy");
+	snprintf(sec, sizeof(sec), "/tmp/rtgwd-sec-%d", getpid());
+	snprintf(file, sizeof(file), "%s/shop-secrets.yaml", poldir);
+	snprintf(cmd, sizeof(cmd), scoped_policy, getpid());
+	ASSERT_OK(put_file(file, cmd), "scoped policy");
 	snprintf(image, sizeof(image), "localhost/rtg-test-agent:%d", getpid());
 	snprintf(agent, sizeof(agent), "rtgwd-agent-%d", getpid());
 	snprintf(target, sizeof(target), "rtgwd-web-%d", getpid());
@@ -223,8 +239,9 @@ TEST_T(deploy_daemonset_in_podman, 300)
 	/* another container, a pod's stand-in: an exec and an open */
 	snprintf(cmd, sizeof(cmd),
 		 "echo x > %s; cat /proc/self/cgroup "
-		 ">/dev/null; sleep 30",
-		 marker);
+		 ">/dev/null; echo s > %s; sh -c 'cat %s' >/dev/null; "
+		 "sleep 30",
+		 marker, sec, sec);
 	if (!ASSERT_TRUE(
 		podman_run_cmd(
 		    target,
@@ -274,6 +291,36 @@ TEST_T(deploy_daemonset_in_podman, 300)
 				    EV_STR("process.pod.namespace", "shop"))),
 		15000),
 	    "the open in the other container, with its names");
+	/* the scoped deny, in the pod's container only */
+	ev = NULL;
+	if (ASSERT_TRUE(wait_until(events_has(file,
+					      EV_WHERE(EV_STR("type", "open"),
+						       EV_STR("file.path", sec),
+						       EV_STR("process.container.id",
+							      id))),
+				   15000),
+			"the selector-scoped deny in the pod's container"))
+		ev = events_find(file,
+				 EV_WHERE(EV_STR("type", "open"),
+					  EV_STR("file.path", sec)),
+				 NULL);
+	if (ev) {
+		ASSERT_STREQ(ev_str(ev, "policy"), "shop-secrets", "policy");
+		ASSERT_TRUE(ev_bool(ev, "enforced"), "enforced");
+	}
+	test_event_free(ev);
+	ev = NULL;
+	snprintf(cmd, sizeof(cmd), "echo s > %s; cat %s >/dev/null; rm -f %s",
+		 sec, sec, sec);
+	ASSERT_EQ(sh(cmd, NULL, 0), 0, "the host reads the secret");
+	usleep(1500 * 1000);
+	ev = events_find(file,
+			 EV_WHERE(EV_STR("file.path", sec),
+				  EV_ABSENT("process.container")),
+			 NULL);
+	ASSERT_TRUE(!ev, "the host's read is not the policy's");
+	test_event_free(ev);
+	ev = NULL;
 	/* SIGTERM: drain, counters, unpin, exit 0 */
 	snprintf(cmd, sizeof(cmd), "timeout 60 podman stop -t 20 %s", agent);
 	sh(cmd, NULL, 0);

@@ -67,7 +67,7 @@ TEST(policy_files_valid)
 	ASSERT_OK(load_tree(set, "policies", &nfiles), "scan policies/");
 	dump_errors(set);
 	ASSERT_EQ(set->nerrors, 0, "every file in policies/ is valid");
-	ASSERT_GE(nfiles, 8, "default + 7 examples");
+	ASSERT_GE(nfiles, 9, "default + 8 examples");
 	ASSERT_EQ(set->npolicies, nfiles, "one policy per file");
 	for (i = 0; i < 3; i++) {
 		struct rtg_compiled *c = NULL;

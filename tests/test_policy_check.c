@@ -57,12 +57,17 @@ TEST(policy_check_cmd)
 	ASSERT_EQ(run_capture(cmd, out, sizeof(out)), 0, "examples valid");
 	ASSERT_STRCONTAINS(out, "shadow-files: deny when path is /etc/shadow",
 			   "rule in words");
+	ASSERT_STRCONTAINS(out,
+			   "selector: namespace is shop and pod starts with "
+			   "web- and label app is web",
+			   "a policy's selector in words");
 	snprintf(cmd, sizeof(cmd),
 		 "%s policy check --output json policies/examples 2>&1",
 		 test_rtguard_bin());
 	ASSERT_EQ(run_capture(cmd, out, sizeof(out)), 0, "json");
 	ASSERT_STRCONTAINS(out, "{\"ok\":true,", "json object");
 	ASSERT_STRCONTAINS(out, "\"mechanism\":\"cgroup\"", "mechanism");
+	ASSERT_STRCONTAINS(out, "\"selector\":\"namespace is shop", "selector");
 
 	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
 		return;

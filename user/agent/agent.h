@@ -188,5 +188,25 @@ void agent_workloads_event(struct agent *a, struct rtg_event_view *ev);
 /* Once a second: forgets the workloads whose cgroup went unreported
  * (checked every minute, and at once after cgroup records were lost). */
 void agent_workloads_tick(struct agent *a);
+/* The workload of ev's cgroup, when known to be its container's. */
+struct workload *agent_workload_of(struct agent *a,
+				   const struct rtg_event_view *ev);
+
+/* selectors.c: which scoped policies each cgroup's workload matches
+ * (sel_cgroup), and the execs the kernel held for want of it. */
+struct workload;
+void agent_selectors_learn(struct agent *a, uint64_t cgroup_id,
+			   const struct workload *w);
+void agent_selectors_forget(struct agent *a, uint64_t cgroup_id);
+/* Writes every known cgroup under generation gen (before a flip to it). */
+void agent_selectors_fill(struct agent *a, uint8_t gen);
+void agent_selectors_clear(struct agent *a, uint8_t gen);
+/* The policies that apply to ev (bits by policy index). */
+uint32_t agent_selectors_applies(struct agent *a,
+				 const struct rtg_event_view *ev);
+/* Every exec record: a held exec is decided (SIGKILL or SIGCONT), an
+ * unclassified container classified. */
+void agent_selectors_exec(struct agent *a, struct rtg_event_view *ev,
+			  const void *data, size_t size);
 
 #endif

@@ -20,6 +20,7 @@
 #include "events.h"
 #include "log.h"
 #include "policy_compile.h"
+#include "policy_selector.h"
 
 struct mark {
 	char *path;
@@ -270,9 +271,13 @@ static void handle_event(struct enforcer *e,
 	f.uid = uid;
 	f.container = proc_in_container(e, md->pid);
 	pthread_mutex_lock(&e->lock);
-	if (policy_facts_keys_maps(e->comp, e->gen, &e->fds, &f, keys) == 0)
-		rtg_decide(&e->comp->rs.h[hook], keys, &v);
-	else
+	if (policy_facts_keys_maps(e->comp, e->gen, &e->fds, &f, keys) == 0) {
+		struct rtg_hookset hs = e->comp->rs.h[hook];
+
+		/* scoped policies never deny here (policy_selector.h) */
+		policy_hookset_only(&hs, ~e->comp->rs.sel.scoped);
+		rtg_decide(&hs, keys, &v);
+	} else
 		e->undecided++;
 	pthread_mutex_unlock(&e->lock);
 	if (v.action >= RTG_ACT_DENY && v.mech == RTG_MECH_FANOTIFY &&

@@ -64,4 +64,13 @@ void maps_seed_procs(const struct rtguard_bpf *s, struct proc_cache *pc,
  * 0 when unreadable. */
 uint64_t maps_stat(const struct rtguard_bpf *s, uint32_t idx);
 
+/* Workload selectors (maps_sel.c): sel_cgroup[{cgroup_id, gen}], the
+ * scoped policies the cgroup's workload matches under generation gen. */
+int maps_sel_write(const struct rtguard_bpf *s, uint64_t cgroup_id,
+		   uint8_t gen, uint32_t bits);
+bool maps_sel_known(const struct rtguard_bpf *s, uint64_t cgroup_id,
+		    uint8_t gen, uint32_t *bits);
+void maps_sel_forget(const struct rtguard_bpf *s, uint64_t cgroup_id);
+void maps_sel_clear_gen(const struct rtguard_bpf *s, uint8_t gen);
+
 #endif

@@ -21,9 +21,9 @@
 static bool persistent(const char *name)
 {
 	static const char *const names[] = {
-	    "events",	  "stats",	 "procs",     "rules_set",
-	    "rules_str",  "rules_addr",	 "rules_uid", "rules_port",
-	    "rules_trie", "agent_cfg",	 "enforce_events",
+	    "events",	  "stats",	 "procs",	"rules_set",
+	    "rules_str",  "rules_addr",	 "rules_uid",	"rules_port",
+	    "rules_trie", "agent_cfg",	 "enforce_events", "sel_cgroup",
 	};
 	size_t i;
 

@@ -24,6 +24,7 @@
 #include "maps.h"
 #include "output.h"
 #include "policy_compile.h"
+#include "policy_selector.h"
 #include "proc_cache.h"
 #include "server.h"
 
@@ -58,7 +59,8 @@ static void exec_args_decide(struct agent *a, struct rtg_event_view *ev,
 	if (off + e->args_len > size - sizeof(*e))
 		return;
 	args = e->data + off;
-	policy_decide_args(c, e->cand_m, e->cand_u, args, e->args_len, &v);
+	policy_decide_selected(c, agent_selectors_applies(a, ev), e->cand_m,
+			       e->cand_u, args, e->args_len, &v);
 	ev->action = v.action;
 	ev->mech = v.mech;
 	ev->rule = v.rule;
@@ -94,8 +96,11 @@ static void handle_record(struct agent *a, const void *data, size_t size)
 			  strerror(-err));
 		return;
 	}
-	if (ev.type == RTG_EV_EXEC && (ev.flags & RTG_F_ARGS_PENDING))
+	if (ev.type == RTG_EV_EXEC &&
+	    (ev.flags & (RTG_F_ARGS_PENDING | RTG_F_SEL_HELD)) ==
+		RTG_F_ARGS_PENDING)
 		exec_args_decide(a, &ev, data, size);
+	agent_selectors_exec(a, &ev, data, size); /* selectors.c */
 	/* allowed execs come only to keep the process cache current */
 	if (ev.action < RTG_ACT_AUDIT)
 		return;

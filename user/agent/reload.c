@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "agent.h"
 #include "enforce.h"
 #include "log.h"
@@ -106,6 +108,7 @@ int agent_install_policies(struct agent *a)
 		log_err("cannot write policy maps: %s", strerror(-err));
 		return err;
 	}
+	agent_selectors_fill(a, a->gen); /* before the flip: selectors.c */
 	stats_set_policies(&a->stats, a->comp[a->gen]);
 	write_config(a);
 	return 0;
@@ -128,6 +131,12 @@ int agent_reload(struct agent *a)
 		log_err("policy reload rejected; the previous policies stay in force");
 		return err;
 	}
+	/* records still queued from generation ng were decided by the
+	 * policies about to be replaced: name their rules first */
+	if (a->rb)
+		do {
+			a->batch = 0;
+		} while (ring_buffer__consume(a->rb) == -EAGAIN);
 	maps_rule_fds(a->skel, &fds);
 	if (a->comp[ng]) {
 		policy_clear(a->comp[ng], ng, &fds);
@@ -146,6 +155,7 @@ int agent_reload(struct agent *a)
 		return err;
 	}
 	a->comp[ng] = c;
+	agent_selectors_fill(a, ng); /* before the flip: selectors.c */
 	a->gen = ng;
 	write_config(a);
 	stats_set_policies(&a->stats, c);
@@ -154,6 +164,7 @@ int agent_reload(struct agent *a)
 	/* programs that read the old index finish within microseconds */
 	nanosleep(&grace, NULL);
 	policy_clear(a->comp[ng ^ 1], ng ^ 1, &fds);
+	agent_selectors_clear(a, ng ^ 1);
 	a->stats.reloads_ok++;
 	log_info("policies reloaded (generation %u)", ng);
 	return 0;

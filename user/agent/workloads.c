@@ -100,6 +100,7 @@ static void cgroup_mkdir(struct agent *a, const struct rtg_cgroup_rec *r)
 	log_debug("workload: cgroup %llu is %s container %s",
 		  (unsigned long long)r->cgroup_id, w->runtime,
 		  w->name ?: w->id);
+	agent_selectors_learn(a, r->cgroup_id, w);
 }
 
 bool agent_workloads_record(struct agent *a, const void *data, size_t size)
@@ -119,6 +120,7 @@ bool agent_workloads_record(struct agent *a, const void *data, size_t size)
 		cgroup_mkdir(a, r);
 	} else {
 		workload_forget(a->wl, r->cgroup_id);
+		agent_selectors_forget(a, r->cgroup_id);
 		log_debug("workload: cgroup %llu gone",
 			  (unsigned long long)r->cgroup_id);
 	}
@@ -133,8 +135,8 @@ bool agent_workloads_record(struct agent *a, const void *data, size_t size)
  * reports its exec from the runtime's cgroup, then moves): such an event
  * gets no workload rather than teach the cache a wrong one.
  */
-static struct workload *workload_of(struct agent *a,
-				    const struct rtg_event_view *ev)
+struct workload *agent_workload_of(struct agent *a,
+				   const struct rtg_event_view *ev)
 {
 	struct workload_hint h = {.container_id = ev->container_id,
 				  .pid = ev->pid};
@@ -158,7 +160,7 @@ void agent_workloads_event(struct agent *a, struct rtg_event_view *ev)
 	if (ev->type == RTG_EV_LOST)
 		return;
 	if (a->wl && ev->container_id && ev->container_id[0]) {
-		w = workload_of(a, ev);
+		w = agent_workload_of(a, ev);
 		if (w)
 			w->events++;
 	}

@@ -11,6 +11,7 @@
 
 #include "cmds.h"
 #include "json.h"
+#include "policy_selector.h"
 #include "log.h"
 #include "policy.h"
 #include "policy_compile.h"
@@ -124,6 +125,27 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 	return 0;
 }
 
+/* A policy's selector: where it applies (policy_selector.h). */
+static void print_selector(const struct rtg_policy *pol)
+{
+	char *t = pol->sel ? policy_selector_text(pol->sel) : NULL;
+
+	printf("  selector: %s\n",
+	       pol->sel ? (t ? t : "?") : "none (applies everywhere)");
+	free(t);
+}
+
+static void json_selector(struct json_writer *jw, const struct rtg_policy *pol)
+{
+	char *t;
+
+	if (!pol->sel)
+		return;
+	t = policy_selector_text(pol->sel);
+	jw_kv_string(jw, "selector", t ? t : "?");
+	free(t);
+}
+
 static void print_compact(bool probed, const struct rtg_policy_set *set,
 			  const struct rtg_compiled *c,
 			  const struct rtg_backends *be)
@@ -136,6 +158,7 @@ static void print_compact(bool probed, const struct rtg_policy_set *set,
 		printf("policy %s (%s)\n", pol->name, pol->file);
 		if (pol->description)
 			printf("  %s\n", pol->description);
+		print_selector(pol);
 		printf("  defaults:");
 		for (h = 0; h < RTG_NHOOKS; h++)
 			printf("%s %s %s", h ? "," : "", hook_name(h),
@@ -226,6 +249,7 @@ static void print_json(struct json_writer *jw, const struct rtg_policy_set *set,
 		jw_kv_string(jw, "file", pol->file);
 		if (pol->description)
 			jw_kv_string(jw, "description", pol->description);
+		json_selector(jw, pol);
 		jw_name(jw, "defaults");
 		jw_start_object(jw);
 		for (h = 0; h < RTG_NHOOKS; h++) {

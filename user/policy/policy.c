@@ -11,13 +11,14 @@
 
 #include "names.h"
 #include "policy_parse.h"
+#include "policy_selector.h"
 
 static const char *const policy_keys[] = {"name", "description", "defaults",
-					  "rules"};
+					  "rules", "selector"};
 static const char *const rule_keys[] = {"name", "on", "match", "unless",
 					"action"};
 
-enum { PK_NAME, PK_DESC, PK_DEFAULTS, PK_RULES, PK_N };
+enum { PK_NAME, PK_DESC, PK_DEFAULTS, PK_RULES, PK_SELECTOR, PK_N };
 enum { RK_NAME, RK_ON, RK_MATCH, RK_UNLESS, RK_ACTION, RK_N };
 
 static int parse_action(struct pctx *x, yaml_node_t *n)
@@ -273,6 +274,8 @@ static void parse_policy(struct pctx *x, yaml_node_t *root)
 		parse_defaults(x, vals[PK_DEFAULTS], &pol);
 	if (vals[PK_RULES])
 		parse_rules(x, vals[PK_RULES], &pol);
+	if (vals[PK_SELECTOR]) /* policy_selector.c */
+		pol.sel = policy_parse_selector(x, vals[PK_SELECTOR]);
 	pol.file = strdup(x->file);
 	if (!pol.file)
 		pctx_nomem(x, root);

@@ -116,6 +116,8 @@ struct rtg_rule {
 	int line, col; /* of the rule's mapping */
 };
 
+struct rtg_selector; /* policy_selector.h */
+
 struct rtg_policy {
 	char *name;
 	char *description; /* may be NULL */
@@ -124,6 +126,7 @@ struct rtg_policy {
 	uint8_t defaults[RTG_NHOOKS]; /* enum rtg_action, allow when absent */
 	struct rtg_rule *rules;
 	int nrules;
+	struct rtg_selector *sel; /* NULL: applies everywhere */
 };
 
 struct rtg_policy_error {

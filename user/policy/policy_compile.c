@@ -12,6 +12,7 @@
 
 #include "policy_compile.h"
 #include "policy_trie.h"
+#include "policy_selector.h"
 
 #define KEYBIT(k) (1u << (k))
 #define BIT(b)	  (1ULL << (b))
@@ -482,6 +483,8 @@ int policy_compile(const struct rtg_policy_set *set,
 		c->rs.h[h].npolicies = (uint32_t)set->npolicies;
 	for (p = 0; p < set->npolicies; p++) {
 		const struct rtg_policy *pol = &set->policies[p];
+		/* fanotify's responder knows no workloads (policy_selector.c) */
+		struct rtg_backends pbe = policy_selector_backends(pol, be);
 
 		c->policy_names[p] = strdup(pol->name ? pol->name : "");
 		if (!c->policy_names[p]) {
@@ -493,12 +496,12 @@ int policy_compile(const struct rtg_policy_set *set,
 
 			hs->def_action[p] = pol->defaults[h];
 			hs->def_mech[p] =
-			    pick_mech(h, pol->defaults[h], NULL, be);
+			    pick_mech(h, pol->defaults[h], NULL, &pbe);
 			if (pol->defaults[h] != RTG_ACT_ALLOW)
 				hs->features |= RTG_HF_ACTIVE;
 		}
 		for (r = 0; r < pol->nrules; r++) {
-			err = compile_rule(&b, pol, p, r, be);
+			err = compile_rule(&b, pol, p, r, &pbe);
 			if (err)
 				goto cleanup;
 		}
@@ -532,6 +535,8 @@ int policy_compile(const struct rtg_policy_set *set,
 				 addr_prefix_of);
 	if (!err)
 		err = collect_ports(&b);
+	if (!err)
+		err = policy_selectors_compile(set, c);
 cleanup:
 	free(b.ports);
 	free(b.pats);
@@ -555,8 +560,10 @@ void policy_compiled_free(struct rtg_compiled *c)
 			policy_strlist_free(&c->rules[h][i].args_m);
 			policy_strlist_free(&c->rules[h][i].args_u);
 		}
-	for (i = 0; i < RTG_MAX_POLICIES; i++)
+	for (i = 0; i < RTG_MAX_POLICIES; i++) {
 		free(c->policy_names[i]);
+		policy_selector_free(c->sel[i]);
+	}
 	for (i = 0; i < c->nfan; i++)
 		free(c->fan[i].path);
 	free(c->fan);

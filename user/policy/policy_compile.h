@@ -97,6 +97,9 @@ struct rtg_compiled {
 	struct rtg_crule rules[RTG_NHOOKS][RTG_MAX_RULES];
 	int npolicies;
 	char *policy_names[RTG_MAX_POLICIES];
+	/* policy p's selector, NULL when it applies everywhere; rs.sel has
+	 * the masks (user/policy/policy_selector.h) */
+	struct rtg_selector *sel[RTG_MAX_POLICIES];
 
 	struct rtg_str_entry *str;
 	int nstr;

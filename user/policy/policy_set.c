@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "policy_parse.h"
+#include "policy_selector.h"
 
 struct rtg_policy_set *policy_set_new(void)
 {
@@ -81,6 +82,7 @@ void policy_free(struct rtg_policy *p)
 	free(p->name);
 	free(p->description);
 	free(p->file);
+	policy_selector_free(p->sel);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The writes to `sel_cgroup` (bpf/select.h), part of maps.h: which scoped
+ * policies each classified cgroup's workload matches, per generation.
+ * user/agent/selectors.c decides what goes in.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "maps.h"
+#include "rtguard.skel.h"
+
+int maps_sel_write(const struct rtguard_bpf *s, uint64_t cgroup_id, uint8_t gen,
+		   uint32_t bits)
+{
+	struct rtg_sel_key k = {.cgroup_id = cgroup_id, .gen = gen};
+
+	if (bpf_map_update_elem(bpf_map__fd(s->maps.sel_cgroup), &k, &bits,
+				BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+bool maps_sel_known(const struct rtguard_bpf *s, uint64_t cgroup_id,
+		    uint8_t gen, uint32_t *bits)
+{
+	struct rtg_sel_key k = {.cgroup_id = cgroup_id, .gen = gen};
+
+	return !bpf_map_lookup_elem(bpf_map__fd(s->maps.sel_cgroup), &k, bits);
+}
+
+void maps_sel_forget(const struct rtguard_bpf *s, uint64_t cgroup_id)
+{
+	struct rtg_sel_key k = {.cgroup_id = cgroup_id};
+
+	for (k.gen = 0; k.gen < RTG_NGEN; k.gen++)
+		bpf_map_delete_elem(bpf_map__fd(s->maps.sel_cgroup), &k);
+}
+
+void maps_sel_clear_gen(const struct rtguard_bpf *s, uint8_t gen)
+{
+	int fd = bpf_map__fd(s->maps.sel_cgroup);
+	struct rtg_sel_key key, next;
+	void *prev = NULL;
+
+	/* delete as we go; restart from the top after a deletion */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (next.gen == gen) {
+			bpf_map_delete_elem(fd, &next);
+			prev = NULL;
+			continue;
+		}
+		key = next;
+		prev = &key;
+	}
+}
