@@ -115,8 +115,7 @@ __weak __noinline __u64 RTG_GLOBAL(rtg_trie_top)(__u32 gen, __u64 cand)
 
 	if (!t || !mc)
 		return ~0ULL;
-	return trie_top(t, mc->ring, *(__u32 *)&mc->ring[RTG_TRIE_DEPTH],
-			cand);
+	return trie_top(t, mc->ring, *(__u32 *)&mc->ring[RTG_TRIE_DEPTH], cand);
 }
 
 /* real_mount() of the dentry at d: the mount, 0 (none), 1 (unknown). */
@@ -163,7 +162,6 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 		  cand);
 }
 
-
 /* The fast path is for the build with direct loads: with probe reads
  * (kernels before 6.2) it would not be fast, and 6.1's verifier would
  * take long over it (and its call chain over 512 bytes of stack). */
@@ -181,7 +179,7 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
  * BPF-to-BPF call costs ~7.5 ns here (more than ten loads), so the walk
  * and the trie are unrolled. Whatever it does not decide cheaply (a path
  * deeper than FAST_STEPS, a mount that shows another path, overlayfs,
- * name-prefix or suffix clauses) it leaves to rtg_prefilter(), which
+ * name-prefix clauses, ends-with suffixes) it leaves to rtg_prefilter(), which
  * decides the same way with loops. 0: no rule above allow can match the
  * open; 1: one may; 2: not decided here. */
 static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
@@ -189,7 +187,8 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 					  struct task_struct *task, __u32 fl,
 					  bool lsm)
 {
-	__u64 cand, d, mnt, mroot, mp, p, hit, name, w0, ring[RTG_TRIE_DEPTH];
+	__u64 cand, d, mnt, mroot, mp, p, hit, name, w0, leaf = 0;
+	__u64 ring[RTG_TRIE_DEPTH];
 	const struct rtg_trie_node *nd;
 	const struct rtg_trie *t;
 	__u32 depth = 0, node = 0, len, child, i, j;
@@ -205,7 +204,7 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 	t = bpf_map_lookup_elem(&rules_trie, &gen);
 	if (!t)
 		return 1;
-	if (t->nsx | t->nse)
+	if (t->sfx_slow & cand)
 		return 2;
 	if (t->sfx_any & cand)
 		return 1;
@@ -237,20 +236,33 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		p = KREAD(struct dentry, d, d_parent);
 		if (p == d || !p)
 			return 2;
+		if (!depth)
+			leaf = d; /* the last component */
 		ring[depth & (RTG_TRIE_DEPTH - 1)] = d;
 		depth++;
 		d = p;
 	}
 	/* the opener's namespace root, showing its whole filesystem */
 	if (!done || !depth ||
-	    mnt != KREAD(struct mnt_namespace,
-			 KREAD(struct nsproxy,
-			       KREAD(struct task_struct, task, nsproxy),
-			       mnt_ns),
-			 root) ||
+	    mnt !=
+		KREAD(struct mnt_namespace,
+		      KREAD(struct nsproxy,
+			    KREAD(struct task_struct, task, nsproxy), mnt_ns),
+		      root) ||
 	    d != mnt_sb_root(mnt))
 		return 2;
 	hit = t->node[0].here;
+	/* the suffix rules, by the last component: one hash probe */
+	if (t->nsx) {
+		len = KREAD(struct dentry, leaf, d_name.len);
+		if (len > RTG_TRIE_NAME_MAX)
+			return 1;
+		name = KREAD(struct dentry, leaf, d_name.name);
+		w0 = low_bytes(kload64(name), len);
+		child = trie_child(t, RTG_TRIE_SFX_NODE, name, len, w0);
+		if (child)
+			hit |= t->node[child & (RTG_TRIE_NODES - 1)].here;
+	}
 	/* a bounded loop (the verifier follows its RTG_TRIE_DEPTH turns) */
 	for (j = 0; j < RTG_TRIE_DEPTH; j++) {
 		if (j >= depth)
@@ -312,7 +324,8 @@ static __always_inline void dentry_paths(struct misc *mc, __u64 d0,
 
 	__builtin_memset(fp, 0, sizeof(*fp));
 	task_mnt_ns(task, &ns);
-	RTG_GLOBAL(rtg_walk)(WALK_A, d0, real_mnt(vfsmnt), ns.root, ns.untrusted);
+	RTG_GLOBAL(rtg_walk)
+	(WALK_A, d0, real_mnt(vfsmnt), ns.root, ns.untrusted);
 	fp->off = mc->wr.off;
 	fp->len = mc->wr.len;
 	fp->trunc = mc->wr.trunc;

@@ -257,9 +257,16 @@ struct rtg_trie {
 	 * nse); an ends-with name is stored in 8-byte chunks from its end */
 	__u16 sx, nsx, se, nse;
 	__u64 sfx_any; /* suffix rules that may match any path */
+	/* The equal-kind suffix edges are in slot[] too, as the children of
+	 * RTG_TRIE_SFX_NODE, so that the pre-filter's fast path looks a
+	 * last component up in one probe. sfx_slow: the suffix rules it
+	 * cannot decide that way (ends-with edges, edges left out of slot[]):
+	 * an open they may match takes the slow path. */
+	__u64 sfx_slow;
 	char names[RTG_TRIE_NAMES];
 };
-_Static_assert(sizeof(struct rtg_trie) == 73744, "rtg_trie ABI");
+_Static_assert(sizeof(struct rtg_trie) == 73752, "rtg_trie ABI");
+#define RTG_TRIE_SFX_NODE 0xfffe
 
 struct rtg_verdict {
 	__u8 action; /* enum rtg_action */

@@ -283,12 +283,37 @@ static int flatten_suffixes(struct tbuild *b, struct rtg_trie *t, int *map,
 	return 0;
 }
 
+/* Edge e, a whole-name child of node, into the hash table; false when it
+ * finds no free slot within RTG_TRIE_PROBE. */
+static bool hash_edge(struct rtg_trie *t, uint32_t node,
+		      const struct rtg_trie_edge *e)
+{
+	uint32_t h = rtg_trie_hash(node, e->len, e->word);
+	struct rtg_trie_slot *sl;
+	int p;
+
+	for (p = 0; p < RTG_TRIE_PROBE; p++) {
+		sl = &t->slot[(h + p) & (RTG_TRIE_SLOTS - 1)];
+		if (sl->node != 0xffff)
+			continue;
+		sl->node = (uint16_t)node;
+		sl->child = e->child;
+		sl->name_off = e->name_off;
+		sl->len = e->len;
+		sl->word = e->word;
+		return true;
+	}
+	return false;
+}
+
 /* The whole-name edges of every node into the hash table; a child that
- * finds no free slot within RTG_TRIE_PROBE goes into its parent's `here`
- * (reach: the rules of its subtree). */
+ * finds no free slot goes into its parent's `here` (reach: the rules of
+ * its subtree). Then the equal-kind suffix edges, as children of
+ * RTG_TRIE_SFX_NODE; the rules of those left out, and of the ends-with
+ * edges, into sfx_slow. */
 static void hash_children(struct rtg_trie *t)
 {
-	int i, k, p;
+	int i, k;
 
 	for (i = 0; i < RTG_TRIE_SLOTS; i++)
 		t->slot[i].node = 0xffff;
@@ -297,26 +322,20 @@ static void hash_children(struct rtg_trie *t)
 
 		for (k = 0; k < n->n; k++) {
 			const struct rtg_trie_edge *e = &t->edge[n->first + k];
-			uint32_t h = rtg_trie_hash((uint32_t)i, e->len, e->word);
-			struct rtg_trie_slot *sl = NULL;
 
-			for (p = 0; p < RTG_TRIE_PROBE; p++) {
-				sl = &t->slot[(h + p) & (RTG_TRIE_SLOTS - 1)];
-				if (sl->node == 0xffff)
-					break;
-				sl = NULL;
-			}
-			if (!sl) {
+			if (!hash_edge(t, (uint32_t)i, e))
 				n->here |= t->node[e->child].reach;
-				continue;
-			}
-			sl->node = (uint16_t)i;
-			sl->child = e->child;
-			sl->name_off = e->name_off;
-			sl->len = e->len;
-			sl->word = e->word;
 		}
 	}
+	t->sfx_slow = 0;
+	for (k = 0; k < t->nsx; k++) {
+		const struct rtg_trie_edge *e = &t->edge[t->sx + k];
+
+		if (!hash_edge(t, RTG_TRIE_SFX_NODE, e))
+			t->sfx_slow |= t->node[e->child].here;
+	}
+	for (k = 0; k < t->nse; k++)
+		t->sfx_slow |= t->node[t->edge[t->se + k].child].here;
 }
 
 int policy_trie_build(const struct rtg_trie_pat *pats, int npats,
