@@ -196,13 +196,14 @@ int run_cmd(char *const *argv, char *out, size_t len)
 	size_t got = 0;
 	ssize_t n;
 
-	if (pipe(p))
+	if (pipe2(p, O_CLOEXEC))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
+		/* only 1 and 2 are the pipe: a daemon the command leaves
+		 * behind (podman's conmon) closes those, and we see EOF */
 		dup2(p[1], 1);
 		dup2(p[1], 2);
-		close(p[0]);
 		execvp(argv[0], argv);
 		_exit(127);
 	}

@@ -251,8 +251,12 @@ int main(int argc, char **argv)
 		pid = fork();
 		if (pid == 0) {
 			setpgid(0, 0);
-			if (log)
+			/* stderr only: programs the test starts that keep
+			 * running (podman's conmon) must not hold more */
+			if (log) {
 				dup2(fileno(log), 2);
+				fclose(log);
+			}
 			test_name = t->name;
 			signal(SIGALRM, on_alarm);
 			alarm(t->timeout_s);
