@@ -27,6 +27,7 @@
 
 static _Alignas(8) unsigned char rec[2 * RTG_PATH_MAX]; /* the record */
 #define M ((struct rtg_more *)rec)
+static const char pmax[RTG_PATH_MAX] = {'/', [1 ... RTG_PATH_MAX - 2] = 'p'};
 
 /* The fixed part of an rtg_more record, strings empty (length 0); its
  * header is also an exec record's. */
@@ -207,9 +208,8 @@ static void per_type(uint8_t t)
 
 	begin(name, "-max");
 	base(t, 1 % nops, 4242, RTG_ACT_AUDIT);
-	n = strs(sizeof(struct rtg_more), s0max, smax, smax);
 	M->hdr.flags |= RTG_F_PATH_TRUNC;
-	add(n);
+	add(strs(sizeof(struct rtg_more), s0max, smax, smax));
 
 	begin(name, "-flags");
 	n = base(t, nops - 1, 4242, RTG_ACT_DENY);
@@ -228,8 +228,6 @@ static void per_type(uint8_t t)
 
 int main(int argc, char **argv)
 {
-	static const char pmax[RTG_PATH_MAX] = {'/',
-						[1 ... RTG_PATH_MAX - 2] = 'p'};
 	size_t i, n;
 	uint8_t t;
 
@@ -237,21 +235,25 @@ int main(int argc, char **argv)
 	for (t = RTG_EV_FIRST_MORE; t < RTG_EV_MAX; t++)
 		per_type(t);
 
-	/* the tracee known (exec), a fork of it (learnt), traceme */
-	begin("ptrace", "-target");
-	add(exec(5000, 1));
+	/* ptrace's tracee: known, a fork of a known image (learnt), then the
+	 * tracer's parent and the tracer in images the cache has not seen
+	 * (learning them as forks freed the view's parent and process) */
+	begin("ptrace", "-tracees");
+	add(exec(1, 0));
+	add(exec(100, 1));
 	add(exec(4242, 100));
-	n = base(RTG_EV_PTRACE, RTG_PTRACE_ATTACH, 4242, RTG_ACT_DENY);
-	M->ptrace.exec_ktime = 2000005000ull;
-	add(n);
-	n = base(RTG_EV_PTRACE, RTG_PTRACE_POKETEXT, 4242, RTG_ACT_AUDIT);
-	M->ptrace.pid = 5001;
-	M->ptrace.ppid = 5000;
-	M->ptrace.exec_ktime = 7000000000ull;
-	M->ptrace.parent_exec_ktime = 2000005000ull;
-	M->ptrace.request = -1;
-	add(n);
-	add(base(RTG_EV_PTRACE, RTG_PTRACE_TRACEME, 5001, RTG_ACT_AUDIT));
+	for (i = 0; i < 4; i++) {
+		static const uint32_t pid[] = {100, 101, 100, 4242};
+		static const uint64_t ek[] = {2000000100ull, 7e9, 9e9, 9e9};
+
+		n = base(RTG_EV_PTRACE, i, 4242, RTG_ACT_AUDIT);
+		M->hdr.parent_exec_ktime = 2000000100ull; /* 100's image */
+		M->ptrace.pid = pid[i];
+		M->ptrace.ppid = pid[i] == 100 ? 1 : 100;
+		M->ptrace.exec_ktime = ek[i];
+		M->ptrace.parent_exec_ktime = 2000000000ull + M->ptrace.ppid;
+		add(n);
+	}
 
 	begin("sock", "-families"); /* listen, then io_uring connect */
 	for (i = 0; i < 8; i++) {
@@ -290,10 +292,8 @@ int main(int argc, char **argv)
 		add(t & 1 ? sizeof(struct rtg_more) - 1
 			  : sizeof(struct rtg_hdr) - t % 5);
 	}
-	more(RTG_EV_MAX, 0, 4242, RTG_ACT_AUDIT); /* not rtg_more types */
-	add(sizeof(struct rtg_more));
-	more(RTG_EV_LOST, 0, 4242, RTG_ACT_AUDIT);
-	add(sizeof(struct rtg_more));
+	add(more(RTG_EV_MAX, 0, 4242, RTG_ACT_AUDIT)); /* not rtg_more types */
+	add(more(RTG_EV_LOST, 0, 4242, RTG_ACT_AUDIT));
 	add(0);
 	return fclose(cf) ? 1 : 0;
 }
