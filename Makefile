@@ -214,6 +214,25 @@ $(OUT)/fuzz/fuzz_decode_gen: tests/fuzz/fuzz_decode.c
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DRTG_GEN_CORPUS \
 		-Ibpf $(addprefix -I,$(USER_DIRS)) $< -o $@
 
+# seeds of the other types (struct rtg_more), named by their sha1 as
+# libFuzzer names inputs: `make fuzz-decode-seeds`, then commit the new
+# files of tests/fuzz/corpus/decode (tests/fuzz/gen_decode_seeds.c)
+$(OUT)/fuzz/gen_decode_seeds: tests/fuzz/gen_decode_seeds.c user/lib/names.c \
+		bpf/events.h
+	$(call msg,GEN-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ibpf -Iuser/lib \
+		$(filter %.c,$^) -o $@
+
+.PHONY: fuzz-decode-seeds
+fuzz-decode-seeds: $(OUT)/fuzz/gen_decode_seeds
+	$(Q)rm -rf $(OUT)/fuzz/seeds-decode
+	$(Q)mkdir -p $(OUT)/fuzz/seeds-decode
+	$(Q)$< $(OUT)/fuzz/seeds-decode
+	$(Q)for f in $(OUT)/fuzz/seeds-decode/*; do \
+		cp $$f tests/fuzz/corpus/decode/$$(sha1sum <$$f | cut -c1-40); \
+	done
+
 # deep checks
 # `make fuzz-decode-regress` replays the committed decode corpus once.
 # `make check-deep`: the whole test_progs suite against an ASan+UBSan build

@@ -18,7 +18,9 @@
  * `make fuzz-decode` (FUZZ_SECONDS). Built with -DRTG_GEN_CORPUS and no
  * libFuzzer, this file is instead the seed-corpus generator:
  *   fuzz_decode_gen DIR   writes tests/fuzz/corpus/decode/ seeds, built
- * from the events.h structs the BPF side writes.
+ * from the events.h structs the BPF side writes (the corpus names them by
+ * their sha1). Those of the other types (struct rtg_more): gen_decode_seeds.c
+ * (`make fuzz-decode-seeds`).
  */
 #include <errno.h>
 #include <fcntl.h>

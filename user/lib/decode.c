@@ -152,7 +152,10 @@ static void set_placeholder(struct decoder *d, const struct rtg_hdr *h)
 
 /* A pid never seen exec'ing whose parent is the image the record names:
  * a fork (the BPF side gives it its own start time as exec_ktime and the
- * parent's as parent_exec_ktime). It runs its parent's image: learn it. */
+ * parent's as parent_exec_ktime). It runs its parent's image: learn it.
+ * Not a pid the cache holds (another image, or an exec not seen): its
+ * entry would be replaced, freed under a view that points to it (the
+ * view's process or parent when a ptrace record's tracee is either). */
 static const struct rtg_proc_info *learn_fork(struct decoder *d,
 					      const struct rtg_hdr *h)
 {
@@ -161,6 +164,8 @@ static const struct rtg_proc_info *learn_fork(struct decoder *d,
 	int i;
 
 	if (!h->pid || !h->ppid || !h->exec_ktime || !h->parent_exec_ktime)
+		return NULL;
+	if (proc_cache_get(d->pc, h->pid))
 		return NULL;
 	pp = proc_cache_get(d->pc, h->ppid);
 	if (!pp || pp->exited || !pp->binary ||
