@@ -328,3 +328,34 @@ cleanup:
 	output_free(o);
 	fixture_fini(&fx);
 }
+
+/* A packet socket's protocol is an ETH_P_* number: one "protocol" key,
+ * a number, even when it equals IPPROTO_TCP (6) or IPPROTO_UDP (17). */
+TEST(output_packet_socket_protocol)
+{
+	struct fixture fx;
+	struct rtg_more *m = (struct rtg_more *)fx.rec;
+	struct rtg_hdr h;
+	const char *s;
+
+	if (!fixture_cat(&fx))
+		goto cleanup;
+	h = m->hdr; /* cat's exec's */
+	memset(m, 0, sizeof(*m));
+	m->hdr = h;
+	m->hdr.type = RTG_EV_LISTEN;
+	m->op = RTG_LISTEN_SOCKET;
+	m->sock.family = AF_PACKET;
+	m->sock.protocol = IPPROTO_TCP;
+	if (!ASSERT_OK(fixture_decode(&fx, sizeof(*m)), "decode"))
+		goto cleanup;
+	s = fixture_render(&fx, OUTPUT_JSON);
+	ASSERT_STRCONTAINS(s, "\"protocol\":6", "the ETH_P_ number");
+	ASSERT_TRUE(!strstr(s, "\"protocol\":\"tcp\""), "not named as IP's");
+	ASSERT_EQ(py_check(fx.s,
+			   "o['listen']['family']=='packet' and "
+			   "o['listen']['protocol']==6"),
+		  0, "python");
+cleanup:
+	fixture_fini(&fx);
+}

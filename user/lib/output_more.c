@@ -104,7 +104,10 @@ static void json_sock(struct json_writer *jw, const struct rtg_event_view *ev)
 {
 	const struct rtg_more *m = ev->more.raw;
 	const char *fam = family_name(m->sock.family);
-	const char *p = proto_name(m->sock.protocol);
+	/* a packet socket's protocol is an ETH_P_* number, not IPPROTO_* */
+	const char *p = m->sock.family == AF_PACKET
+			    ? NULL
+			    : proto_name(m->sock.protocol);
 
 	if (fam)
 		jw_kv_string(jw, "family", fam);
