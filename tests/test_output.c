@@ -274,7 +274,6 @@ cleanup:
 	fixture_fini(&fx);
 }
 
-
 /* One output renders many events of a process: its binary, args, cwd and
  * exec_id are escaped once and kept, and a new image of the same pid is
  * never shown with the old one's. */
@@ -301,7 +300,7 @@ TEST(output_process_parts_kept)
 		s = render(OUTPUT_JSON, &ev); /* a fresh output: nothing kept */
 		line = output_render(o, &ev, &len);
 		ASSERT_TRUE(line && s && len == strlen(s) &&
-				    !memcmp(line, s, len),
+				!memcmp(line, s, len),
 			    "kept parts render as fresh ones");
 		ASSERT_STRCONTAINS(s, PROC_4242, "cat and bash");
 		free(s);
@@ -352,9 +351,8 @@ TEST(output_packet_socket_protocol)
 	s = fixture_render(&fx, OUTPUT_JSON);
 	ASSERT_STRCONTAINS(s, "\"protocol\":6", "the ETH_P_ number");
 	ASSERT_TRUE(!strstr(s, "\"protocol\":\"tcp\""), "not named as IP's");
-	ASSERT_EQ(py_check(fx.s,
-			   "o['listen']['family']=='packet' and "
-			   "o['listen']['protocol']==6"),
+	ASSERT_EQ(py_check(fx.s, "o['listen']['family']=='packet' and "
+				 "o['listen']['protocol']==6"),
 		  0, "python");
 cleanup:
 	fixture_fini(&fx);
