@@ -307,33 +307,32 @@ static __always_inline __u64 file_trunc_hit(struct misc *mc, bool trunc,
 	return RTG_GLOBAL(rtg_trie_top)(gen, ~0ULL);
 }
 
-/* Resolves the paths of dentry in the mount vfsmnt (a struct vfsmount)
- * for task into mc->fp: the shown one into scratch a, the real one into b
- * or c (real_buf). file: the struct file opened there (its overlayfs real
- * file is looked at), or 0. gen: the open trie that narrows the rules a
- * truncated path fails closed on (-1: none). */
-static __always_inline void dentry_paths(struct misc *mc, __u64 d0,
-					 __u64 vfsmnt, __u64 file,
-					 struct task_struct *task,
-					 __u32 real_buf, int gen, bool lsm)
+/* Resolves the paths of the struct file at `file` for task into mc->fp:
+ * the shown one into scratch a, the real one into b or c (real_buf). gen:
+ * the open trie that narrows the rules a truncated path fails closed on
+ * (-1: none). */
+static __always_inline void file_paths(struct misc *mc, __u64 file,
+				       struct task_struct *task, __u32 real_buf,
+				       int gen, bool lsm)
 {
+	__u64 d0 = KREAD(struct file, file, f_path.dentry), rd, m;
 	struct fpath *fp = &mc->fp;
 	struct mnt_ns_view ns;
-	__u64 rd = 0, m;
 	__u8 aflags;
 
 	__builtin_memset(fp, 0, sizeof(*fp));
 	task_mnt_ns(task, &ns);
 	RTG_GLOBAL(rtg_walk)
-	(WALK_A, d0, real_mnt(vfsmnt), ns.root, ns.untrusted);
+	(WALK_A, d0, real_mnt(KREAD(struct file, file, f_path.mnt)), ns.root,
+	 ns.untrusted);
 	fp->off = mc->wr.off;
 	fp->len = mc->wr.len;
 	fp->trunc = mc->wr.trunc;
 	aflags = mc->wr.flags;
-	fp->hit = file_trunc_hit(mc, fp->trunc, gen, d0, real_mnt(vfsmnt),
+	fp->hit = file_trunc_hit(mc, fp->trunc, gen, d0,
+				 real_mnt(KREAD(struct file, file, f_path.mnt)),
 				 ns.root, ns.untrusted);
-	if (file)
-		rd = ovl_real_dentry(file, lsm);
+	rd = ovl_real_dentry(file, lsm);
 	if (!rd && !(aflags & W_REAL))
 		return;
 	m = RTG_GLOBAL(rtg_real_mount)(rd ?: d0);
@@ -352,16 +351,6 @@ static __always_inline void dentry_paths(struct misc *mc, __u64 d0,
 	fp->rtrunc = mc->wr.trunc;
 	fp->rhit = file_trunc_hit(mc, fp->rtrunc, gen, rd ?: d0, m, 0, 0);
 	fp->report_real = !rd && (aflags & (W_DETACHED | W_PSEUDO));
-}
-
-/* dentry_paths() of the struct file at `file`. */
-static __always_inline void file_paths(struct misc *mc, __u64 file,
-				       struct task_struct *task, __u32 real_buf,
-				       int gen, bool lsm)
-{
-	dentry_paths(mc, KREAD(struct file, file, f_path.dentry),
-		     KREAD(struct file, file, f_path.mnt), file, task, real_buf,
-		     gen, lsm);
 }
 
 /* The path key of fp: a rule matches when it matches either path; its
@@ -408,21 +397,37 @@ static __always_inline __u32 fpath_copy(char *dst, __u32 max,
 
 #define FP_REAL_C 0x1 /* the real path in scratch c (exec), else b */
 
-/* fpath_bits() of mc->fp for hook under gen, into mc->keys[path]. */
+/* fpath_bits() of mc->fp for hook under gen, into mc->keys[path]: the
+ * hooks whose rules have a file's path (exec, open, module, mount,
+ * mmap_exec; any other is taken for open). */
 __weak __noinline int RTG_GLOBAL(rtg_path_key)(__u32 hook, __u32 gen, __u32 how)
 {
 	struct paths *ps = bpf_map_lookup_elem(&scratch_paths, &zero);
 	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	const struct rtg_hookset *hs;
+	__u8 kind;
+
 	/* constant hooks: an unknown one would index the map value before
 	 * its null check */
-	const struct rtg_hookset *hs = hook == RTG_HOOK_EXEC
-					   ? hookset(gen, RTG_HOOK_EXEC)
-					   : hookset(gen, RTG_HOOK_OPEN);
-
+#define PATH_HOOK(h)                                                           \
+	case h:                                                                \
+		hs = hookset(gen, h);                                          \
+		kind = RTG_KIND(h, RTG_KEY_PATH);                              \
+		break
+	switch (hook) {
+		PATH_HOOK(RTG_HOOK_EXEC);
+		PATH_HOOK(RTG_HOOK_MODULE);
+		PATH_HOOK(RTG_HOOK_MOUNT);
+		PATH_HOOK(RTG_HOOK_MMAP_EXEC);
+	default:
+		hs = hookset(gen, RTG_HOOK_OPEN);
+		kind = RTG_KIND(RTG_HOOK_OPEN, RTG_KEY_PATH);
+	}
+#undef PATH_HOOK
 	if (!ps || !mc || !hs)
 		return 0;
-	fpath_bits(mc, hs, gen, RTG_KIND(hook & 3, RTG_KEY_PATH), &mc->fp,
-		   &ps->a, (how & FP_REAL_C) ? &ps->c : &ps->b,
+	fpath_bits(mc, hs, gen, kind, &mc->fp, &ps->a,
+		   (how & FP_REAL_C) ? &ps->c : &ps->b,
 		   &mc->keys[RTG_KEY_PATH]);
 	return 1;
 }

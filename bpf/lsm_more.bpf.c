@@ -152,7 +152,7 @@ static __always_inline int module_lsm(struct file *file, int op)
 		return 0;
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	if (file)
-		more_path_file(&x, file, true);
+		more_path_file(&x, file);
 	more_decide(&x);
 	if (!lsm_denies(&x))
 		return 0;
@@ -231,8 +231,7 @@ int BPF_PROG(lsm_sb_mount, const char *dev_name, const struct path *path,
 	if (!more_begin(&x, RTG_HOOK_MOUNT, (__u32)bpf_get_current_uid_gid()))
 		return 0;
 	more_op(&x, RTG_KEY_SYSCALL, RTG_MOUNT_MOUNT);
-	more_path_at(&x, (__u64)BPF_CORE_READ(path, dentry),
-		     (__u64)BPF_CORE_READ(path, mnt), 0, true);
+	more_path_at(&x, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt));
 	more_decide(&x);
 	if (!lsm_denies(&x))
 		return 0;
@@ -257,7 +256,7 @@ static __always_inline int map_lsm(struct file *file, int op, __u32 prot)
 	if (!more_begin(&x, RTG_HOOK_MMAP_EXEC,
 			(__u32)bpf_get_current_uid_gid()))
 		return 0;
-	more_path_file(&x, file, true);
+	more_path_file(&x, file);
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	more_decide(&x);
 	more_exec_rules(&x, &ev);

@@ -35,7 +35,7 @@ static __always_inline int map_exec(struct file *file, int op, __u32 prot,
 	if (!more_begin(&x, RTG_HOOK_MMAP_EXEC,
 			(__u32)bpf_get_current_uid_gid()))
 		return 0;
-	more_path_file(&x, file, false);
+	more_path_file(&x, file);
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	more_decide(&x);
 	more_exec_rules(&x, &ev);

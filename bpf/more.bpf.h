@@ -18,6 +18,7 @@
 
 #include "emit.bpf.h"
 #include "file.bpf.h"
+#include "shown.bpf.h"
 
 #define EPERM 1
 
@@ -125,26 +126,29 @@ static __always_inline void more_path_sbuf(struct more_ctx *x, __u32 len)
 		  mc->sbuf, len, NULL, &mc->keys[RTG_KEY_PATH]);
 }
 
-/* The paths of dentry in the mount vfsmnt into mc->fp (file.bpf.h: the
- * shown one, and the real one below a mount that shows a subtree, a clone
- * or an overlay's file), and the `path` key of the hook's rules: a rule
- * matches either path. file: the struct file there, or 0. lsm: called
- * from an LSM program. */
-static __always_inline void more_path_at(struct more_ctx *x, __u64 dentry,
-					 __u64 vfsmnt, __u64 file, bool lsm)
+/* The path of dentry in the mount vfsmnt as the mount shows it
+ * (shown.bpf.h) into mc->fp, and the `path` key of the hook's rules. */
+static __always_inline void
+more_path_at(struct more_ctx *x, struct dentry *dentry, struct vfsmount *vfsmnt)
 {
-	struct misc *mc = x->s.mc;
+	struct fpath *fp = &x->s.mc->fp;
+	__u32 off, len;
+	bool trunc;
 
-	dentry_paths(mc, dentry, vfsmnt, file, x->task, WALK_B, -1, lsm);
-	fpath_bits(mc, x->hs, x->gen, RTG_KIND(x->hook, RTG_KEY_PATH), &mc->fp,
-		   &x->s.ps->a, &x->s.ps->b, &mc->keys[RTG_KEY_PATH]);
+	off = path_shown(&x->s.ps->a, dentry, vfsmnt, &len, &trunc);
+	__builtin_memset(fp, 0, sizeof(*fp));
+	fp->off = off;
+	fp->len = len;
+	fp->trunc = trunc;
+	fp->hit = ~0ULL;
+	RTG_GLOBAL(rtg_path_key)(x->hook, x->gen, 0);
 }
 
 static __always_inline void more_path_file(struct more_ctx *x,
-					   struct file *file, bool lsm)
+					   struct file *file)
 {
-	more_path_at(x, KREAD(struct file, file, f_path.dentry),
-		     KREAD(struct file, file, f_path.mnt), (__u64)file, lsm);
+	more_path_at(x, BPF_CORE_READ(file, f_path.dentry),
+		     BPF_CORE_READ(file, f_path.mnt));
 }
 
 static __always_inline void more_decide(struct more_ctx *x)
@@ -211,8 +215,7 @@ static __always_inline void more_exec_rules(struct more_ctx *x,
 	if (!hs || !(hs->features & RTG_HF_ENFORCE))
 		return;
 	clear_keys(mc);
-	fpath_bits(mc, hs, x->gen, RTG_KIND(RTG_HOOK_EXEC, RTG_KEY_PATH),
-		   &mc->fp, &x->s.ps->a, &x->s.ps->b, &mc->keys[RTG_KEY_PATH]);
+	RTG_GLOBAL(rtg_path_key)(RTG_HOOK_EXEC, x->gen, 0);
 	st = proc_get(mc, bpf_get_current_pid_tgid() >> 32, x->gen);
 	common_keys(mc, hs, RTG_HOOK_EXEC, x->gen, st, x->uid, x->incont);
 	/* the rules about a file: those with a `path`; a catch-all (an
@@ -288,8 +291,8 @@ static __always_inline __u16 more_str(struct rtg_more *e, const void *src,
 /* Appends the path resolved into s.ps->a (off, len) as s0. */
 static __always_inline void more_s0_path(struct more_ctx *x, struct rtg_more *e)
 {
-	e->s0_len = fpath_copy(e->data, RTG_PATH_MAX, &x->s.mc->fp,
-			       &x->s.ps->a, &x->s.ps->b, &e->hdr);
+	e->s0_len = fpath_copy(e->data, RTG_PATH_MAX, &x->s.mc->fp, &x->s.ps->a,
+			       &x->s.ps->b, &e->hdr);
 }
 
 /* Appends mc->sbuf (len bytes) as s0. */
@@ -314,13 +317,13 @@ static __always_inline void more_emit(struct rtg_more *e, __u8 type)
  * mc->sbuf (cwd_join()); its length. */
 static __always_inline __u32 more_cwd_join(struct more_ctx *x)
 {
-	struct misc *mc = x->s.mc;
-	__u64 fs = KREAD(struct task_struct, x->task, fs);
+	struct task_struct *t = x->task;
+	__u32 coff, clen;
+	bool ctrunc;
 
-	RTG_GLOBAL(rtg_walk)(WALK_B, KREAD(struct fs_struct, fs, pwd.dentry),
-			     real_mnt(KREAD(struct fs_struct, fs, pwd.mnt)), 0,
-			     0);
-	return cwd_join(mc, &x->s.ps->b, mc->wr.off, mc->wr.len);
+	coff = path_shown(&x->s.ps->b, BPF_CORE_READ(t, fs, pwd.dentry),
+			  BPF_CORE_READ(t, fs, pwd.mnt), &clen, &ctrunc);
+	return cwd_join(x->s.mc, &x->s.ps->b, coff, clen);
 }
 
 /* A user-given path in mc->sbuf, made absolute against the cwd when it is

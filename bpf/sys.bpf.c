@@ -57,7 +57,7 @@ static __always_inline int module_event(int op, long fd, const char *uname)
 	if (op == RTG_MODULE_FINIT)
 		file = cur_fd_file(x.task, fd);
 	if (file)
-		more_path_file(&x, file, false);
+		more_path_file(&x, file);
 	more_decide(&x);
 	/* BPF LSM refuses loads (kernel_read_file, kernel_load_data) */
 	if (x.v.action < RTG_ACT_AUDIT ||
@@ -107,15 +107,23 @@ int exit_delete_module(void *ctx)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sys_enter_module_raw, struct pt_regs *regs, long id)
 {
-	if (id == NR_FINIT_MODULE)
-		return module_event(RTG_MODULE_FINIT,
-				    PT_REGS_PARM1_CORE_SYSCALL(regs), NULL);
-	if (id == NR_INIT_MODULE)
-		return module_event(RTG_MODULE_INIT, -1, NULL);
-	if (id == NR_DELETE_MODULE)
-		return module_event(RTG_MODULE_DELETE, -1,
-				    (void *)PT_REGS_PARM1_CORE_SYSCALL(regs));
-	return 0;
+	const char *uname = NULL;
+	long fd = -1;
+	int op;
+
+	/* one call: each would be a copy for the verifier */
+	if (id == NR_FINIT_MODULE) {
+		op = RTG_MODULE_FINIT;
+		fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	} else if (id == NR_INIT_MODULE) {
+		op = RTG_MODULE_INIT;
+	} else if (id == NR_DELETE_MODULE) {
+		op = RTG_MODULE_DELETE;
+		uname = (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	} else {
+		return 0;
+	}
+	return module_event(op, fd, uname);
 }
 
 /* ---- BPF ----------------------------------------------------------------- */
