@@ -3,8 +3,8 @@
  * File opens, seen at the sys_exit tracepoints of open(2), openat(2),
  * openat2(2) and creat(2): the new fd's struct file gives the real path;
  * the flags come from the file and the syscall's saved registers (no
- * sys_enter program needed; see open_flags()). A deny or kill verdict kills the process
- * (SIGKILL before it returns to user space), unless lsm/file_open
+ * sys_enter program needed; see open_flags()). A deny or kill verdict kills the
+ * process (SIGKILL before it returns to user space), unless lsm/file_open
  * (lsm.bpf.c) already refused the open.
  *
  * Which of these tracepoints load is decided by user space (they differ by
@@ -20,10 +20,10 @@ char LICENSE[] SEC("license") = "GPL";
 
 enum open_kind { OPEN_AT, OPEN_AT2, OPEN_PLAIN, OPEN_CREAT };
 
-#define FMODE_READ 0x1
+#define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
-#define S_IFMT 00170000
-#define S_IFREG 0100000
+#define S_IFMT	    00170000
+#define S_IFREG	    0100000
 
 /* FMODE_CREATED: its bit moved between kernels; user space sets it from
  * what the probe measured (user/lib/probe.c). Weak: both builds of this
@@ -143,26 +143,29 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 #define PROG(name) name
 #endif
 
+#if defined(__TARGET_ARCH_x86)
+#define NR_OPEN	   2
+#define NR_CREAT   85
+#define NR_OPENAT2 437
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_OPEN	   -1 /* arm64 has only openat and openat2 */
+#define NR_CREAT   -2
+#define NR_OPENAT2 437
+#endif
+
+/* One program for the sys_exit tracepoints of every open syscall: the
+ * skeleton attaches it to openat's, user space to the others the kernel
+ * has (user/agent/load.c): the verifier checks it once instead of once
+ * per syscall. The syscall is the record's own. */
 SEC("tracepoint/syscalls/sys_exit_openat")
-int PROG(exit_openat)(struct trace_event_raw_sys_exit *ctx)
+int PROG(exit_opens)(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret, OPEN_AT);
-}
+	/* the syscall tracepoints' __syscall_nr: an int where the raw
+	 * tracepoint's struct has a long */
+	int id = (int)ctx->id;
 
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int PROG(exit_openat2)(struct trace_event_raw_sys_exit *ctx)
-{
-	return open_exit(ctx->ret, OPEN_AT2);
-}
-
-SEC("tracepoint/syscalls/sys_exit_open")
-int PROG(exit_open)(struct trace_event_raw_sys_exit *ctx)
-{
-	return open_exit(ctx->ret, OPEN_PLAIN);
-}
-
-SEC("tracepoint/syscalls/sys_exit_creat")
-int PROG(exit_creat)(struct trace_event_raw_sys_exit *ctx)
-{
-	return open_exit(ctx->ret, OPEN_CREAT);
+	return open_exit(ctx->ret, id == NR_OPENAT2 ? OPEN_AT2
+				   : id == NR_OPEN  ? OPEN_PLAIN
+				   : id == NR_CREAT ? OPEN_CREAT
+						    : OPEN_AT);
 }

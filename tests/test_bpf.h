@@ -35,10 +35,12 @@ struct fix {
 	struct ring_buffer *rb;
 	struct rtg_compiled *comp;
 	struct bpf_link *cg_links[2];
+	struct bpf_link *open_links[3]; /* agent_attach_opens() */
+	unsigned int open_tps;
 	struct rtg_mounts mounts;
 	char dir[128]; /* temp dir, resolved (what the kernel reports) */
 	char cg[RTG_MOUNT_PATH_MAX + 32]; /* the test's cgroup, "" if none */
-	pid_t pid; /* records of this process are kept ... */
+	pid_t pid;		  /* records of this process are kept ... */
 	void *recs[FIX_MAX_RECS]; /* ... in time order (hdr.time_ns) */
 	size_t nrecs;
 	int self; /* records of the test process itself */

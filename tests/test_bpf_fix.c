@@ -63,8 +63,8 @@ static bool tp_exists(const struct fix *f, const char *name)
 /* The rule maps as policy_apply() writes them for the agent. */
 bool fix_policy(struct fix *f, const char *policy, int gen, pid_t agent)
 {
-	struct rtg_backends be = { .cgroup_connect = true };
-	struct rtg_config cfg = { .active_gen = gen, .agent_tgid = agent };
+	struct rtg_backends be = {.cgroup_connect = true};
+	struct rtg_config cfg = {.active_gen = gen, .agent_tgid = agent};
 	struct rtg_policy_set *set;
 	struct rtg_map_fds fds;
 	__u32 zero = 0;
@@ -119,8 +119,8 @@ bool fix_open(struct fix *f, int gen)
 	/* as the agent configures it without BPF LSM: the open tracepoints
 	 * that this architecture has, the build of the walks the probe picks
 	 * here (its trials of bpf/probe_btf.bpf.c) */
-	static const int tp_ids[] = { RTG_TP_EXIT_OPENAT, RTG_TP_EXIT_OPENAT2,
-				      RTG_TP_EXIT_OPEN, RTG_TP_EXIT_CREAT };
+	static const int tp_ids[] = {RTG_TP_EXIT_OPENAT, RTG_TP_EXIT_OPENAT2,
+				     RTG_TP_EXIT_OPEN, RTG_TP_EXIT_CREAT};
 	static struct rtg_probe p;
 	unsigned int tps = 0;
 
@@ -130,9 +130,11 @@ bool fix_open(struct fix *f, int gen)
 	for (i = 0; i < sizeof(tp_ids) / sizeof(tp_ids[0]); i++)
 		if (tp_exists(f, probe_open_tp_names[tp_ids[i]]))
 			tps |= 1u << tp_ids[i];
+	f->open_tps = tps;
 	agent_choose_progs(s, false,
-			   p.feat[RTG_FEAT_RDONLY_CAST].ok ? RTG_WALK_BTF
-							   : RTG_WALK_PROBE_READ,
+			   p.feat[RTG_FEAT_RDONLY_CAST].ok
+			       ? RTG_WALK_BTF
+			       : RTG_WALK_PROBE_READ,
 			   tps, p.fmode_created);
 	/* the other hooks' syscall tracepoints, where they exist; no LSM */
 	bpf_object__for_each_program(prog, s->obj)
@@ -160,7 +162,10 @@ bool fix_open(struct fix *f, int gen)
 			   on_record, f),
 		       "ring_buffer__add enforce_events"))
 		return false;
-	return ASSERT_OK(rtguard_bpf__attach(f->skel), "rtguard_bpf__attach");
+	return ASSERT_OK(rtguard_bpf__attach(f->skel), "rtguard_bpf__attach") &&
+	       ASSERT_OK(
+		   agent_attach_opens(f->skel, f->open_tps, f->open_links),
+		   "the open program on the other open tracepoints");
 }
 
 bool fix_cgroup(struct fix *f)
@@ -197,6 +202,8 @@ void fix_close(struct fix *f)
 	char cmd[sizeof(f->dir) + 16];
 
 	fix_reset(f);
+	for (size_t i = 0; i < ARRAY_SIZE(f->open_links); i++)
+		bpf_link__destroy(f->open_links[i]);
 	bpf_link__destroy(f->cg_links[0]);
 	bpf_link__destroy(f->cg_links[1]);
 	if (f->cg[0])
@@ -256,8 +263,7 @@ bool proc_state(struct fix *f, pid_t pid, struct rtg_proc_state *st)
 {
 	__u32 key = pid;
 
-	return !bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.procs), &key,
-				    st);
+	return !bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.procs), &key, st);
 }
 
 void fix_reset(struct fix *f)
@@ -272,7 +278,7 @@ void fix_reset(struct fix *f)
 /* exec: strings follow in the order binary, script, cwd, args */
 const char *exec_str(const struct rtg_exec *e, int which)
 {
-	const __u16 lens[] = { e->binary_len, e->script_len, e->cwd_len };
+	const __u16 lens[] = {e->binary_len, e->script_len, e->cwd_len};
 	size_t off = 0;
 	int i;
 
@@ -296,4 +302,3 @@ const struct rtg_exec *run_in_dir(struct fix *f, char *const argv[],
 	waitpid(f->pid, status, 0);
 	return fix_wait(f, RTG_EV_EXEC, 0);
 }
-

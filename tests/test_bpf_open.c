@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 #include "agent_util.h"
@@ -62,8 +64,8 @@ TEST(bpf_open_rules)
 
 	f.pid = fork();
 	if (f.pid == 0) {
-		int flags[4] = { O_WRONLY | O_CREAT, O_RDONLY, O_RDONLY,
-				 O_RDONLY };
+		int flags[4] = {O_WRONLY | O_CREAT, O_RDONLY, O_RDONLY,
+				O_RDONLY};
 
 		for (i = 0; i < 4; i++) {
 			fd = open(p[i], flags[i], 0644);
@@ -105,3 +107,70 @@ out:
 	fix_close(&f);
 }
 
+/* One program serves every open syscall this architecture has, attached
+ * to each sys_exit tracepoint (agent_attach_opens()): each is reported,
+ * with the flags of its own kind. */
+TEST(bpf_open_syscalls)
+{
+	char policy[512], p[160];
+	const struct rtg_open *o;
+	struct fix f;
+	int n = 0, fd;
+
+	TEST_NEED_ROOT();
+	if (!fix_open(&f, 0))
+		goto out;
+	snprintf(p, sizeof(p), "%s/f", f.dir);
+	snprintf(policy, sizeof(policy),
+		 "name: bpf-test\n"
+		 "defaults: { exec: allow, open: allow, connect: allow }\n"
+		 "rules:\n"
+		 "  - name: f\n"
+		 "    on: open\n"
+		 "    match: { path: { equal: [%s] } }\n"
+		 "    action: audit\n",
+		 p);
+	if (!fix_policy(&f, policy, 0, 0))
+		goto out;
+	f.pid = getpid(); /* the records of this process are kept */
+	fd = syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT, 0600);
+	if (ASSERT_GE(fd, 0, "openat"))
+		close(fd), n++;
+	o = fix_wait(&f, RTG_EV_OPEN, 0);
+	if (ASSERT_TRUE(o, "openat reported"))
+		ASSERT_EQ(o->oflags & (O_ACCMODE | O_CREAT | O_TRUNC),
+			  O_WRONLY | O_CREAT, "openat: its flags");
+#ifdef SYS_creat
+	fd = syscall(SYS_creat, p, 0600);
+	if (ASSERT_GE(fd, 0, "creat"))
+		close(fd), n++;
+	o = fix_wait(&f, RTG_EV_OPEN, n - 1);
+	if (ASSERT_TRUE(o, "creat reported"))
+		ASSERT_EQ(o->oflags & (O_ACCMODE | O_CREAT | O_TRUNC),
+			  O_WRONLY | O_CREAT | O_TRUNC, "creat: its flags");
+#endif
+#ifdef SYS_open
+	fd = syscall(SYS_open, p, O_RDWR);
+	if (ASSERT_GE(fd, 0, "open"))
+		close(fd), n++;
+	o = fix_wait(&f, RTG_EV_OPEN, n - 1);
+	if (ASSERT_TRUE(o, "open reported"))
+		ASSERT_EQ(o->oflags & (O_ACCMODE | O_CREAT | O_TRUNC), O_RDWR,
+			  "open: its flags");
+#endif
+	{
+		struct open_how how = {.flags = O_RDONLY};
+
+		fd = syscall(SYS_openat2, AT_FDCWD, p, &how, sizeof(how));
+		if (ASSERT_GE(fd, 0, "openat2"))
+			close(fd), n++;
+	}
+	o = fix_wait(&f, RTG_EV_OPEN, n - 1);
+	/* openat2: O_TRUNC cannot be known, assumed for a regular file */
+	if (ASSERT_TRUE(o, "openat2 reported"))
+		ASSERT_EQ(o->oflags & (O_ACCMODE | O_CREAT | O_TRUNC),
+			  O_RDONLY | O_TRUNC, "openat2: its flags");
+	ASSERT_EQ(fix_count(&f, RTG_EV_OPEN), n, "one record per open");
+out:
+	fix_close(&f);
+}

@@ -45,7 +45,7 @@ struct rtg_ancestor;
 #define AGENT_MAX_POLICY_PATHS 64
 /* Records handled per ring_buffer__consume() call: between batches the
  * loop lets subscribers' sockets drain and the enforcer's records in. */
-#define AGENT_BATCH 512
+#define AGENT_BATCH  512
 #define AGENT_NROOTS 4 /* runtime roots (user/lib/workload.h) */
 /* The event output's stdio buffer: a batch of JSON lines (~560 bytes per
  * open event) goes out in a few write(2)s. */
@@ -58,17 +58,17 @@ struct agent_opts {
 	const char *output_file;
 	bool dry_run;
 	bool verbose;
-	unsigned int ringbuf_kb; /* 0 = default */
-	const char *metrics_addr; /* --metrics ADDR:PORT, NULL = off */
+	unsigned int ringbuf_kb;   /* 0 = default */
+	const char *metrics_addr;  /* --metrics ADDR:PORT, NULL = off */
 	bool metrics_allow_remote; /* serve metrics on a non-loopback address */
-	const char *socket_path; /* NULL = RTG_SOCKET_DEFAULT, "none" = off */
+	const char *socket_path;   /* NULL = RTG_SOCKET_DEFAULT, "none" = off */
 	uint64_t output_max_bytes; /* --output-file-max-mb, 0 = no rotation */
-	int output_keep; /* --output-file-keep */
-	const char *pin_dir; /* NULL = <bpffs>/rtguard */
-	bool no_pin; /* nothing pinned: programs go with the agent */
+	int output_keep;	   /* --output-file-keep */
+	const char *pin_dir;	   /* NULL = <bpffs>/rtguard */
+	bool no_pin;	/* nothing pinned: programs go with the agent */
 	bool keep_pins; /* clean exit leaves programs attached */
-	bool unpin; /* remove the pins of a previous agent and exit */
-	int ancestors; /* --ancestors N, 0 to RTG_ANCESTORS_MAX */
+	bool unpin;	/* remove the pins of a previous agent and exit */
+	int ancestors;	/* --ancestors N, 0 to RTG_ANCESTORS_MAX */
 	/* --runtime-root NAME=DIR by enum workload_root: NULL found on the
 	 * host, "" not read (DIR "none") */
 	const char *runtime_roots[AGENT_NROOTS];
@@ -77,7 +77,8 @@ struct agent_opts {
 	bool bpf_stats;
 };
 
-#define AGENT_CG_LINKS 5
+#define AGENT_CG_LINKS	 5
+#define AGENT_OPEN_LINKS 3 /* exit_opens on openat2, open, creat */
 
 struct agent {
 	struct agent_opts opts;
@@ -85,10 +86,12 @@ struct agent {
 	struct rtguard_bpf *skel;
 	struct ring_buffer *rb;		/* `events`: audit records */
 	struct ring_buffer *rb_enforce; /* `enforce_events`: deny, kill */
-	/* cgroup links: connect4, connect6, then load_more.c's */
-	struct bpf_link *cg_links[AGENT_CG_LINKS];
+	/* the links the skeleton does not hold: the cgroup links
+	 * (connect4, connect6, then load_more.c's), then the open
+	 * program's to the open tracepoints but openat */
+	struct bpf_link *links[AGENT_CG_LINKS + AGENT_OPEN_LINKS];
 	struct rtg_compiled *comp[RTG_NGEN]; /* what each generation holds */
-	uint8_t gen; /* active generation */
+	uint8_t gen;			     /* active generation */
 	struct proc_cache *pc;
 	struct decoder *dec;
 	struct output *out;
@@ -102,15 +105,15 @@ struct agent {
 	uint64_t last_lost_enforce;
 	uint64_t last_procs_full;
 	struct metrics *metrics; /* self-measurement, /metrics */
-	struct server *srv; /* the socket: subscribers, status */
-	char pin_dir[600]; /* "" when not pinning */
-	bool adopted; /* took over a previous agent's pins */
+	struct server *srv;	 /* the socket: subscribers, status */
+	char pin_dir[600];	 /* "" when not pinning */
+	bool adopted;		 /* took over a previous agent's pins */
 	int lock_fd;
-	unsigned int batch; /* records in the current consume call */
+	unsigned int batch;	   /* records in the current consume call */
 	struct workload_cache *wl; /* workloads by cgroup id (workloads.c) */
-	struct rtg_ancestor *anc; /* --ancestors of the event being written */
-	uint64_t wl_lost; /* cgroup records lost, as last seen */
-	unsigned int wl_ticks; /* seconds since the last check of them */
+	struct rtg_ancestor *anc;  /* --ancestors of the event being written */
+	uint64_t wl_lost;	   /* cgroup records lost, as last seen */
+	unsigned int wl_ticks;	   /* seconds since the last check of them */
 };
 
 /* opts.c: 0, 1 after --help, or -EINVAL (reported). */
@@ -128,6 +131,12 @@ struct rtguard_bpf;
  * use it. */
 void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
 			unsigned int open_tps, unsigned int fmode_created);
+/* Attaches the open program (exit_opens, the build chosen) to the open
+ * tracepoints in open_tps but openat's (the skeleton attaches that one)
+ * into links[AGENT_OPEN_LINKS]: openat2, open, creat. 0 or a negative
+ * errno, reported. */
+int agent_attach_opens(struct rtguard_bpf *s, unsigned int open_tps,
+		       struct bpf_link **links);
 /* Attaches every program (connect hooks on the cgroup2 root) and pins the
  * links, replacing a previous agent's: from here on we enforce. */
 int agent_attach(struct agent *a);

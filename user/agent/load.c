@@ -28,9 +28,7 @@
 void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
 			unsigned int open_tps, unsigned int fmode_created)
 {
-	struct bpf_program *tps[2][RTG_NOPEN_TPS] = {};
 	bool btf = walk == RTG_WALK_BTF;
-	int i, b;
 
 	bpf_program__set_autoload(s->progs.handle_exec, !btf);
 	bpf_program__set_autoload(s->progs.handle_exec_btf, btf);
@@ -38,22 +36,44 @@ void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
 	bpf_program__set_autoload(s->progs.lsm_bprm_check, lsm && !btf);
 	bpf_program__set_autoload(s->progs.lsm_file_open_btf, lsm && btf);
 	bpf_program__set_autoload(s->progs.lsm_bprm_check_btf, lsm && btf);
-	tps[0][RTG_TP_EXIT_OPENAT] = s->progs.exit_openat;
-	tps[0][RTG_TP_EXIT_OPENAT2] = s->progs.exit_openat2;
-	tps[0][RTG_TP_EXIT_OPEN] = s->progs.exit_open;
-	tps[0][RTG_TP_EXIT_CREAT] = s->progs.exit_creat;
-	tps[1][RTG_TP_EXIT_OPENAT] = s->progs.exit_openat_btf;
-	tps[1][RTG_TP_EXIT_OPENAT2] = s->progs.exit_openat2_btf;
-	tps[1][RTG_TP_EXIT_OPEN] = s->progs.exit_open_btf;
-	tps[1][RTG_TP_EXIT_CREAT] = s->progs.exit_creat_btf;
-	for (b = 0; b < 2; b++)
-		for (i = 0; i < RTG_NOPEN_TPS; i++)
-			if (tps[b][i])
-				bpf_program__set_autoload(
-				    tps[b][i],
-				    b == btf && (open_tps & (1u << i)));
+	bpf_program__set_autoload(s->progs.exit_opens,
+				  !btf &&
+				      (open_tps & (1u << RTG_TP_EXIT_OPENAT)));
+	bpf_program__set_autoload(s->progs.exit_opens_btf,
+				  btf &&
+				      (open_tps & (1u << RTG_TP_EXIT_OPENAT)));
 	if (fmode_created)
 		s->rodata->fmode_created = fmode_created;
+}
+
+int agent_attach_opens(struct rtguard_bpf *s, unsigned int open_tps,
+		       struct bpf_link **links)
+{
+	static const int tps[AGENT_OPEN_LINKS] = {
+	    RTG_TP_EXIT_OPENAT2, RTG_TP_EXIT_OPEN, RTG_TP_EXIT_CREAT};
+	static const char *const tp_names[AGENT_OPEN_LINKS] = {
+	    "sys_exit_openat2", "sys_exit_open", "sys_exit_creat"};
+	struct bpf_program *prog = bpf_program__autoload(s->progs.exit_opens)
+				       ? s->progs.exit_opens
+				       : s->progs.exit_opens_btf;
+	int i, err;
+
+	if (!bpf_program__autoload(prog))
+		return 0;
+	for (i = 0; i < AGENT_OPEN_LINKS; i++) {
+		if (!(open_tps & (1u << tps[i])))
+			continue;
+		links[i] = bpf_program__attach_tracepoint(prog, "syscalls",
+							  tp_names[i]);
+		if (!links[i]) {
+			err = -errno;
+			log_err("cannot attach %s to %s: %s",
+				bpf_program__name(prog), tp_names[i],
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 static void set_autoload(struct rtguard_bpf *s, const struct rtg_probe *p)
@@ -79,7 +99,8 @@ static int prepare_pins(struct agent *a)
 	pin_dir_of(a, a->pin_dir, sizeof(a->pin_dir));
 	a->lock_fd = pin_lock(a->pin_dir);
 	if (a->lock_fd == -EBUSY) {
-		log_err("another rtguard agent runs with pins in %s (use --pin-dir or --no-pin to run a second one)",
+		log_err("another rtguard agent runs with pins in %s (use "
+			"--pin-dir or --no-pin to run a second one)",
 			a->pin_dir);
 		a->pin_dir[0] = '\0';
 		return -EBUSY;
@@ -109,8 +130,8 @@ int agent_load(struct agent *a)
 	agent_more_autoload(s, a->probe);
 	if (d->exec != RTG_SRC_TP_BTF || d->connect != RTG_SRC_CGROUP) {
 		log_err("this kernel lacks %s (rtguard probe shows why)",
-			d->exec != RTG_SRC_TP_BTF ? "tp_btf programs" :
-						    "cgroup connect hooks");
+			d->exec != RTG_SRC_TP_BTF ? "tp_btf programs"
+						  : "cgroup connect hooks");
 		return -EOPNOTSUPP;
 	}
 	if (!a->opts.no_pin) {
@@ -120,7 +141,9 @@ int agent_load(struct agent *a)
 	}
 	err = rtguard_bpf__load(s);
 	if (err) {
-		log_err("cannot load BPF programs: %s (rtguard needs Linux 5.17 or later with BTF: bpf_loop, bpf_task_pt_regs; run with --verbose for the verifier's log)",
+		log_err("cannot load BPF programs: %s (rtguard needs Linux "
+			"5.17 or later with BTF: bpf_loop, bpf_task_pt_regs; "
+			"run with --verbose for the verifier's log)",
 			strerror(-err));
 		return err;
 	}
@@ -129,10 +152,12 @@ int agent_load(struct agent *a)
 
 int agent_attach(struct agent *a)
 {
-	static const char *const cg_names[AGENT_CG_LINKS] = {
-		"connect4_root", "connect6_root", "connect_unix_root",
-		"bind4_root", "bind6_root"
-	};
+	/* pinned beside the skeleton's links: the cgroup links, then the
+	 * open program's other tracepoints */
+	static const char *const names[AGENT_CG_LINKS + AGENT_OPEN_LINKS] = {
+	    "connect4_root",   "connect6_root",	  "connect_unix_root",
+	    "bind4_root",      "bind6_root",	  "exit_opens_openat2",
+	    "exit_opens_open", "exit_opens_creat"};
 	struct rtguard_bpf *s = a->skel;
 	int err, cgfd;
 
@@ -141,34 +166,40 @@ int agent_attach(struct agent *a)
 		log_err("cannot attach BPF programs: %s", strerror(-err));
 		return err;
 	}
-	cgfd = open(a->probe->mounts.cgroup2,
-		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	err = agent_attach_opens(s, a->probe->d.open_tps,
+				 &a->links[AGENT_CG_LINKS]);
+	if (err)
+		return err;
+	cgfd =
+	    open(a->probe->mounts.cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
 		log_err("cannot open cgroup2 root %s: %s",
 			a->probe->mounts.cgroup2, strerror(errno));
 		return -errno;
 	}
-	a->cg_links[0] = bpf_program__attach_cgroup(s->progs.connect4, cgfd);
-	a->cg_links[1] = bpf_program__attach_cgroup(s->progs.connect6, cgfd);
-	if (!a->cg_links[0] || !a->cg_links[1]) {
+	a->links[0] = bpf_program__attach_cgroup(s->progs.connect4, cgfd);
+	a->links[1] = bpf_program__attach_cgroup(s->progs.connect6, cgfd);
+	if (!a->links[0] || !a->links[1]) {
 		err = -errno;
 		close(cgfd);
 		log_err("cannot attach connect hooks to %s: %s",
 			a->probe->mounts.cgroup2, strerror(-err));
 		return err;
 	}
-	err = agent_more_attach(a, cgfd, &a->cg_links[2]);
+	err = agent_more_attach(a, cgfd, &a->links[2]);
 	close(cgfd);
 	if (err)
 		return err;
 	if (!a->pin_dir[0])
 		return 0;
-	err = pin_links(s, a->cg_links, cg_names, AGENT_CG_LINKS, a->pin_dir);
+	err = pin_links(s, a->links, names, AGENT_CG_LINKS + AGENT_OPEN_LINKS,
+			a->pin_dir);
 	if (err)
 		return err;
 	if (a->adopted)
-		log_info("took over from the previous agent's pinned programs in %s",
-			 a->pin_dir);
+		log_info(
+		    "took over from the previous agent's pinned programs in %s",
+		    a->pin_dir);
 	return 0;
 }
 
@@ -182,8 +213,8 @@ void agent_unload(struct agent *a)
 	 * synchronously (BPF_LINK_DETACH) once we no longer hold them. */
 	if (a->pin_dir[0] && !a->opts.keep_pins && a->skel)
 		maps_disarm(a->skel);
-	for (i = 0; i < AGENT_CG_LINKS; i++)
-		bpf_link__destroy(a->cg_links[i]);
+	for (i = 0; i < AGENT_CG_LINKS + AGENT_OPEN_LINKS; i++)
+		bpf_link__destroy(a->links[i]);
 	rtguard_bpf__destroy(a->skel);
 	if (a->pin_dir[0] && !a->opts.keep_pins)
 		pin_remove_all(a->pin_dir);
@@ -202,7 +233,8 @@ int agent_unpin(const struct agent *a)
 		log_err("cannot remove pins: %s", strerror(-err));
 		return RTG_EXIT_KERNEL;
 	}
-	log_info("removed pins in %s; rtguard programs left behind are detached",
-		 dir);
+	log_info(
+	    "removed pins in %s; rtguard programs left behind are detached",
+	    dir);
 	return RTG_EXIT_OK;
 }

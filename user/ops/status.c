@@ -56,9 +56,7 @@ static const struct {
     {"exec", {"handle_exec"}, {"lsm_bprm_check"}},
     {"fork", {"handle_fork"}, {NULL}},
     {"exit", {"handle_exit"}, {NULL}},
-    {"open",
-     {"exit_openat", "exit_openat2", "exit_open", "exit_creat"},
-     {"lsm_file_open"}},
+    {"open", {"exit_opens"}, {"lsm_file_open"}},
     {"connect", {"connect4", "connect6", "connect_unix"}, {NULL}},
     {"ptrace", {"enter_ptrace"}, {"lsm_ptrace_acce", "lsm_ptrace_trac"}},
     {"cred",
@@ -86,10 +84,16 @@ static const struct {
 static const struct stats_prog *find_prog(const struct stats_snap *s,
 					  const char *name)
 {
+	char btf[16]; /* its build with direct BTF loads, as the kernel
+		       * keeps names: 15 bytes */
 	int i;
 
-	for (i = 0; name && i < s->nprogs; i++)
-		if (!strcmp(s->progs[i].name, name))
+	if (!name)
+		return NULL;
+	snprintf(btf, sizeof(btf), "%s_btf", name);
+	for (i = 0; i < s->nprogs; i++)
+		if (!strcmp(s->progs[i].name, name) ||
+		    !strcmp(s->progs[i].name, btf))
 			return &s->progs[i];
 	return NULL;
 }
@@ -265,9 +269,8 @@ void status_render_text(const struct stats_snap *s,
 			(unsigned long long)s->rings[i].size / 1024);
 	fprintf(f, "; %.1f MiB of kernel memory\n",
 		s->ringbuf_memory / 1048576.0);
-	fprintf(f,
-		"\nPOLICY                              EXEC  OPEN  CONNECT  "
-		"(rules; other types: type=rules)\n");
+	fprintf(f, "\nPOLICY                              EXEC  OPEN  CONNECT  "
+		   "(rules; other types: type=rules)\n");
 	for (i = 0; i < s->c.npolicies; i++) {
 		fprintf(f, "%-34s", s->c.policy[i]);
 		for (h = 0; h < RTG_NHOOKS; h++)
