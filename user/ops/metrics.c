@@ -83,11 +83,19 @@ struct metrics *metrics_new(struct bpf_object *obj, bool bpf_stats)
 		bpf_object__for_each_program(prog, obj)
 		{
 			int fd = bpf_program__fd(prog);
+			const char *name;
+			size_t len;
 
 			if (fd < 0 || m->nprogs >= STATS_MAX_PROGS)
 				continue;
+			/* the build with direct BTF loads is one of two
+			 * builds of the same program: its name */
+			name = bpf_program__name(prog);
+			len = strlen(name);
+			if (len > 4 && !strcmp(name + len - 4, "_btf"))
+				len -= 4;
 			snprintf(m->progs[m->nprogs].name, STATS_PROG_NAME,
-				 "%s", bpf_program__name(prog));
+				 "%.*s", (int)len, name);
 			m->progs[m->nprogs++].fd = fd;
 		}
 	}

@@ -44,10 +44,11 @@ void status_window(struct stats_snap *end, const struct stats_snap *start)
 }
 
 /* Programs of a hook for "ns per event": the programs whose runs count the
- * hook's events (per open syscall one sys_exit_* program runs) and the
- * others whose time is added to it. Names as the kernel keeps them (15
- * bytes). For the hooks that every such syscall passes (clone, mmap,
- * socket), an "event" is a run. */
+ * hook's events (per open syscall exit_opens runs once) and the others
+ * whose time is added to it. Names as the skeleton has them, without the
+ * _btf of the build with direct BTF loads (metrics.c drops it). For the
+ * hooks that every such syscall passes (clone, mmap, socket), an "event"
+ * is a run. */
 static const struct {
 	const char *hook;
 	const char *count[4];
@@ -58,14 +59,16 @@ static const struct {
     {"exit", {"handle_exit"}, {NULL}},
     {"open", {"exit_opens"}, {"lsm_file_open"}},
     {"connect", {"connect4", "connect6", "connect_unix"}, {NULL}},
-    {"ptrace", {"enter_ptrace"}, {"lsm_ptrace_acce", "lsm_ptrace_trac"}},
+    {"ptrace",
+     {"enter_ptrace"},
+     {"lsm_ptrace_access", "lsm_ptrace_traceme"}},
     {"cred",
      {"exit_setuid", "exit_setresuid", "exit_setreuid", "exit_capset"},
      {"enter_setuid", "enter_setresuid", "enter_setreuid", "enter_capset",
       "lsm_fix_setuid"}},
     {"module",
-     {"exit_finit_modu", "exit_init_modul", "exit_delete_mod",
-      "sys_enter_modul"},
+     {"exit_finit_module", "exit_init_module", "exit_delete_module",
+      "sys_enter_module_raw"},
      {"lsm_read_module", "lsm_load_module"}},
     {"bpf", {"exit_bpf"}, {"lsm_bpf"}},
     {"mount",
@@ -77,23 +80,17 @@ static const struct {
     {"listen", {"enter_listen", "enter_socket", "bind4", "bind6"}, {NULL}},
     {"mmap_exec",
      {"enter_mmap", "enter_mprotect"},
-     {"lsm_mmap_file", "lsm_file_mprote"}},
-    {"io_uring", {"enter_io_uring_", "uring_submit"}, {NULL}},
+     {"lsm_mmap_file", "lsm_file_mprotect"}},
+    {"io_uring", {"enter_io_uring_setup", "uring_submit"}, {NULL}},
 };
 
 static const struct stats_prog *find_prog(const struct stats_snap *s,
 					  const char *name)
 {
-	char btf[16]; /* its build with direct BTF loads, as the kernel
-		       * keeps names: 15 bytes */
 	int i;
 
-	if (!name)
-		return NULL;
-	snprintf(btf, sizeof(btf), "%s_btf", name);
-	for (i = 0; i < s->nprogs; i++)
-		if (!strcmp(s->progs[i].name, name) ||
-		    !strcmp(s->progs[i].name, btf))
+	for (i = 0; name && i < s->nprogs; i++)
+		if (!strcmp(s->progs[i].name, name))
 			return &s->progs[i];
 	return NULL;
 }
