@@ -121,8 +121,13 @@ __weak __noinline __u64 RTG_GLOBAL(rtg_trie_top)(__u32 gen, __u64 cand)
 /* real_mount() of the dentry at d: the mount, 0 (none), 1 (unknown). */
 __weak __noinline __u64 RTG_GLOBAL(rtg_real_mount)(__u64 d)
 {
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
 	__u64 m = 0;
-	int r = real_mount(d, &m);
+	int r;
+
+	if (!mc)
+		return 1;
+	r = real_mount(d, &m, &mc->sbs);
 
 	return r > 0 ? m : r < 0 ? 1 : 0;
 }
@@ -399,31 +404,14 @@ static __always_inline __u32 fpath_copy(char *dst, __u32 max,
 
 /* fpath_bits() of mc->fp for hook under gen, into mc->keys[path]: the
  * hooks whose rules have a file's path (exec, open, module, mount,
- * mmap_exec; any other is taken for open). */
+ * mmap_exec). */
 __weak __noinline int RTG_GLOBAL(rtg_path_key)(__u32 hook, __u32 gen, __u32 how)
 {
 	struct paths *ps = bpf_map_lookup_elem(&scratch_paths, &zero);
 	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
-	const struct rtg_hookset *hs;
-	__u8 kind;
+	const struct rtg_hookset *hs = hookset(gen, hook);
+	__u8 kind = RTG_KIND(RTG_MASK(hook, 0xf), RTG_KEY_PATH);
 
-	/* constant hooks: an unknown one would index the map value before
-	 * its null check */
-#define PATH_HOOK(h)                                                           \
-	case h:                                                                \
-		hs = hookset(gen, h);                                          \
-		kind = RTG_KIND(h, RTG_KEY_PATH);                              \
-		break
-	switch (hook) {
-		PATH_HOOK(RTG_HOOK_EXEC);
-		PATH_HOOK(RTG_HOOK_MODULE);
-		PATH_HOOK(RTG_HOOK_MOUNT);
-		PATH_HOOK(RTG_HOOK_MMAP_EXEC);
-	default:
-		hs = hookset(gen, RTG_HOOK_OPEN);
-		kind = RTG_KIND(RTG_HOOK_OPEN, RTG_KEY_PATH);
-	}
-#undef PATH_HOOK
 	if (!ps || !mc || !hs)
 		return 0;
 	fpath_bits(mc, hs, gen, kind, &mc->fp, &ps->a,

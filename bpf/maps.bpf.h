@@ -104,7 +104,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, RTG_NGEN * RTG_PORT_SLOTS);
+	__uint(max_entries, RTG_NGEN *RTG_PORT_SLOTS);
 	__type(key, __u32);
 	__type(value, struct rtg_bits);
 } rules_port SEC(".maps") __weak;
@@ -135,7 +135,7 @@ struct fpath {
 
 /* What rtg_walk() (file.bpf.h) found. */
 struct walk_res {
-	__u64 leaf;    /* struct walk.leaf */
+	__u64 leaf;	/* struct walk.leaf */
 	__u32 off, len; /* the string, when built */
 	__u8 trunc, done, flags, pad[5];
 };
@@ -151,6 +151,9 @@ struct misc {
 	/* kernel pointers handed to a global function (file.bpf.h): its
 	 * arguments may only be scalars, a map value turns them into one */
 	__u64 arg_file, arg_task;
+	/* real_mount()'s scan (path.bpf.h): off the stack, which the open
+	 * path's call chain has little of on 6.1 (512 bytes in all) */
+	struct sb_scan sbs;
 	struct rtg_str_key key;
 	struct rtg_proc_state st;
 	struct rtg_bits keys[RTG_NKEYS];
@@ -199,7 +202,7 @@ static __always_inline struct evbuf *scratch_ev_get(void)
 #define CFG(f)                                                                 \
 	({                                                                     \
 		struct rtg_config *___c =                                      \
-			bpf_map_lookup_elem(&agent_cfg, &zero);                \
+		    bpf_map_lookup_elem(&agent_cfg, &zero);                    \
 		___c ? ___c->f : 0;                                            \
 	})
 

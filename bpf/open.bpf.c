@@ -37,8 +37,15 @@ const volatile __u32 fmode_created __weak = 0x100000;
  * no longer has: O_CREAT is whether the open created the file
  * (FMODE_CREATED), O_TRUNC cannot be known and is assumed for every
  * regular file (the class where it has an effect). */
-static __always_inline __u32 open_flags(struct pt_regs *regs,
-					enum open_kind kind, __u64 file)
+#ifdef RTG_BTF_LOADS
+#define OPEN_FLAGS_INLINE __always_inline
+#else
+/* with probe reads each kind's reads take stack of their own: out of the
+ * program's frame, which is at the bottom of a 512-byte call chain */
+#define OPEN_FLAGS_INLINE __noinline
+#endif
+static OPEN_FLAGS_INLINE __u32 open_flags(struct pt_regs *regs,
+					  enum open_kind kind, __u64 file)
 {
 	__u32 fmode = KREAD(struct file, file, f_mode), fl;
 

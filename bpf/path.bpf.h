@@ -339,7 +339,7 @@ static __always_inline bool mnt_in_ns(__u64 m)
 
 static long sb_scan_step(__u32 i, void *arg)
 {
-	struct sb_scan *s = arg;
+	struct sb_scan *s = *(struct sb_scan **)arg;
 	__u64 m, root;
 
 	if (bpf_core_field_exists(struct mount, mnt_next_for_sb)) {
@@ -403,25 +403,27 @@ static long up_step(__u32 i, void *arg)
  * mounted somewhere, else the mount whose root is d's topmost ancestor.
  * 1 and *mnt: found; 0: no namespace shows d, its shown path is its only
  * one; -1: not known (a bound was hit before an answer). */
-static __always_inline int real_mount(__u64 d, __u64 *mnt)
+static __always_inline int real_mount(__u64 d, __u64 *mnt, struct sb_scan *s)
 {
 	__u64 sb = KREAD(struct dentry, d, d_sb);
-	struct sb_scan s = {.sroot = KREAD(struct super_block, sb, s_root)};
-	struct up_ctx u = {.d = d, .s = &s};
+	struct up_ctx u = {.d = d, .s = s};
 
+	__builtin_memset(s, 0, sizeof(*s));
+	s->sroot = KREAD(struct super_block, sb, s_root);
 	if (bpf_core_field_exists(struct mount, mnt_next_for_sb)) {
-		s.cur = KREAD(struct super_block, sb, s_mounts);
+		s->cur = KREAD(struct super_block, sb, s_mounts);
 	} else {
-		s.head = sb + bpf_core_field_offset(struct super_block___lst,
-						    s_mounts);
-		s.cur = KREAD(struct list_head, s.head, next);
+		s->head = sb + bpf_core_field_offset(struct super_block___lst,
+						     s_mounts);
+		s->cur = KREAD(struct list_head, s->head, next);
 	}
+	/* the scan lives in a map value; bpf_loop() takes the stack */
 	bpf_loop(RTG_SB_SCAN, sb_scan_step, &s, 0);
-	if (s.found) {
-		*mnt = s.found;
+	if (s->found) {
+		*mnt = s->found;
 		return 1;
 	}
-	if (s.ncand) {
+	if (s->ncand) {
 		bpf_loop(RTG_WALK_MAX, up_step, &u, 0);
 		if (u.best) {
 			*mnt = u.best;
@@ -430,7 +432,7 @@ static __always_inline int real_mount(__u64 d, __u64 *mnt)
 		if (!u.done)
 			return -1;
 	}
-	return s.end ? 0 : -1;
+	return s->end ? 0 : -1;
 }
 
 /* ---- overlayfs -------------------------------------------------------------

@@ -343,6 +343,12 @@ RTG_INLINE struct rtg_bits rtg_masks(const struct rtg_hookset *hs,
 	struct rtg_bits r = { ~0ULL, hs->has_unless };
 	int k;
 
+	/* a loop, not unrolled: unrolled, clang keeps the keys in stack
+	 * slots, and the open path's call chain has 512 bytes of stack in
+	 * all on 6.1 */
+#ifdef __clang__
+#pragma clang loop unroll(disable)
+#endif
 	for (k = 0; k < RTG_NKEYS; k++) {
 		r.m &= keys[k].m | hs->dc_m[k];
 		r.u &= keys[k].u | hs->dc_u[k];

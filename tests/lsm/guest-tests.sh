@@ -172,6 +172,10 @@ else
 	wait "$agent_pid"
 	fail "agent ready" "agent exited with status $? before it was ready"
 	agent_pid=
+	# why, now: a later timeout would hide the log printed at the end
+	grep -v "^libbpf: \(prog\|map\) '.*': \(pinned\|created\)" \
+		"$AGENT_LOG" | grep -iE "error|fail|too large|stack|processed" |
+		tail -8 | sed 's/^/lsm-guest: agent: /'
 fi
 if grep -qi "lsm" "$AGENT_LOG" 2>/dev/null; then
 	pass "agent logs its enforcement choice (mentions lsm)"
