@@ -59,7 +59,8 @@ TEST_T(load_exec_storm, 1800)
 			t0.tv_sec + (secs ? atol(secs) : 600), &n);
 	if (n < want)
 		fprintf(stderr,
-			"load_exec_storm: note: %ld of %ld execs before the time limit (a loaded machine)\n",
+			"load_exec_storm: note: %ld of %ld execs before the "
+			"time limit (a loaded machine)\n",
 			n, want);
 	ASSERT_EQ(ok, n, "every exec ran");
 	ASSERT_TRUE(alive(a.pid), "agent still running after the exec storm");
@@ -67,7 +68,8 @@ TEST_T(load_exec_storm, 1800)
 	ASSERT_EQ(WEXITSTATUS(agent_stop(&a)), 0, "agent exits 0");
 	tally(a.out, STORM_EXEC(&l), &t);
 	if (test_verbose)
-		fprintf(stderr, "exec storm: %ld execs, %ld events, %ld lost (exec)\n",
+		fprintf(stderr,
+			"exec storm: %ld execs, %ld events, %ld lost (exec)\n",
 			n, t.events, t.lost_exec);
 	ASSERT_TRUE(t.events <= n, "no more exec events than execs");
 	ASSERT_TRUE(t.events + t.lost_exec >= n,
@@ -124,9 +126,9 @@ TEST_T(load_tiny_ringbuf, 300)
 
 	TEST_NEED_ROOT();
 	if (!ASSERT_OK(load_make(&l), "fixture") ||
-	    !ASSERT_OK(agent_start(&a, N("--policy", l.policy, "--ringbuf-kb",
-					"4")),
-		       "agent_start --ringbuf-kb 4"))
+	    !ASSERT_OK(
+		agent_start(&a, N("--policy", l.policy, "--ringbuf-kb", "4")),
+		"agent_start --ringbuf-kb 4"))
 		return;
 	open_storm(l.target, nopen, a.pid, NULL);
 	/* the agent keeps up with connects at this rate: stall it, so that
@@ -136,17 +138,19 @@ TEST_T(load_tiny_ringbuf, 300)
 	kill(a.pid, SIGCONT);
 	/* the loss report (once a second) names both types */
 	wait_until(events_lost(a.out, "ringbuf:open") > 0 &&
-			   events_lost(a.out, "ringbuf:connect") > 0,
+		       events_lost(a.out, "ringbuf:connect") > 0,
 		   10000);
 	ASSERT_TRUE(alive(a.pid), "agent still running");
 	ASSERT_EQ(WEXITSTATUS(agent_stop(&a)), 0, "agent exits 0");
 	tally(a.out, STORM_OPEN(&l), &to);
 	tally(a.out, STORM_CONNECT, &tc);
 	if (test_verbose)
-		fprintf(stderr, "tiny: open %ld+%ld, connect %ld+%ld, %ld lost lines\n",
+		fprintf(stderr,
+			"tiny: open %ld+%ld, connect %ld+%ld, %ld lost lines\n",
 			to.events, to.lost_open, tc.events, tc.lost_connect,
 			to.lost_lines);
-	ASSERT_TRUE(to.lost_open > 0, "open losses reported (source ringbuf:open)");
+	ASSERT_TRUE(to.lost_open > 0,
+		    "open losses reported (source ringbuf:open)");
 	ASSERT_TRUE(tc.lost_connect > 0,
 		    "connect losses reported (source ringbuf:connect)");
 	ASSERT_EQ(to.events + to.lost_open, nopen,
@@ -286,7 +290,8 @@ TEST_T(load_reload_storm, 300)
 
 	TEST_NEED_ROOT();
 	if (!ASSERT_OK(load_make(&l), "fixture") ||
-	    !ASSERT_OK(agent_start(&a, N("--policy", l.policy)), "agent_start") ||
+	    !ASSERT_OK(agent_start(&a, N("--policy", l.policy)),
+		       "agent_start") ||
 	    pipe(res))
 		return;
 	storm = fork();
@@ -309,14 +314,16 @@ TEST_T(load_reload_storm, 300)
 	ASSERT_TRUE(reloads > 10, "reloads were sent during the storm");
 	ASSERT_TRUE(alive(a.pid), "agent still running after the reloads");
 	/* the last reload done and every open written or counted */
-	wait_until((tally(a.out, STORM_OPEN(&l), &t),
-		    t.events + t.lost_open == nopen),
-		   10000);
+	wait_until(
+	    (tally(a.out, STORM_OPEN(&l), &t), t.events + t.lost_open == nopen),
+	    10000);
 	ASSERT_EQ(WEXITSTATUS(agent_stop(&a)), 0, "agent exits 0");
 	tally(a.out, STORM_OPEN(&l), &t);
 	if (test_verbose)
-		fprintf(stderr, "reload storm: %d reloads, %ld events + %ld lost of %ld\n",
-			reloads, t.events, t.lost_open, nopen);
+		fprintf(
+		    stderr,
+		    "reload storm: %d reloads, %ld events + %ld lost of %ld\n",
+		    reloads, t.events, t.lost_open, nopen);
 	ASSERT_EQ(t.events + t.lost_open, nopen,
 		  "open events + lost == opens across reloads");
 	final_counters_ok(&a, "reload storm");
@@ -332,12 +339,17 @@ TEST_T(load_reload_storm, 300)
  * per-CPU `stats` lookups (valgrind marks value_size bytes as written, not
  * value_size * ncpus; stat_sum() could memset its buffer to avoid this). */
 static const char vg_supp[] =
-	"{\n rtg-libbpf-attr-1\n Memcheck:Param\n bpf(attr->expected_attach_type)\n"
-	" fun:syscall\n ...\n fun:bpf_map_create\n}\n"
-	"{\n rtg-libbpf-attr-2\n Memcheck:Param\n bpf(attr->prog_ifindex)\n"
-	" fun:syscall\n ...\n fun:bpf_map_create\n}\n"
-	"{\n rtg-percpu-lookup-cond\n Memcheck:Cond\n fun:report_losses\n}\n"
-	"{\n rtg-percpu-lookup-value\n Memcheck:Value8\n fun:report_losses\n}\n";
+    "{\n rtg-libbpf-attr-1\n Memcheck:Param\n bpf(attr->expected_attach_type)\n"
+    " fun:syscall\n ...\n fun:bpf_map_create\n}\n"
+    "{\n rtg-libbpf-attr-2\n Memcheck:Param\n bpf(attr->prog_ifindex)\n"
+    " fun:syscall\n ...\n fun:bpf_map_create\n}\n"
+    "{\n rtg-libbpf-attr-3\n Memcheck:Param\n bpf(attr->flags)\n"
+    " fun:syscall\n ...\n fun:bpf_map_get_next_key\n}\n"
+    /* a NULL key asks for the first key (bpf(2)); valgrind checks it */
+    "{\n rtg-next-key-first\n Memcheck:Param\n bpf(attr->key)\n"
+    " fun:syscall\n ...\n fun:bpf_map_get_next_key\n}\n"
+    "{\n rtg-percpu-lookup-cond\n Memcheck:Cond\n fun:report_losses\n}\n"
+    "{\n rtg-percpu-lookup-value\n Memcheck:Value8\n fun:report_losses\n}\n";
 
 TEST_T(load_valgrind, 600)
 {
@@ -380,8 +392,8 @@ TEST_T(load_valgrind, 600)
 		return;
 	setenv("RTG_BIN", wrapper, 1);
 	/* slow under valgrind: up to 140 s to start */
-	rc = agent_spawn(&a, N("--policy", l.policy)) ?:
-		     agent_wait_running(&a, 140000);
+	rc = agent_spawn(&a, N("--policy", l.policy))
+		 ?: agent_wait_running(&a, 140000);
 	if (!ASSERT_OK(rc, "agent under valgrind started"))
 		return;
 	exec_storm(l.binary, 200, a.pid, NULL, 0, NULL);
@@ -392,9 +404,9 @@ TEST_T(load_valgrind, 600)
 		    "reloaded under valgrind");
 	open_storm(l.target, 2000, a.pid, NULL);
 	/* every open written or counted before the stop */
-	wait_until((tally(a.out, STORM_OPEN(&l), &t),
-		    t.events + t.lost_open >= 7000),
-		   60000);
+	wait_until(
+	    (tally(a.out, STORM_OPEN(&l), &t), t.events + t.lost_open >= 7000),
+	    60000);
 	status = agent_stop(&a);
 	snprintf(text, sizeof(text), "cat %s >&2", log);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))

@@ -55,19 +55,19 @@ struct keyed {
 	}
 #define KEY_MAX_SIZE sizeof(struct rtg_str_key) /* the largest */
 _Static_assert(sizeof(struct rtg_addr_key) <= KEY_MAX_SIZE &&
-		       sizeof(struct rtg_uid_key) <= KEY_MAX_SIZE,
+		   sizeof(struct rtg_uid_key) <= KEY_MAX_SIZE,
 	       "a rule key larger than KEY_MAX_SIZE");
 _Static_assert(offsetof(struct rtg_str_entry, key) == 0 &&
-		       offsetof(struct rtg_addr_entry, key) == 0 &&
-		       offsetof(struct rtg_uid_entry, key) == 0,
+		   offsetof(struct rtg_addr_entry, key) == 0 &&
+		   offsetof(struct rtg_uid_entry, key) == 0,
 	       "keyed_entry() reads the key at the start of an entry");
 
 /* c may be NULL: only the maps. */
 static void keyed_maps(struct keyed k[NKEYED], int str, int addr, int uid,
 		       const struct rtg_compiled *c)
 {
-	const struct keyed t[NKEYED] = { KEYED(str, str), KEYED(addr, addr),
-					 KEYED(uid, uid) };
+	const struct keyed t[NKEYED] = {KEYED(str, str), KEYED(addr, addr),
+					KEYED(uid, uid)};
 
 	memcpy(k, t, sizeof(t));
 	if (!c)
@@ -169,12 +169,30 @@ void maps_disarm(const struct rtguard_bpf *s)
 				    BPF_ANY);
 }
 
+void maps_delete_gen(int fd, size_t ksize, size_t gen_off, uint8_t gen)
+{
+	char key[KEY_MAX_SIZE], next[KEY_MAX_SIZE];
+	void *prev = NULL;
+
+	if (ksize > KEY_MAX_SIZE || gen_off >= ksize)
+		return;
+	/* delete as we go; restart from the top after a deletion */
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		if ((uint8_t)next[gen_off] == gen) {
+			bpf_map_delete_elem(fd, next);
+			prev = NULL;
+			continue;
+		}
+		memcpy(key, next, ksize);
+		prev = key;
+	}
+}
+
 void maps_purge_gen(const struct rtguard_bpf *s, uint8_t gen)
 {
 	int port_fd = bpf_map__fd(s->maps.rules_port);
 	struct rtg_ruleset empty = {};
 	struct rtg_bits zero = {}, b;
-	char key[KEY_MAX_SIZE], next[KEY_MAX_SIZE];
 	struct keyed km[NKEYED];
 	uint32_t i, idx = gen;
 	int m;
@@ -182,20 +200,8 @@ void maps_purge_gen(const struct rtguard_bpf *s, uint8_t gen)
 	keyed_maps(km, bpf_map__fd(s->maps.rules_str),
 		   bpf_map__fd(s->maps.rules_addr),
 		   bpf_map__fd(s->maps.rules_uid), NULL);
-	for (m = 0; m < NKEYED; m++) {
-		void *prev = NULL;
-
-		/* delete as we go; restart from the top after a deletion */
-		while (!bpf_map_get_next_key(km[m].fd, prev, next)) {
-			if ((uint8_t)next[km[m].gen_off] == gen) {
-				bpf_map_delete_elem(km[m].fd, next);
-				prev = NULL;
-				continue;
-			}
-			memcpy(key, next, km[m].ksize);
-			prev = key;
-		}
-	}
+	for (m = 0; m < NKEYED; m++)
+		maps_delete_gen(km[m].fd, km[m].ksize, km[m].gen_off, gen);
 	for (i = 0; i < RTG_PORT_SLOTS; i++) {
 		uint32_t pi = gen * RTG_PORT_SLOTS + i;
 
@@ -212,10 +218,10 @@ int maps_write_config(const struct rtguard_bpf *s, uint8_t gen, bool dry_run,
 		      bool lsm_active)
 {
 	struct rtg_config cfg = {
-		.active_gen = gen,
-		.dry_run = dry_run,
-		.agent_tgid = getpid(),
-		.lsm_active = lsm_active,
+	    .active_gen = gen,
+	    .dry_run = dry_run,
+	    .agent_tgid = getpid(),
+	    .lsm_active = lsm_active,
 	};
 	uint32_t zero = 0;
 	int err;
@@ -245,8 +251,10 @@ static bool seed_reported(const struct rtg_compiled *c, uint8_t gen,
 			  const struct rtg_map_fds *fds,
 			  const struct rtg_proc_info *pi)
 {
-	struct rtg_facts f = { .hook = RTG_HOOK_EXEC, .path = pi->binary,
-			       .binary = pi->binary, .uid = pi->uid };
+	struct rtg_facts f = {.hook = RTG_HOOK_EXEC,
+			      .path = pi->binary,
+			      .binary = pi->binary,
+			      .uid = pi->uid};
 	struct rtg_bits keys[RTG_NKEYS];
 	struct rtg_verdict v;
 

@@ -38,6 +38,9 @@ int policy_clear(const struct rtg_compiled *old, uint8_t gen,
 /* Empties generation gen when no compiled policy says what it holds (it
  * came with maps adopted from a previous agent). */
 void maps_purge_gen(const struct rtguard_bpf *s, uint8_t gen);
+/* Deletes the entries of a hash or LPM map (keys of ksize bytes) whose
+ * generation byte, at gen_off in the key, is gen. */
+void maps_delete_gen(int fd, size_t ksize, size_t gen_off, uint8_t gen);
 
 /* Empties both generations' rule sets: every program then decides nothing.
  * A clean exit does this before it unpins, because the kernel frees
@@ -66,8 +69,8 @@ uint64_t maps_stat(const struct rtguard_bpf *s, uint32_t idx);
 
 /* Workload selectors (maps_sel.c): sel_cgroup[{cgroup_id, gen}], the
  * scoped policies the cgroup's workload matches under generation gen. */
-int maps_sel_write(const struct rtguard_bpf *s, uint64_t cgroup_id,
-		   uint8_t gen, uint32_t bits);
+int maps_sel_write(const struct rtguard_bpf *s, uint64_t cgroup_id, uint8_t gen,
+		   uint32_t bits);
 bool maps_sel_known(const struct rtguard_bpf *s, uint64_t cgroup_id,
 		    uint8_t gen, uint32_t *bits);
 void maps_sel_forget(const struct rtguard_bpf *s, uint64_t cgroup_id);

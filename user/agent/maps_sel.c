@@ -5,6 +5,7 @@
  * user/agent/selectors.c decides what goes in.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -42,18 +43,7 @@ void maps_sel_forget(const struct rtguard_bpf *s, uint64_t cgroup_id)
 
 void maps_sel_clear_gen(const struct rtguard_bpf *s, uint8_t gen)
 {
-	int fd = bpf_map__fd(s->maps.sel_cgroup);
-	struct rtg_sel_key key, next;
-	void *prev = NULL;
-
-	/* delete as we go; restart from the top after a deletion */
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (next.gen == gen) {
-			bpf_map_delete_elem(fd, &next);
-			prev = NULL;
-			continue;
-		}
-		key = next;
-		prev = &key;
-	}
+	maps_delete_gen(bpf_map__fd(s->maps.sel_cgroup),
+			sizeof(struct rtg_sel_key),
+			offsetof(struct rtg_sel_key, gen), gen);
 }
