@@ -32,7 +32,7 @@
 
 #define BENCH_MAX_ROUNDS  64
 #define BENCH_MAX_METRICS 32
-#define BENCH_MAX_PROGS	  48
+#define BENCH_MAX_PROGS	  96 /* floor and the agent each load ~50 */
 #define BENCH_MAX_QUIET	  4
 #define BENCH_CACHE_DIR	  "/var/cache/rtguard-bench"
 
