@@ -149,20 +149,6 @@ void metrics_free(struct metrics *m)
 	free(m);
 }
 
-bool metrics_kernel_bpf_stats(void)
-{
-	char c = '0';
-	int fd =
-	    open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	if (read(fd, &c, 1) != 1)
-		c = '0';
-	close(fd);
-	return c == '1';
-}
-
 static void read_self(struct stats_snap *s)
 {
 	char buf[1024], *p;

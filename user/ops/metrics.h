@@ -38,9 +38,6 @@ struct metrics *metrics_new(struct bpf_object *obj, bool bpf_stats);
  * are reported under name: its position pages are mapped read-only. */
 void metrics_add_ring(struct metrics *m, const char *name, int fd,
 		      uint64_t size);
-/* Whoever turned them on, the kernel's BPF run-time statistics are on now
- * (/proc/sys/kernel/bpf_stats_enabled). */
-bool metrics_kernel_bpf_stats(void);
 /* Stops the HTTP server first; accepts NULL. */
 void metrics_free(struct metrics *m);
 

@@ -90,8 +90,11 @@ void metrics_render_prom(const struct stats_snap *s, FILE *f);
 /* The counters of src now, plus the live part. */
 void status_snapshot(const struct status_source *src, struct stats_snap *s);
 /* `rtguard status --bpf-stats`: the programs of end count only what they
- * did since start (a snapshot of the same agent), and end says so. */
-void status_window(struct stats_snap *end, const struct stats_snap *start);
+ * did since start (a snapshot of the same agent), and end says so. True
+ * when one of them counted runs: the kernel's statistics were on, whoever
+ * held them (a BPF_ENABLE_STATS fd leaves kernel.bpf_stats_enabled as it
+ * is, so that sysctl cannot tell). */
+bool status_window(struct stats_snap *end, const struct stats_snap *start);
 /* `rtguard status`: one JSON object (no newline) / a human table. probe
  * may be NULL. */
 void status_render_json(const struct stats_snap *s,

@@ -18,8 +18,9 @@ void status_snapshot(const struct status_source *src, struct stats_snap *s)
 		metrics_read_live(src->metrics, s);
 }
 
-void status_window(struct stats_snap *end, const struct stats_snap *start)
+bool status_window(struct stats_snap *end, const struct stats_snap *start)
 {
+	bool counted = false;
 	int i, j;
 
 	for (i = 0; i < end->nprogs; i++) {
@@ -35,12 +36,14 @@ void status_window(struct stats_snap *end, const struct stats_snap *start)
 					      : p->run_time_ns;
 			p->run_cnt -=
 			    q->run_cnt <= p->run_cnt ? q->run_cnt : p->run_cnt;
+			counted |= p->run_cnt > 0;
 			break;
 		}
 	}
 	end->bpf_window = end->uptime_seconds - start->uptime_seconds;
 	if (end->bpf_window <= 0)
 		end->bpf_window = 1e-9;
+	return counted;
 }
 
 /* Programs of a hook for "ns per event": the programs whose runs count the
