@@ -195,13 +195,19 @@ int exit_bpf(void *ctx)
 #define AT_FDCWD	-100
 #define OPEN_TREE_CLONE 1
 
-/* target: the user's path (resolved against the cwd when relative and
- * dfd is AT_FDCWD; left as given relative to another dfd), source and
- * fstype user strings (may be NULL). */
-static __always_inline int mount_event(int op, long dfd, const char *target,
-				       const char *source, const char *fstype,
-				       __u64 flags)
+/* op_dfd: the op, and in its high 32 bits the dfd; target: the user's
+ * path (resolved against the cwd when relative and dfd is AT_FDCWD; left
+ * as given relative to another dfd), source and fstype user strings (may
+ * be NULL). A global function: the verifier checks it once with its
+ * arguments unknown, not once for each call the one program serves
+ * (exit_mounts); five arguments at most. */
+__noinline int mount_event(__u64 op_dfd, __u64 target_a, __u64 source_a,
+			   __u64 fstype_a, __u64 flags)
 {
+	int op = (__u32)op_dfd, dfd = (int)(op_dfd >> 32);
+	const char *target = (const char *)target_a;
+	const char *source = (const char *)source_a;
+	const char *fstype = (const char *)fstype_a;
 	struct more_ctx x;
 	struct rtg_more *e;
 	__u32 tlen = 0;
@@ -232,56 +238,82 @@ static __always_inline int mount_event(int op, long dfd, const char *target,
 	return 0;
 }
 
+#if defined(__TARGET_ARCH_x86)
+#define NR_MOUNT      165
+#define NR_UMOUNT2    166
+#define NR_PIVOT_ROOT 155
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_MOUNT      40
+#define NR_UMOUNT2    39
+#define NR_PIVOT_ROOT 41
+#endif
+#define NR_OPEN_TREE	 428
+#define NR_MOVE_MOUNT	 429
+#define NR_FSMOUNT	 432
+#define NR_MOUNT_SETATTR 442
+
+/* One program for the sys_exit tracepoints of the seven calls: the
+ * skeleton attaches it to mount's, user space to the others the kernel
+ * has (user/agent/load_more.c), so the verifier checks mount_event() once,
+ * not seven times. The syscall is the record's own (an int in the syscall
+ * tracepoints' records). */
 SEC("tracepoint/syscalls/sys_exit_mount")
-int exit_mount(void *ctx)
+int exit_mounts(struct trace_event_raw_sys_exit *ctx)
 {
-	return mount_event(RTG_MOUNT_MOUNT, AT_FDCWD, (void *)ARG(2),
-			   (void *)ARG(1), (void *)ARG(3), ARG(4));
-}
+	struct pt_regs *regs =
+	    (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	const char *target = NULL, *source = NULL, *fstype = NULL;
+	long dfd = AT_FDCWD;
+	__u64 flags = 0;
+	int op;
 
-SEC("tracepoint/syscalls/sys_exit_umount")
-int exit_umount(void *ctx)
-{
-	return mount_event(RTG_MOUNT_UMOUNT2, AT_FDCWD, (void *)ARG(1), NULL,
-			   NULL, ARG(2));
-}
-
-SEC("tracepoint/syscalls/sys_exit_move_mount")
-int exit_move_mount(void *ctx)
-{
-	return mount_event(RTG_MOUNT_MOVE_MOUNT, (int)ARG(3), (void *)ARG(4),
-			   (void *)ARG(2), NULL, ARG(5));
-}
-
-SEC("tracepoint/syscalls/sys_exit_fsmount")
-int exit_fsmount(void *ctx)
-{
-	return mount_event(RTG_MOUNT_FSMOUNT, AT_FDCWD, NULL, NULL, NULL,
-			   ARG(2));
-}
-
-SEC("tracepoint/syscalls/sys_exit_pivot_root")
-int exit_pivot_root(void *ctx)
-{
-	return mount_event(RTG_MOUNT_PIVOT_ROOT, AT_FDCWD, (void *)ARG(1),
-			   (void *)ARG(2), NULL, 0);
-}
-
-/* open_tree(2) without OPEN_TREE_CLONE is an O_PATH open: not a mount */
-SEC("tracepoint/syscalls/sys_exit_open_tree")
-int exit_open_tree(void *ctx)
-{
-	__u64 flags = ARG(3);
-
-	if (!(flags & OPEN_TREE_CLONE))
+	switch ((int)ctx->id) {
+	case NR_MOUNT:
+		op = RTG_MOUNT_MOUNT;
+		source = (void *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		target = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		fstype = (void *)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		flags = PT_REGS_PARM4_CORE_SYSCALL(regs);
+		break;
+	case NR_UMOUNT2:
+		op = RTG_MOUNT_UMOUNT2;
+		target = (void *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		break;
+	case NR_MOVE_MOUNT:
+		op = RTG_MOUNT_MOVE_MOUNT;
+		source = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		dfd = (int)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		target = (void *)PT_REGS_PARM4_CORE_SYSCALL(regs);
+		flags = PT_REGS_PARM5_CORE_SYSCALL(regs);
+		break;
+	case NR_FSMOUNT:
+		op = RTG_MOUNT_FSMOUNT;
+		flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		break;
+	case NR_PIVOT_ROOT:
+		op = RTG_MOUNT_PIVOT_ROOT;
+		target = (void *)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		source = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		break;
+	case NR_OPEN_TREE:
+		/* without OPEN_TREE_CLONE an O_PATH open: not a mount */
+		flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		if (!(flags & OPEN_TREE_CLONE))
+			return 0;
+		op = RTG_MOUNT_OPEN_TREE;
+		dfd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		target = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		break;
+	case NR_MOUNT_SETATTR:
+		op = RTG_MOUNT_SETATTR;
+		dfd = (int)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		target = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+		flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		break;
+	default:
 		return 0;
-	return mount_event(RTG_MOUNT_OPEN_TREE, (int)ARG(1), (void *)ARG(2),
-			   NULL, NULL, flags);
-}
-
-SEC("tracepoint/syscalls/sys_exit_mount_setattr")
-int exit_mount_setattr(void *ctx)
-{
-	return mount_event(RTG_MOUNT_SETATTR, (int)ARG(1), (void *)ARG(2), NULL,
-			   NULL, ARG(3));
+	}
+	return mount_event((__u32)op | (__u64)(__u32)dfd << 32, (__u64)target,
+			   (__u64)source, (__u64)fstype, flags);
 }

@@ -141,7 +141,9 @@ static __always_inline __u32 cred_change(const struct rtg_ids *o,
 	return f;
 }
 
-static __always_inline int cred_exit(long ret, int op)
+/* A global function: the verifier checks it once with op unknown, not
+ * once for each call the one program serves (exit_creds). */
+__noinline int cred_exit(long ret, int op)
 {
 	__u64 key = bpf_get_current_pid_tgid();
 	struct rtg_ids *old, cur;
@@ -174,28 +176,76 @@ out:
 	return 0;
 }
 
-#define CRED_TP(name, op)                                                      \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                            \
-	int enter_##name(void *ctx)                                            \
-	{                                                                      \
-		return cred_enter();                                           \
-	}                                                                      \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                             \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                  \
-	{                                                                      \
-		return cred_exit(ctx->ret, op);                                \
-	}
+#if defined(__TARGET_ARCH_x86)
+#define NR_SETUID    105
+#define NR_SETGID    106
+#define NR_SETREUID  113
+#define NR_SETREGID  114
+#define NR_SETGROUPS 116
+#define NR_SETRESUID 117
+#define NR_SETRESGID 119
+#define NR_SETFSUID  122
+#define NR_SETFSGID  123
+#define NR_CAPSET    126
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_SETUID    146
+#define NR_SETGID    144
+#define NR_SETREUID  145
+#define NR_SETREGID  143
+#define NR_SETGROUPS 159
+#define NR_SETRESUID 147
+#define NR_SETRESGID 149
+#define NR_SETFSUID  151
+#define NR_SETFSGID  152
+#define NR_CAPSET    91
+#endif
 
-CRED_TP(setuid, RTG_CRED_SETUID)
-CRED_TP(setgid, RTG_CRED_SETGID)
-CRED_TP(setreuid, RTG_CRED_SETREUID)
-CRED_TP(setregid, RTG_CRED_SETREGID)
-CRED_TP(setresuid, RTG_CRED_SETRESUID)
-CRED_TP(setresgid, RTG_CRED_SETRESGID)
-CRED_TP(setfsuid, RTG_CRED_SETFSUID)
-CRED_TP(setfsgid, RTG_CRED_SETFSGID)
-CRED_TP(setgroups, RTG_CRED_SETGROUPS)
-CRED_TP(capset, RTG_CRED_CAPSET)
+/* The call of syscall number nr (enum rtg_op_cred), -1: not one. */
+static __always_inline int cred_op(int nr)
+{
+	switch (nr) {
+	case NR_SETUID:
+		return RTG_CRED_SETUID;
+	case NR_SETGID:
+		return RTG_CRED_SETGID;
+	case NR_SETREUID:
+		return RTG_CRED_SETREUID;
+	case NR_SETREGID:
+		return RTG_CRED_SETREGID;
+	case NR_SETRESUID:
+		return RTG_CRED_SETRESUID;
+	case NR_SETRESGID:
+		return RTG_CRED_SETRESGID;
+	case NR_SETFSUID:
+		return RTG_CRED_SETFSUID;
+	case NR_SETFSGID:
+		return RTG_CRED_SETFSGID;
+	case NR_SETGROUPS:
+		return RTG_CRED_SETGROUPS;
+	case NR_CAPSET:
+		return RTG_CRED_CAPSET;
+	}
+	return -1;
+}
+
+/* One program for the sys_enter tracepoints of the ten calls and one for
+ * their sys_exit ones: the skeleton attaches each to setuid's, user space
+ * to the others the kernel has (user/agent/load_more.c), so the verifier
+ * checks each once, not ten times. The syscall is the record's own (an int
+ * in the syscall tracepoints' records). */
+SEC("tracepoint/syscalls/sys_enter_setuid")
+int enter_creds(void *ctx)
+{
+	return cred_enter();
+}
+
+SEC("tracepoint/syscalls/sys_exit_setuid")
+int exit_creds(struct trace_event_raw_sys_exit *ctx)
+{
+	int op = cred_op((int)ctx->id);
+
+	return op < 0 ? 0 : cred_exit(ctx->ret, op);
+}
 
 /* ---- namespaces ---------------------------------------------------------- */
 

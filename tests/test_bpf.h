@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "agent.h" /* AGENT_MULTI_LINKS */
 #include "mounts.h"
 #include "rtguard.skel.h"
 #include "rules.h"
@@ -35,7 +36,7 @@ struct fix {
 	struct ring_buffer *rb;
 	struct rtg_compiled *comp;
 	struct bpf_link *cg_links[2];
-	struct bpf_link *open_links[3]; /* agent_attach_opens() */
+	struct bpf_link *multi_links[AGENT_MULTI_LINKS]; /* agent_attach_multi() */
 	unsigned int open_tps;
 	struct rtg_mounts mounts;
 	char dir[128]; /* temp dir, resolved (what the kernel reports) */

@@ -131,6 +131,9 @@ bool fix_open(struct fix *f, int gen)
 		if (tp_exists(f, probe_open_tp_names[tp_ids[i]]))
 			tps |= 1u << tp_ids[i];
 	f->open_tps = tps;
+	p.d.open_tps = tps;
+	p.mounts = f->mounts;
+	probe_more_facts(&p);
 	agent_choose_progs(s, false,
 			   p.feat[RTG_FEAT_RDONLY_CAST].ok
 			       ? RTG_WALK_BTF
@@ -164,8 +167,8 @@ bool fix_open(struct fix *f, int gen)
 		return false;
 	return ASSERT_OK(rtguard_bpf__attach(f->skel), "rtguard_bpf__attach") &&
 	       ASSERT_OK(
-		   agent_attach_opens(f->skel, f->open_tps, f->open_links),
-		   "the open program on the other open tracepoints");
+		   agent_attach_multi(f->skel, &p, f->multi_links),
+		   "the programs of several tracepoints on their others");
 }
 
 bool fix_cgroup(struct fix *f)
@@ -202,8 +205,8 @@ void fix_close(struct fix *f)
 	char cmd[sizeof(f->dir) + 16];
 
 	fix_reset(f);
-	for (size_t i = 0; i < ARRAY_SIZE(f->open_links); i++)
-		bpf_link__destroy(f->open_links[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(f->multi_links); i++)
+		bpf_link__destroy(f->multi_links[i]);
 	bpf_link__destroy(f->cg_links[0]);
 	bpf_link__destroy(f->cg_links[1]);
 	if (f->cg[0])

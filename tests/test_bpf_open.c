@@ -108,7 +108,7 @@ out:
 }
 
 /* One program serves every open syscall this architecture has, attached
- * to each sys_exit tracepoint (agent_attach_opens()): each is reported,
+ * to each sys_exit tracepoint (agent_attach_multi()): each is reported,
  * with the flags of its own kind. */
 TEST(bpf_open_syscalls)
 {

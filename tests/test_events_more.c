@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
+#include <linux/mount.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -176,6 +177,46 @@ static int act_mount(void)
 	return mount("tmpfs", ex.mnt, "tmpfs", 0, "size=1m") ? errno : 0;
 }
 
+/* The other mount calls, each through its own tracepoint (one program
+ * serves them all, bpf/sys.bpf.c): an open_tree clone, mount_setattr and
+ * umount2 of the tmpfs act_mount() mounts. */
+static int act_mount_calls(void)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID};
+	int r = act_mount(), fd;
+
+	if (r)
+		return r;
+	fd = syscall(SYS_open_tree, AT_FDCWD, ex.mnt, OPEN_TREE_CLONE);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	if (syscall(SYS_mount_setattr, AT_FDCWD, ex.mnt, 0, &attr,
+		    sizeof(attr)))
+		return errno;
+	return umount2(ex.mnt, 0) ? errno : 0;
+}
+
+/* The set*id calls other than setuid, each through its own tracepoint
+ * (one program serves them all, bpf/task.bpf.c); cred_call picks one. */
+static int cred_call;
+
+static int act_cred_call(void)
+{
+	switch (cred_call) {
+	case 0:
+		return setgid(65534) ? errno : 0;
+	case 1:
+		return setreuid(-1, 65534) ? errno : 0;
+	case 2:
+		return setregid(-1, 65534) ? errno : 0;
+	case 3:
+		return setresuid(65534, 65534, 65534) ? errno : 0;
+	default:
+		return setresgid(65534, 65534, 65534) ? errno : 0;
+	}
+}
+
 static int act_unshare(void)
 {
 	return unshare(CLONE_NEWUTS) ? errno : 0;
@@ -272,7 +313,8 @@ static int evx_policy(bool enforce)
 	snprintf(text, sizeof(text),
 		 "name: %2$s\nrules:\n"
 		 SCOPED("ptrace", "ptrace", "", "%3$s")
-		 SCOPED("setuid", "cred", ", syscall: [setuid]", "%3$s")
+		 SCOPED("setuid", "cred", ", syscall: [setuid, setgid, setreuid, "
+			"setregid, setresuid, setresgid]", "%3$s")
 		 SCOPED("modules", "module", "", "%3$s")
 		 SCOPED("bpf-load", "bpf", ", syscall: [prog_load]", "%3$s")
 		 SCOPED("mounts", "mount", ", path: { prefix: [%4$s/] }", "%3$s")
@@ -368,6 +410,21 @@ TEST_T(events_more_audit, 150)
 				   EV_INT("cred.new.euid", 65534)),
 			  "setuid event with old and new ids");
 	}
+	if (test_subtest("cred_calls")) {
+		static const char *const calls[] = {
+		    "setgid", "setreuid", "setregid", "setresuid", "setresgid"};
+
+		for (cred_call = 0; cred_call < 5; cred_call++) {
+			st = run_child(act_cred_call, &pid);
+			ASSERT_TRUE(EXITED_OK(st), calls[cred_call]);
+			expect_ev(&a, "cred",
+				  EV_WHERE(EV_STR("type", "cred"),
+					   EV_INT("process.pid", pid),
+					   EV_STR("cred.syscall",
+						  calls[cred_call])),
+				  calls[cred_call]);
+		}
+	}
 	if (test_subtest("module")) {
 		st = run_child(act_module, &pid);
 		ASSERT_TRUE(EXITED_OK(st), "the attempt returns");
@@ -400,6 +457,20 @@ TEST_T(events_more_audit, 150)
 				   EV_STR("mount.fstype", "tmpfs"),
 				   EV_STR("mount.source", "tmpfs")),
 			  "tmpfs mount event");
+	}
+	if (test_subtest("mount_calls")) {
+		static const char *const calls[] = {"open_tree", "mount_setattr",
+						    "umount2"};
+
+		st = run_child(act_mount_calls, &pid);
+		ASSERT_TRUE(EXITED_OK(st), "clone, setattr and umount work");
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+			expect_ev(&a, "mount",
+				  EV_WHERE(EV_STR("type", "mount"),
+					   EV_INT("process.pid", pid),
+					   EV_STR("mount.syscall", calls[i]),
+					   EV_STR("mount.target", ex.mnt)),
+				  calls[i]);
 	}
 	if (test_subtest("unshare")) {
 		st = run_child(act_unshare, &pid);

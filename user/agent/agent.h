@@ -78,7 +78,9 @@ struct agent_opts {
 };
 
 #define AGENT_CG_LINKS	 5
-#define AGENT_OPEN_LINKS 3 /* exit_opens on openat2, open, creat */
+/* exit_opens on openat2, open, creat; enter_creds and exit_creds on 9 set*id
+ * calls each; exit_mounts on 6 mount calls (load.c) */
+#define AGENT_MULTI_LINKS 27
 
 struct agent {
 	struct agent_opts opts;
@@ -87,9 +89,9 @@ struct agent {
 	struct ring_buffer *rb;		/* `events`: audit records */
 	struct ring_buffer *rb_enforce; /* `enforce_events`: deny, kill */
 	/* the links the skeleton does not hold: the cgroup links
-	 * (connect4, connect6, then load_more.c's), then the open
-	 * program's to the open tracepoints but openat */
-	struct bpf_link *links[AGENT_CG_LINKS + AGENT_OPEN_LINKS];
+	 * (connect4, connect6, then load_more.c's), then those of the
+	 * programs on several tracepoints to all but their SEC()'s */
+	struct bpf_link *links[AGENT_CG_LINKS + AGENT_MULTI_LINKS];
 	struct rtg_compiled *comp[RTG_NGEN]; /* what each generation holds */
 	uint8_t gen;			     /* active generation */
 	struct proc_cache *pc;
@@ -131,12 +133,15 @@ struct rtguard_bpf;
  * use it. */
 void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
 			unsigned int open_tps, unsigned int fmode_created);
-/* Attaches the open program (exit_opens, the build chosen) to the open
- * tracepoints in open_tps but openat's (the skeleton attaches that one)
- * into links[AGENT_OPEN_LINKS]: openat2, open, creat. 0 or a negative
- * errno, reported. */
-int agent_attach_opens(struct rtguard_bpf *s, unsigned int open_tps,
+/* Attaches the programs that serve several syscall tracepoints
+ * (exit_opens, the build chosen; enter_creds, exit_creds, exit_mounts)
+ * to those the probe p found but the one of their SEC() (the skeleton
+ * attaches that one), into links[AGENT_MULTI_LINKS]; and the name each
+ * link i is pinned under. 0 or a negative errno, reported. */
+int agent_attach_multi(struct rtguard_bpf *s, const struct rtg_probe *p,
 		       struct bpf_link **links);
+void agent_multi_pin_name(struct rtguard_bpf *s, int i, char *buf,
+			  size_t len);
 /* Attaches every program (connect hooks on the cgroup2 root) and pins the
  * links, replacing a previous agent's: from here on we enforce. */
 int agent_attach(struct agent *a);

@@ -46,29 +46,98 @@ void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
 		s->rodata->fmode_created = fmode_created;
 }
 
-int agent_attach_opens(struct rtguard_bpf *s, unsigned int open_tps,
+/* The programs that serve several syscall tracepoints (bpf/open.bpf.c,
+ * task.bpf.c, sys.bpf.c) read the syscall from the tracepoint's record,
+ * so that the verifier checks each once. The skeleton attaches each to the
+ * tracepoint of its SEC(); these are the others, where the kernel has
+ * them (the open ones as enum rtg_open_tp, the others as
+ * probe_more_has_tp() knows them). */
+enum { MULTI_OPENS, MULTI_ENTER_CREDS, MULTI_EXIT_CREDS, MULTI_EXIT_MOUNTS };
+
+static const struct {
+	int prog;
+	const char *tp; /* under syscalls/ */
+	int open_tp;	/* enum rtg_open_tp, -1: not an open */
+} multi_tps[AGENT_MULTI_LINKS] = {
+    {MULTI_OPENS, "sys_exit_openat2", RTG_TP_EXIT_OPENAT2},
+    {MULTI_OPENS, "sys_exit_open", RTG_TP_EXIT_OPEN},
+    {MULTI_OPENS, "sys_exit_creat", RTG_TP_EXIT_CREAT},
+    {MULTI_ENTER_CREDS, "sys_enter_setgid", -1},
+    {MULTI_ENTER_CREDS, "sys_enter_setreuid", -1},
+    {MULTI_ENTER_CREDS, "sys_enter_setregid", -1},
+    {MULTI_ENTER_CREDS, "sys_enter_setresuid", -1},
+    {MULTI_ENTER_CREDS, "sys_enter_setresgid", -1},
+    {MULTI_ENTER_CREDS, "sys_enter_setfsuid", -1},
+    {MULTI_ENTER_CREDS, "sys_enter_setfsgid", -1},
+    {MULTI_ENTER_CREDS, "sys_enter_setgroups", -1},
+    {MULTI_ENTER_CREDS, "sys_enter_capset", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_setgid", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_setreuid", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_setregid", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_setresuid", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_setresgid", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_setfsuid", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_setfsgid", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_setgroups", -1},
+    {MULTI_EXIT_CREDS, "sys_exit_capset", -1},
+    {MULTI_EXIT_MOUNTS, "sys_exit_umount", -1},
+    {MULTI_EXIT_MOUNTS, "sys_exit_move_mount", -1},
+    {MULTI_EXIT_MOUNTS, "sys_exit_fsmount", -1},
+    {MULTI_EXIT_MOUNTS, "sys_exit_pivot_root", -1},
+    {MULTI_EXIT_MOUNTS, "sys_exit_open_tree", -1},
+    {MULTI_EXIT_MOUNTS, "sys_exit_mount_setattr", -1},
+};
+
+static struct bpf_program *multi_prog(struct rtguard_bpf *s, int which)
+{
+	switch (which) {
+	case MULTI_OPENS:
+		return bpf_program__autoload(s->progs.exit_opens)
+			   ? s->progs.exit_opens
+			   : s->progs.exit_opens_btf;
+	case MULTI_ENTER_CREDS:
+		return s->progs.enter_creds;
+	case MULTI_EXIT_CREDS:
+		return s->progs.exit_creds;
+	default:
+		return s->progs.exit_mounts;
+	}
+}
+
+void agent_multi_pin_name(struct rtguard_bpf *s, int i, char *buf, size_t len)
+{
+	const char *tp = multi_tps[i].tp;
+	const char *name = bpf_program__name(multi_prog(s, multi_tps[i].prog));
+	size_t n = strlen(name);
+
+	/* exit_opens_btf's links are exit_opens_*: one name whatever the build */
+	if (n > 4 && !strcmp(name + n - 4, "_btf"))
+		n -= 4;
+	/* "sys_exit_openat2" -> "openat2" */
+	tp = strchr(tp + 4, '_') + 1;
+	snprintf(buf, len, "%.*s_%s", (int)n, name, tp);
+}
+
+int agent_attach_multi(struct rtguard_bpf *s, const struct rtg_probe *p,
 		       struct bpf_link **links)
 {
-	static const int tps[AGENT_OPEN_LINKS] = {
-	    RTG_TP_EXIT_OPENAT2, RTG_TP_EXIT_OPEN, RTG_TP_EXIT_CREAT};
-	static const char *const tp_names[AGENT_OPEN_LINKS] = {
-	    "sys_exit_openat2", "sys_exit_open", "sys_exit_creat"};
-	struct bpf_program *prog = bpf_program__autoload(s->progs.exit_opens)
-				       ? s->progs.exit_opens
-				       : s->progs.exit_opens_btf;
+	struct bpf_program *prog;
+	bool has;
 	int i, err;
 
-	if (!bpf_program__autoload(prog))
-		return 0;
-	for (i = 0; i < AGENT_OPEN_LINKS; i++) {
-		if (!(open_tps & (1u << tps[i])))
+	for (i = 0; i < AGENT_MULTI_LINKS; i++) {
+		prog = multi_prog(s, multi_tps[i].prog);
+		has = multi_tps[i].open_tp >= 0
+			  ? !!(p->d.open_tps & (1u << multi_tps[i].open_tp))
+			  : probe_more_has_tp(p, multi_tps[i].tp);
+		if (!bpf_program__autoload(prog) || !has)
 			continue;
 		links[i] = bpf_program__attach_tracepoint(prog, "syscalls",
-							  tp_names[i]);
+							  multi_tps[i].tp);
 		if (!links[i]) {
 			err = -errno;
 			log_err("cannot attach %s to %s: %s",
-				bpf_program__name(prog), tp_names[i],
+				bpf_program__name(prog), multi_tps[i].tp,
 				strerror(-err));
 			return err;
 		}
@@ -152,24 +221,31 @@ int agent_load(struct agent *a)
 
 int agent_attach(struct agent *a)
 {
-	/* pinned beside the skeleton's links: the cgroup links, then the
-	 * open program's other tracepoints */
-	static const char *const names[AGENT_CG_LINKS + AGENT_OPEN_LINKS] = {
-	    "connect4_root",   "connect6_root",	  "connect_unix_root",
-	    "bind4_root",      "bind6_root",	  "exit_opens_openat2",
-	    "exit_opens_open", "exit_opens_creat"};
+	/* pinned beside the skeleton's links: the cgroup links, then those
+	 * of the programs on several tracepoints */
+	static const char *const cg_names[AGENT_CG_LINKS] = {
+	    "connect4_root", "connect6_root", "connect_unix_root", "bind4_root",
+	    "bind6_root"};
+	static char multi_names[AGENT_MULTI_LINKS][64];
+	const char *names[AGENT_CG_LINKS + AGENT_MULTI_LINKS];
 	struct rtguard_bpf *s = a->skel;
-	int err, cgfd;
+	int err, cgfd, i;
 
 	err = rtguard_bpf__attach(s);
 	if (err) {
 		log_err("cannot attach BPF programs: %s", strerror(-err));
 		return err;
 	}
-	err = agent_attach_opens(s, a->probe->d.open_tps,
-				 &a->links[AGENT_CG_LINKS]);
+	err = agent_attach_multi(s, a->probe, &a->links[AGENT_CG_LINKS]);
 	if (err)
 		return err;
+	for (i = 0; i < AGENT_CG_LINKS; i++)
+		names[i] = cg_names[i];
+	for (i = 0; i < AGENT_MULTI_LINKS; i++) {
+		agent_multi_pin_name(s, i, multi_names[i],
+				     sizeof(multi_names[i]));
+		names[AGENT_CG_LINKS + i] = multi_names[i];
+	}
 	cgfd =
 	    open(a->probe->mounts.cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
@@ -192,7 +268,7 @@ int agent_attach(struct agent *a)
 		return err;
 	if (!a->pin_dir[0])
 		return 0;
-	err = pin_links(s, a->links, names, AGENT_CG_LINKS + AGENT_OPEN_LINKS,
+	err = pin_links(s, a->links, names, AGENT_CG_LINKS + AGENT_MULTI_LINKS,
 			a->pin_dir);
 	if (err)
 		return err;
@@ -213,7 +289,7 @@ void agent_unload(struct agent *a)
 	 * synchronously (BPF_LINK_DETACH) once we no longer hold them. */
 	if (a->pin_dir[0] && !a->opts.keep_pins && a->skel)
 		maps_disarm(a->skel);
-	for (i = 0; i < AGENT_CG_LINKS + AGENT_OPEN_LINKS; i++)
+	for (i = 0; i < AGENT_CG_LINKS + AGENT_MULTI_LINKS; i++)
 		bpf_link__destroy(a->links[i]);
 	rtguard_bpf__destroy(a->skel);
 	if (a->pin_dir[0] && !a->opts.keep_pins)
