@@ -11,6 +11,7 @@
  */
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -271,10 +272,37 @@ static void install_deps(struct bench *b)
 	if (err)
 		log_warn("scripts/deps.sh bench failed (%d): %.300s", err, out);
 }
+/* kernel.bpf_stats_enabled, which shows what was written to it (not who
+ * holds the statistics on with a BPF_ENABLE_STATS fd). Written 1 by
+ * someone, it puts clock reads into every BPF program of every
+ * configuration: the bench writes 0 for its run (on false) and 1 back
+ * after (on true). Returns whether it wrote 0. */
+static bool stats_sysctl(bool on)
+{
+	const char *path = "/proc/sys/kernel/bpf_stats_enabled";
+	char c = '0';
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	bool wrote = false;
+
+	if (fd < 0)
+		return false;
+	if (on) {
+		wrote = write(fd, "1", 1) == 1;
+	} else if (read(fd, &c, 1) == 1 && c == '1') {
+		wrote = pwrite(fd, "0", 1, 0) == 1;
+		if (wrote)
+			log_warn("kernel.bpf_stats_enabled was 1: 0 for the "
+				 "bench (the statistics would cost every "
+				 "configuration), 1 again after");
+	}
+	close(fd);
+	return wrote;
+}
 
 static int bench_main(struct bench *b)
 {
 	char tmpl[] = "/tmp/rtguard-bench.XXXXXX";
+	bool sysctl_restore = false;
 	int err;
 
 	b->started = bench_now();
@@ -297,6 +325,8 @@ static int bench_main(struct bench *b)
 				strerror(-b->stats_fd));
 			return RTG_EXIT_KERNEL;
 		}
+	} else {
+		sysctl_restore = stats_sysctl(false);
 	}
 	if (!mkdtemp(tmpl)) {
 		log_err("mkdtemp: %s", strerror(errno));
@@ -311,6 +341,8 @@ static int bench_main(struct bench *b)
 	bench_rm_rf(b->work);
 	if (b->stats_fd >= 0)
 		close(b->stats_fd);
+	if (sysctl_restore)
+		stats_sysctl(true);
 	return err ? RTG_EXIT_KERNEL : RTG_EXIT_OK;
 }
 
