@@ -118,7 +118,7 @@ static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 	st = proc_get(s.mc, bpf_get_current_pid_tgid() >> 32, gen);
 	incont = in_container(task);
 	common_keys(s.mc, hs, RTG_HOOK_CONNECT, gen, st, uid, incont);
-	decide(hs, s.mc->keys, &v);
+	decide(hs, s.mc, gen, RTG_HOOK_CONNECT, &v);
 	if (v.action < RTG_ACT_AUDIT)
 		return 1;
 

@@ -122,14 +122,14 @@ static __always_inline __u32 script_path(struct misc *mc,
 /* An `args` rule may still match: the masks of every key but args, which
  * user space completes with the args (policy_decide_args()). */
 static __always_inline bool args_pending(const struct rtg_hookset *hs,
-					 struct rtg_bits *keys, __u64 *cm,
+					 struct misc *mc, __u32 gen, __u64 *cm,
 					 __u64 *cu)
 {
 	struct rtg_bits c;
 
-	keys[RTG_KEY_ARGS].m = ~0ULL;
-	keys[RTG_KEY_ARGS].u = ~0ULL;
-	c = rtg_masks(hs, keys);
+	mc->keys[RTG_KEY_ARGS].m = ~0ULL;
+	mc->keys[RTG_KEY_ARGS].u = ~0ULL;
+	c = masks_mc(mc, gen, RTG_HOOK_EXEC);
 	*cm = c.m;
 	*cu = c.u;
 	return (c.m & ~hs->dc_m[RTG_KEY_ARGS]) ||
@@ -158,16 +158,17 @@ static __always_inline void exec_decide(struct exec_ctx *x,
 	if (x->scut)
 		mc->keys[RTG_KEY_PATH].m |= hs->strict & ~hs->dc_m[RTG_KEY_PATH];
 	common_keys(mc, hs, RTG_HOOK_EXEC, x->gen, old, uid, x->incont);
-	decide(hs, mc->keys, &x->v);
+	decide(hs, mc, x->gen, RTG_HOOK_EXEC, &x->v);
 	if (feat & RTG_HF_ARGS) {
-		x->pending = args_pending(hs, mc->keys, &x->cand_m, &x->cand_u);
+		x->pending =
+		    args_pending(hs, mc, x->gen, &x->cand_m, &x->cand_u);
 		x->reported_hi = x->cand_m & hs->loud;
 	}
 	if (!x->pending)
 		x->enforced = enforce_kill(&x->v);
 	x->held = sel_hold(); /* user/agent/selectors.c decides it */
 	if (x->held && !(feat & RTG_HF_ARGS))
-		args_pending(hs, mc->keys, &x->cand_m, &x->cand_u);
+		args_pending(hs, mc, x->gen, &x->cand_m, &x->cand_u);
 }
 
 /* The record's strings after the binary: the script, the cwd, the args.
@@ -300,7 +301,7 @@ int BPF_PROG(HANDLE_EXEC, struct task_struct *p, pid_t old_pid,
 		x.s.mc->st.flags |= RTG_PS_REPORTED;
 
 	/* the new image's state, binary masks for every hook */
-	proc_bin_bits(x.s.mc, &x.s.mc->st, x.gen);
+	rtg_proc_bin_bits(0, x.gen);
 	if (bpf_map_update_elem(&procs, &tgid, &x.s.mc->st, BPF_ANY))
 		stat_inc(RTG_STAT_PROCS_FULL);
 

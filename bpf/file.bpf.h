@@ -179,6 +179,10 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 /* Walk steps (components and mount crossings) the fast pre-filter takes
  * inline; deeper paths go to rtg_prefilter(). */
 #define FAST_STEPS 10
+/* Trie levels (components from the top) it follows inline; the default
+ * policy's deepest paths are 4 components down (/var/run/crio/crio.sock,
+ * /var/run/secrets/kubernetes.io/). */
+#define FAST_TRIE_DEPTH 4
 
 /* The pre-filter's fast path, for the common case, without a call: a
  * BPF-to-BPF call costs ~7.5 ns here (more than ten loads), so the walk
@@ -268,8 +272,11 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		if (child)
 			hit |= t->node[child & (RTG_TRIE_NODES - 1)].here;
 	}
-	/* a bounded loop (the verifier follows its RTG_TRIE_DEPTH turns) */
-	for (j = 0; j < RTG_TRIE_DEPTH; j++) {
+	/* a bounded loop: the verifier follows each of its turns, and each
+	 * turn's hash probes are most of what it checks in the open program;
+	 * a path that goes on down the trie past FAST_TRIE_DEPTH is left to
+	 * rtg_prefilter() */
+	for (j = 0; j < FAST_TRIE_DEPTH; j++) {
 		if (j >= depth)
 			break;
 		nd = &t->node[node & (RTG_TRIE_NODES - 1)];
@@ -291,6 +298,9 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		node = child;
 		hit |= t->node[child & (RTG_TRIE_NODES - 1)].here;
 	}
+	if (j == FAST_TRIE_DEPTH && j < depth &&
+	    (t->node[node & (RTG_TRIE_NODES - 1)].reach & cand))
+		return 2;
 	return !!(hit & cand);
 }
 #endif /* RTG_BTF_LOADS */
@@ -454,7 +464,7 @@ static __always_inline bool file_eval(int hook, struct file *file, __u32 fl,
 	fe->st = proc_get(mc, bpf_get_current_pid_tgid() >> 32, fe->gen);
 	fe->incont = task_in_container((__u64)task);
 	common_keys(mc, hs, hook, fe->gen, fe->st, uid, fe->incont);
-	decide(hs, mc->keys, &fe->v);
+	decide(hs, mc, fe->gen, hook, &fe->v);
 	return true;
 }
 

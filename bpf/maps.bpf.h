@@ -148,6 +148,7 @@ struct misc {
 	struct fpath fp;
 	struct rtg_verdict v; /* rtg_open_eval()'s, under generation gen */
 	__u32 gen;
+	struct rtg_bits mres; /* rtg_masks_mc()'s (match.bpf.h) */
 	/* kernel pointers handed to a global function (file.bpf.h): its
 	 * arguments may only be scalars, a map value turns them into one */
 	__u64 arg_file, arg_task;

@@ -187,6 +187,25 @@ static __always_inline void proc_bin_bits(struct misc *mc,
 	st->gen = gen;
 }
 
+/* proc_bin_bits() of the procs entry of tgid, or (tgid 0) of the state
+ * being built in mc->st. A global function: the verifier checks its loop
+ * once per program, not once for each state a caller reaches it in (the
+ * exec program reached it in hundreds). Weak: this header is in several
+ * units, the linker keeps one. */
+__weak __noinline int rtg_proc_bin_bits(__u32 tgid, __u32 gen)
+{
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	struct rtg_proc_state *st;
+
+	if (!mc)
+		return 0;
+	st = tgid ? bpf_map_lookup_elem(&procs, &tgid) : &mc->st;
+	if (!st)
+		return 0;
+	proc_bin_bits(mc, st, gen);
+	return 1;
+}
+
 /* The procs entry of tgid with its binary masks for generation gen. */
 static __always_inline struct rtg_proc_state *proc_get(struct misc *mc,
 						       __u32 tgid, __u32 gen)
@@ -194,7 +213,7 @@ static __always_inline struct rtg_proc_state *proc_get(struct misc *mc,
 	struct rtg_proc_state *st = bpf_map_lookup_elem(&procs, &tgid);
 
 	if (st && st->gen != gen)
-		proc_bin_bits(mc, st, gen);
+		rtg_proc_bin_bits(tgid, gen);
 	return st;
 }
 
@@ -248,17 +267,45 @@ static long decide_step(__u32 p, void *arg)
 	return 0;
 }
 
-/* rtg_decide() with the per-policy step in bpf_loop(): the verifier checks
- * it once instead of once per policy and outcome. */
+/* rtg_masks() of the rules of hook under generation gen over mc->keys,
+ * into mc->mres. A global function: the verifier checks its loop over the
+ * keys once per program, not once for each state a caller reaches it in
+ * (the exec program reached it in hundreds). */
+__weak __noinline int rtg_masks_mc(__u32 gen, __u32 hook)
+{
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	struct rtg_hookset *hs = hookset(gen, hook);
+
+	if (!mc)
+		return 0;
+	if (!hs) {
+		mc->mres.m = mc->mres.u = 0;
+		return 0;
+	}
+	mc->mres = rtg_masks(hs, mc->keys);
+	return 1;
+}
+
+static __always_inline struct rtg_bits masks_mc(struct misc *mc, __u32 gen,
+						int hook)
+{
+	rtg_masks_mc(gen, hook);
+	return mc->mres;
+}
+
+/* rtg_decide() of hook's rules hs under generation gen over mc->keys, with
+ * the per-policy step in bpf_loop(): the verifier checks it once instead
+ * of once per policy and outcome. */
 static __always_inline void decide(const struct rtg_hookset *hs,
-				   const struct rtg_bits keys[RTG_NKEYS],
+				   struct misc *mc, __u32 gen, int hook,
 				   struct rtg_verdict *v)
 {
 	struct decide_ctx c = { .hs = hs, .np = hs->npolicies };
 	struct sel_state *ss = sel_state();
+	struct rtg_bits r = masks_mc(mc, gen, hook);
 
 	c.applies = ss ? ss->applies : ~0u;
-	c.m = rtg_match(hs, keys);
+	c.m = r.m & ~r.u;
 	rtg_verdict_init(&c.v);
 	bpf_loop(RTG_MAX_POLICIES, decide_step, &c, 0);
 	if (ss && ss->pending) {

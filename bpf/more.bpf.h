@@ -153,7 +153,7 @@ static __always_inline void more_path_file(struct more_ctx *x,
 
 static __always_inline void more_decide(struct more_ctx *x)
 {
-	decide(x->hs, x->s.mc->keys, &x->v);
+	decide(x->hs, x->s.mc, x->gen, x->hook, &x->v);
 }
 
 struct rules_ctx {

@@ -508,16 +508,23 @@ static __always_inline __u32 path_copy(char *dst, const struct path_scratch *ps,
 
 /* The last bytes of a string of len bytes whose last byte is *last,
  * reversed into dst[RTG_SUFFIX_MAX]: the key of suffix rules (rules.h).
- * Returns how many of them belong to the string. Always the full width, a
- * branch-free loop the verifier walks once; bytes before the string's
- * start are never looked at (the count). */
+ * Returns how many of them belong to the string. Always the full width,
+ * branch-free; bytes before the string's start are never looked at (the
+ * count). Eight bytes at a time, byte-swapped: a quarter of the
+ * instructions of a byte loop, for the verifier at every place it is
+ * inlined. Both buffers are map values (unaligned 8-byte access is
+ * allowed there on the architectures rtguard builds for, not on the
+ * stack). */
 static __always_inline __u32 str_rtail(char *dst, const char *last, __u32 len)
 {
-	int j;
+	__u64 w;
+	int k;
 
 #pragma unroll
-	for (j = 0; j < RTG_SUFFIX_MAX; j++)
-		dst[j] = last[-j];
+	for (k = 0; k < RTG_SUFFIX_MAX / 8; k++) {
+		w = *(const __u64 *)(last - 8 * k - 7);
+		*(__u64 *)(dst + 8 * k) = __builtin_bswap64(w);
+	}
 	return len < RTG_SUFFIX_MAX ? len : RTG_SUFFIX_MAX;
 }
 
