@@ -58,7 +58,7 @@ static const struct {
 	int prog;
 	const char *tp; /* under syscalls/ */
 	int open_tp;	/* enum rtg_open_tp, -1: not an open */
-} multi_tps[AGENT_MULTI_LINKS] = {
+} multi_tps[] = {
     {MULTI_OPENS, "sys_exit_openat2", RTG_TP_EXIT_OPENAT2},
     {MULTI_OPENS, "sys_exit_open", RTG_TP_EXIT_OPEN},
     {MULTI_OPENS, "sys_exit_creat", RTG_TP_EXIT_CREAT},
@@ -87,6 +87,8 @@ static const struct {
     {MULTI_EXIT_MOUNTS, "sys_exit_open_tree", -1},
     {MULTI_EXIT_MOUNTS, "sys_exit_mount_setattr", -1},
 };
+_Static_assert(sizeof(multi_tps) / sizeof(multi_tps[0]) == AGENT_MULTI_LINKS,
+	       "one link of struct agent per row");
 
 static struct bpf_program *multi_prog(struct rtguard_bpf *s, int which)
 {
