@@ -208,15 +208,9 @@ fuzz: $(addprefix fuzz-,$(FUZZ_NAMES))
 fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
-# seed-corpus generator (the decode harness without libFuzzer)
-$(OUT)/fuzz/fuzz_decode_gen: tests/fuzz/fuzz_decode.c
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DRTG_GEN_CORPUS \
-		-Ibpf $(addprefix -I,$(USER_DIRS)) $< -o $@
-
-# seeds of the other types (struct rtg_more), named by their sha1 as
-# libFuzzer names inputs: `make fuzz-decode-seeds`, then commit the new
-# files of tests/fuzz/corpus/decode (tests/fuzz/gen_decode_seeds.c)
+# the decode harness's seeds, named by their sha1 as libFuzzer names
+# inputs: `make fuzz-decode-seeds`, then commit the new files of
+# tests/fuzz/corpus/decode (tests/fuzz/gen_decode_seeds.c)
 $(OUT)/fuzz/gen_decode_seeds: tests/fuzz/gen_decode_seeds.c user/lib/names.c \
 		bpf/events.h
 	$(call msg,GEN-CC,$@)

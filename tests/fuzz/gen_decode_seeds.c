@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Seeds of the decode fuzzer (fuzz_decode.c) for the struct rtg_more types
- * of bpf/events.h, built from the real structs; the exec, exit, open and
- * connect seeds come from fuzz_decode.c built with -DRTG_GEN_CORPUS. A seed
- * is records, each framed as a little-endian u16 length and its bytes.
+ * Seeds of the decode fuzzer (fuzz_decode.c), built from the real structs
+ * of bpf/events.h the BPF side writes. A seed is records, each framed as a
+ * little-endian u16 length and its bytes.
  *
+ * Exec, exit, open and connect (core_seeds()): a process's life, fork
+ * learning, a script, attacker bytes, IPv6, a path of RTG_PATH_MAX, strings
+ * without their NUL, malformed lengths, the fanotify enforcer's records.
+ *
+ * The struct rtg_more types:
  * Per type: -base (no exec before; ops past the table), -ops (an exec, then
  * every op), -strs (none, empty, without a NUL, hostile bytes), -max (s0
  * 1 KiB, s1 and s2 256 bytes), -flags (deny/kill, path trunc+partial, in a
@@ -16,6 +20,8 @@
  */
 #include <arpa/inet.h>
 #include <err.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +176,204 @@ static void add(size_t n)
 	fwrite(rec, 1, n, cf);
 }
 
+/* ---- exec, exit, open, connect ---------------------------------------- */
+
+static void hdr(struct rtg_hdr *h, uint8_t type, uint32_t pid, uint8_t act)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = type;
+	h->action = act;
+	h->mech = act >= RTG_ACT_DENY ? RTG_MECH_SIGKILL : RTG_MECH_NONE;
+	h->rule = act >= RTG_ACT_AUDIT ? 1 : RTG_RULE_NONE;
+	h->flags = act >= RTG_ACT_DENY ? RTG_F_ENFORCED : 0;
+	h->time_ns = 5000000000ull + pid;
+	h->exec_ktime = 2000000000ull + pid;
+	h->parent_exec_ktime = 1000000000ull;
+	h->cgroup_id = 1234;
+	h->pid = h->tid = pid;
+	h->ppid = 100;
+	h->uid = h->gid = 1000;
+	memcpy(h->comm, "cat", 4);
+}
+
+static size_t mk_exec(uint32_t pid, uint32_t ppid, uint8_t act, const char *bin,
+		      const char *script, const char *cwd, const char *args,
+		      size_t args_len)
+{
+	struct rtg_exec *e = (struct rtg_exec *)rec;
+	size_t n = sizeof(*e), l;
+
+	memset(e, 0, sizeof(*e));
+	hdr(&e->hdr, RTG_EV_EXEC, pid, act);
+	e->hdr.ppid = ppid;
+	e->hdr.parent_exec_ktime = 2000000000ull + ppid;
+	l = strlen(bin) + 1;
+	memcpy(rec + n, bin, l);
+	n += l;
+	e->binary_len = l;
+	if (script) {
+		e->hdr.flags |= RTG_F_SCRIPT;
+		l = strlen(script) + 1;
+		memcpy(rec + n, script, l);
+		n += l;
+		e->script_len = l;
+	}
+	l = strlen(cwd) + 1;
+	memcpy(rec + n, cwd, l);
+	n += l;
+	e->cwd_len = l;
+	memcpy(rec + n, args, args_len);
+	n += args_len;
+	e->args_len = args_len;
+	e->argc = 2;
+	return n;
+}
+
+static size_t mk_open(uint32_t pid, uint8_t act, const char *path, uint32_t fl)
+{
+	struct rtg_open *o = (struct rtg_open *)rec;
+	size_t l = strlen(path) + 1;
+
+	memset(o, 0, sizeof(*o));
+	hdr(&o->hdr, RTG_EV_OPEN, pid, act);
+	o->oflags = fl;
+	o->fmode = 0x1d;
+	o->ino = 4242;
+	o->dev = 0x801;
+	o->path_len = l;
+	memcpy(o->path, path, l);
+	return sizeof(*o) + l;
+}
+
+static size_t mk_connect(uint32_t pid, uint8_t act, int fam, int proto,
+			 const char *da, uint16_t dport, const char *sa,
+			 uint16_t sport)
+{
+	struct rtg_connect *c = (struct rtg_connect *)rec;
+
+	memset(c, 0, sizeof(*c));
+	hdr(&c->hdr, RTG_EV_CONNECT, pid, act);
+	if (act >= RTG_ACT_DENY)
+		c->hdr.mech = RTG_MECH_CGROUP;
+	c->family = fam;
+	c->protocol = proto;
+	c->dport = dport;
+	c->sport = sport;
+	inet_pton(fam, da, c->daddr);
+	if (sa)
+		inet_pton(fam, sa, c->saddr);
+	return sizeof(*c);
+}
+
+static size_t mk_exit(uint32_t pid, int code, int sig)
+{
+	struct rtg_exit *e = (struct rtg_exit *)rec;
+
+	memset(e, 0, sizeof(*e));
+	hdr(&e->hdr, RTG_EV_EXIT, pid, RTG_ACT_AUDIT);
+	e->code = code;
+	e->signal = sig;
+	return sizeof(*e);
+}
+
+/* The seeds of exec, exit, open and connect records (struct rtg_exec,
+ * rtg_exit, rtg_open, rtg_connect). */
+static void core_seeds(void)
+{
+	static const char args[] = "cat\0/etc/shadow";
+	static const char bad_args[] = "sh\0-c\0\x1b[31mred\xff\xfe\0\"q\\";
+	char longp[RTG_PATH_MAX];
+	size_t n;
+
+	/* a process's life: exec, opens, connects, exit */
+	begin("life", "");
+	add(mk_exec(4242, 100, RTG_ACT_AUDIT, "/usr/bin/cat", NULL, "/home/u",
+		    args, sizeof(args)));
+	add(mk_open(4242, RTG_ACT_DENY, "/etc/shadow", O_RDONLY));
+	add(mk_open(4242, RTG_ACT_AUDIT, "/etc/sudoers.d/x",
+		    O_WRONLY | O_CREAT | O_TRUNC | 0100000));
+	add(mk_connect(4242, RTG_ACT_DENY, AF_INET, IPPROTO_TCP,
+		       "169.254.169.254", 80, "10.0.0.5", 40000));
+	add(mk_exit(4242, 0, 9));
+	add(mk_open(4242, RTG_ACT_AUDIT, "/after/exit", 0));
+
+	/* fork learning: parent exec, child open with the parent's ktime */
+	begin("fork", "");
+	add(mk_exec(500, 1, RTG_ACT_ALLOW, "/usr/bin/bash", NULL, "/", "bash",
+		    5));
+	n = mk_open(501, RTG_ACT_AUDIT, "/tmp/x", O_RDWR);
+	((struct rtg_open *)rec)->hdr.ppid = 500;
+	((struct rtg_open *)rec)->hdr.parent_exec_ktime = 2000000500ull;
+	add(n);
+	add(mk_exit(501, 3, 0));
+	add(mk_exit(500, 0, 0));
+
+	begin("script", "");
+	add(mk_exec(600, 1, RTG_ACT_KILL, "/usr/bin/python3", "/tmp/evil.py",
+		    "/tmp", "python3\0/tmp/evil.py", 21));
+
+	begin("attacker-bytes", "");
+	add(mk_exec(700, 1, RTG_ACT_DENY,
+		    "/tmp/\x1b]0;pwn\x07\xc3\x28\xe2\x80\xae", NULL,
+		    "/tmp/\n\t\r", bad_args, sizeof(bad_args) - 1));
+	add(mk_open(700, RTG_ACT_AUDIT, "/tmp/\xf0\x9f\x98\x80\xed\xa0\x80\"\\",
+		    0));
+
+	begin("connect6", "");
+	add(mk_connect(800, RTG_ACT_AUDIT, AF_INET6, IPPROTO_UDP,
+		       "fd00:ec2::254", 53, "::1", 5353));
+	add(mk_connect(800, RTG_ACT_DENY, AF_INET6, 132, "::ffff:1.2.3.4", 443,
+		       NULL, 0));
+
+	/* edge cases */
+	begin("long-path", "");
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = '\0';
+	n = mk_open(900, RTG_ACT_AUDIT, longp, 0);
+	((struct rtg_open *)rec)->hdr.flags |= RTG_F_PATH_TRUNC;
+	add(n);
+
+	begin("unterminated", "");
+	n = mk_open(901, RTG_ACT_AUDIT, "/no/nul", 0);
+	rec[n - 1] = 'X'; /* path without its NUL */
+	add(n);
+	n = mk_exec(902, 1, RTG_ACT_AUDIT, "/bin/x", NULL, "/", "a\0b", 3);
+	((struct rtg_exec *)rec)->hdr.flags |=
+	    RTG_F_ARGS_TRUNC | RTG_F_CWD_TRUNC | RTG_F_PATH_TRUNC;
+	add(n);
+
+	begin("malformed", "");
+	n = mk_open(903, RTG_ACT_AUDIT, "/x", 0);
+	((struct rtg_open *)rec)->path_len =
+	    0xffff; /* longer than the record */
+	add(n);
+	n = mk_exec(904, 1, RTG_ACT_AUDIT, "/bin/x", NULL, "/", "a", 2);
+	((struct rtg_exec *)rec)->args_len = 0xfff0;
+	add(n);
+	add(mk_connect(905, RTG_ACT_AUDIT, 99, IPPROTO_TCP, "0.0.0.0", 1, NULL,
+		       0) -
+	    1);
+	n = mk_exit(906, 0, 0);
+	add(n - 1);
+	rec[0] = RTG_EV_LOST;
+	add(sizeof(struct rtg_hdr));
+	rec[0] = 0xff;
+	add(sizeof(struct rtg_hdr));
+	add(0);
+
+	/* the fanotify enforcer's records: no proc, ppid 0 */
+	begin("fanotify", "");
+	n = mk_open(1000, RTG_ACT_DENY, "/etc/secret", 0);
+	((struct rtg_open *)rec)->hdr.mech = RTG_MECH_FANOTIFY;
+	((struct rtg_open *)rec)->hdr.flags |= RTG_F_NO_PROC;
+	((struct rtg_open *)rec)->hdr.exec_ktime = 0;
+	((struct rtg_open *)rec)->hdr.ppid = 0;
+	add(n);
+}
+
+/* ---- the struct rtg_more types ------------------------------------------ */
+
 /* The seeds of type t: its name and ops from the decoder's tables. */
 static void per_type(uint8_t t)
 {
@@ -232,6 +436,7 @@ int main(int argc, char **argv)
 	uint8_t t;
 
 	dir = argc > 1 ? argv[1] : ".";
+	core_seeds();
 	for (t = RTG_EV_FIRST_MORE; t < RTG_EV_MAX; t++)
 		per_type(t);
 
