@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -58,6 +59,18 @@ void wait_tick(void)
 	struct timespec ts = {.tv_nsec = 10 * 1000 * 1000};
 
 	nanosleep(&ts, NULL);
+}
+
+pid_t fork_sleeper(void)
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pause();
+		_exit(0);
+	}
+	return p;
 }
 
 int wait_child(pid_t pid, int timeout_ms)

@@ -148,6 +148,9 @@ void wait_tick(void);
 	})
 /* waitpid(pid) for up to timeout_ms; the status, or -1 (still running). */
 int wait_child(pid_t pid, int timeout_ms);
+/* A child that sleeps until killed, or until its parent dies (a target for
+ * ptrace, /proc/PID reads, process_vm_writev); its pid, -1 on failure. */
+pid_t fork_sleeper(void);
 
 /* ---- files and processes ---- */
 

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -86,14 +85,9 @@ void evx_clean(void)
 /* ptrace(PTRACE_ATTACH) of a child of its own (yama allows descendants) */
 int act_ptrace(void)
 {
-	pid_t t = fork();
+	pid_t t = fork_sleeper();
 	int st, r;
 
-	if (t == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pause();
-		_exit(0);
-	}
 	if (t < 0)
 		return errno;
 	ex.shared[0] = t;

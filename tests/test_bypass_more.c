@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -112,14 +111,9 @@ static int try_vm_writev(void)
 	static volatile char target_byte = 'a';
 	char b = 'b';
 	struct iovec local = {&b, 1}, remote = {(void *)&target_byte, 1};
-	pid_t t = fork();
+	pid_t t = fork_sleeper();
 	int st, r;
 
-	if (t == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pause();
-		_exit(0);
-	}
 	r = process_vm_writev(t, &local, 1, &remote, 1, 0) == 1 ? 0 : errno;
 	kill(t, SIGKILL);
 	waitpid(t, &st, 0);

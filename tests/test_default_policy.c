@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -41,23 +40,11 @@ static pid_t *shared;	   /* what children tell the test */
 
 /* ---- actions (in a forked child; return: its exit code) ---------------- */
 
-static pid_t sleeper(void)
-{
-	pid_t p = fork();
-
-	if (p == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pause();
-		_exit(0);
-	}
-	return p;
-}
-
 /* read another process's environ and memory */
 static int act_proc_files(void)
 {
 	char path[64];
-	pid_t t = sleeper();
+	pid_t t = fork_sleeper();
 	int fd;
 
 	shared[0] = t;
@@ -109,7 +96,7 @@ static int act_docker_sock(void)
 
 static int act_ptrace(void)
 {
-	pid_t t = sleeper();
+	pid_t t = fork_sleeper();
 	int st;
 
 	if (!ptrace(PTRACE_ATTACH, t, NULL, NULL))

@@ -35,29 +35,39 @@ static _Alignas(8) unsigned char rec[2 * RTG_PATH_MAX]; /* the record */
 #define M ((struct rtg_more *)rec)
 static const char pmax[RTG_PATH_MAX] = {'/', [1 ... RTG_PATH_MAX - 2] = 'p'};
 
-/* The fixed part of an rtg_more record, strings empty (length 0); its
- * header is also an exec record's. */
-static size_t more(uint8_t type, uint16_t op, uint32_t pid, uint8_t act)
+/* A record header of type for pid with verdict act (a deny or kill by
+ * SIGKILL), at time t0 + pid, by a process named comm. */
+static void hdr_at(struct rtg_hdr *h, uint8_t type, uint32_t pid, uint8_t act,
+		   uint64_t t0, const char *comm)
 {
-	struct rtg_hdr *h = &M->hdr;
-
-	memset(rec, 0, sizeof(struct rtg_more));
+	memset(h, 0, sizeof(*h));
 	h->type = type;
 	h->action = act;
-	h->mech = act == RTG_ACT_KILL ? RTG_MECH_SIGKILL : RTG_MECH_NONE;
-	if (act == RTG_ACT_DENY)
-		h->mech = type == RTG_EV_CONNECT_UNIX ? RTG_MECH_CGROUP
-						      : RTG_MECH_LSM;
-	h->rule = 2;
+	h->mech = act >= RTG_ACT_DENY ? RTG_MECH_SIGKILL : RTG_MECH_NONE;
 	h->flags = act >= RTG_ACT_DENY ? RTG_F_ENFORCED : 0;
-	h->time_ns = 6000000000ull + pid;
+	h->time_ns = t0 + pid;
 	h->exec_ktime = 2000000000ull + pid;
 	h->parent_exec_ktime = 1000000000ull;
 	h->cgroup_id = 1234;
 	h->pid = h->tid = pid;
 	h->ppid = 100;
 	h->uid = h->gid = 1000;
-	memcpy(h->comm, "evil", 5);
+	memcpy(h->comm, comm, strlen(comm) + 1);
+}
+
+/* The fixed part of an rtg_more record, strings empty (length 0); its
+ * header is also an exec record's. A deny is by LSM (cgroup for a unix
+ * connect). */
+static size_t more(uint8_t type, uint16_t op, uint32_t pid, uint8_t act)
+{
+	struct rtg_hdr *h = &M->hdr;
+
+	memset(rec, 0, sizeof(struct rtg_more));
+	hdr_at(h, type, pid, act, 6000000000ull, "evil");
+	if (act == RTG_ACT_DENY)
+		h->mech = type == RTG_EV_CONNECT_UNIX ? RTG_MECH_CGROUP
+						      : RTG_MECH_LSM;
+	h->rule = 2;
 	M->op = op;
 	return sizeof(struct rtg_more);
 }
@@ -180,20 +190,8 @@ static void add(size_t n)
 
 static void hdr(struct rtg_hdr *h, uint8_t type, uint32_t pid, uint8_t act)
 {
-	memset(h, 0, sizeof(*h));
-	h->type = type;
-	h->action = act;
-	h->mech = act >= RTG_ACT_DENY ? RTG_MECH_SIGKILL : RTG_MECH_NONE;
+	hdr_at(h, type, pid, act, 5000000000ull, "cat");
 	h->rule = act >= RTG_ACT_AUDIT ? 1 : RTG_RULE_NONE;
-	h->flags = act >= RTG_ACT_DENY ? RTG_F_ENFORCED : 0;
-	h->time_ns = 5000000000ull + pid;
-	h->exec_ktime = 2000000000ull + pid;
-	h->parent_exec_ktime = 1000000000ull;
-	h->cgroup_id = 1234;
-	h->pid = h->tid = pid;
-	h->ppid = 100;
-	h->uid = h->gid = 1000;
-	memcpy(h->comm, "cat", 4);
 }
 
 static size_t mk_exec(uint32_t pid, uint32_t ppid, uint8_t act, const char *bin,
