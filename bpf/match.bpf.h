@@ -212,8 +212,15 @@ static __always_inline struct rtg_proc_state *proc_get(struct misc *mc,
 {
 	struct rtg_proc_state *st = bpf_map_lookup_elem(&procs, &tgid);
 
-	if (st && st->gen != gen)
+	if (st && st->gen != gen) {
 		rtg_proc_bin_bits(tgid, gen);
+		/* the entry as it is now (another CPU may have replaced it
+		 * meanwhile), with masks of this generation or none: masks of
+		 * another generation name other rules */
+		st = bpf_map_lookup_elem(&procs, &tgid);
+		if (st && st->gen != gen)
+			st = NULL;
+	}
 	return st;
 }
 
