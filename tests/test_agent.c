@@ -96,8 +96,13 @@ TEST(agent_exit_signal)
 	if (!ASSERT_OK(agent_start(&a, NULL), "agent_start"))
 		return;
 	posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
-	/* killed once it is sleep(1), not while still a copy of us */
-	wait_until(proc_exe_is(pid, "/usr/bin/sleep"), 5000);
+	/* killed once its exec is reported, not while still a copy of us nor
+	 * in the middle of the exec: a fatal signal there (past the new exe,
+	 * before the ELF is mapped) makes the exec fail, and an exit is
+	 * reported only for a process whose exec was */
+	ev = wait_pid_event(&a, "exec", pid);
+	ASSERT_TRUE(ev, "exec event of sleep");
+	test_event_free(ev);
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
 	ev = wait_pid_event(&a, "exit", pid);
