@@ -3,6 +3,43 @@
 # tests inside fail, so the result is the guest's closing line
 # `NAME-guest: N passed, N failed` on the console.
 #
+# guest_run QEMU ARGS...: run qemu (with -nographic) for at most $TIMEOUT
+# seconds, its console into $LOG; sets qrc (qemu's exit status, 124 on a
+# timeout) and secs. A guest that hangs is asked where before it is killed:
+# its console gets a serial BREAK and then sysrq `w` (blocked tasks) and `l`
+# (every CPU's backtrace), so the kernel needs `sysrq_always_enabled` on
+# its command line. stdin is a FIFO held open by us; nothing else is typed.
+guest_run() {
+	local fifo=$WORK/console-in start
+	mkfifo "$fifo" || die "mkfifo $fifo failed"
+	exec 8<>"$fifo"
+	start=$(date +%s.%N)
+	"$@" <&8 >"$LOG" 2>&1 &
+	local pid=$! end=$((SECONDS + TIMEOUT))
+	while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do
+		sleep 1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		say "guest still running after ${TIMEOUT}s: asking its kernel for blocked tasks and CPU backtraces"
+		# qemu's mux: Ctrl-A b is a BREAK on the serial line; the next
+		# character is the sysrq command.
+		printf '\001bw' >&8
+		sleep 10
+		printf '\001bl' >&8
+		sleep 20
+		kill "$pid" 2>/dev/null
+		sleep 5
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		qrc=124
+	else
+		wait "$pid"
+		qrc=$?
+	fi
+	exec 8>&-
+	secs=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
+}
+
 # guest_verdict NAME PANIC_RE: reads $LOG (console), $WORK, $qrc (qemu's
 # exit status), $secs, $TIMEOUT and $QUIET; prints the guest's output
 # (from its `NAME-init:` lines on) unless QUIET=1; exits 0 on a clean pass,

@@ -127,18 +127,15 @@ INITRD=$WORK/initrd.cpio
 
 # --- boot -------------------------------------------------------------------
 LOG=$OUT/console.log
-APPEND="console=ttyAMA0 panic=-1 quiet${RTG_ARM64_TESTS:+ rtg.tests=$RTG_ARM64_TESTS}${RTG_ARM64_LSM_SUITE:+ rtg.lsmsuite=$RTG_ARM64_LSM_SUITE}${RTG_ARM64_APPEND:+ $RTG_ARM64_APPEND}"
+APPEND="console=ttyAMA0 panic=-1 quiet sysrq_always_enabled${RTG_ARM64_TESTS:+ rtg.tests=$RTG_ARM64_TESTS}${RTG_ARM64_LSM_SUITE:+ rtg.lsmsuite=$RTG_ARM64_LSM_SUITE}${RTG_ARM64_APPEND:+ $RTG_ARM64_APPEND}"
 say "booting $(basename "$KERNEL") under qemu-system-aarch64/TCG (timeout ${TIMEOUT}s, console: ${LOG#"$ROOT"/})"
-start=$(date +%s.%N)
-timeout --kill-after=10 "$TIMEOUT" qemu-system-aarch64 -M virt -cpu "${RTG_ARM64_CPU:-max,pauth-impdef=on}" \
+# shellcheck source=tests/guest_lib.sh
+. "$ROOT/tests/guest_lib.sh"
+guest_run qemu-system-aarch64 -M virt -cpu "${RTG_ARM64_CPU:-max,pauth-impdef=on}" \
 	-accel tcg -m 1G -smp "${RTG_ARM64_SMP:-2}" -nographic -no-reboot -net none \
-	-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" </dev/null >"$LOG" 2>&1
-qrc=$?
-secs=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
+	-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
 
 # --- result -----------------------------------------------------------------
 QUIET=${RTG_ARM64_QUIET:-0}
-# shellcheck source=tests/guest_lib.sh
-. "$ROOT/tests/guest_lib.sh"
 trap 'cp "$WORK/console.txt" "$OUT/console.txt" 2>/dev/null; rm -rf "$WORK"' EXIT
 guest_verdict arm64 'Kernel panic|BUG: |Oops|Internal error'

@@ -121,17 +121,14 @@ LOG=$OUT/console.log
 # nosoftlockup, rcu_cpu_stall_suppress: under TCG the verifier holds a vCPU
 # for many seconds while it checks the agent's programs; that is slowness
 # of the emulation, not a lockup worth a warning (or a "BUG:" line).
-APPEND="console=ttyS0 panic=-1 quiet nosoftlockup rcupdate.rcu_cpu_stall_suppress=1${RTG_LSM_APPEND:+ $RTG_LSM_APPEND}"
+APPEND="console=ttyS0 panic=-1 quiet nosoftlockup rcupdate.rcu_cpu_stall_suppress=1 sysrq_always_enabled${RTG_LSM_APPEND:+ $RTG_LSM_APPEND}"
 say "booting $(basename "$KERNEL") under qemu/TCG (timeout ${TIMEOUT}s, console: ${LOG#"$ROOT"/})"
-start=$(date +%s.%N)
-timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 1G -smp 2 \
+# shellcheck source=tests/guest_lib.sh
+. "$ROOT/tests/guest_lib.sh"
+guest_run qemu-system-x86_64 -accel tcg -m 1G -smp 2 \
 	-nographic -no-reboot -net none -kernel "$KERNEL" -initrd "$INITRD" \
-	-append "$APPEND" </dev/null >"$LOG" 2>&1
-qrc=$?
-secs=$(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}')
+	-append "$APPEND"
 
 # --- result -----------------------------------------------------------------
 QUIET=${RTG_LSM_QUIET:-0}
-# shellcheck source=tests/guest_lib.sh
-. "$ROOT/tests/guest_lib.sh"
 guest_verdict lsm 'Kernel panic|BUG: |Oops|general protection fault'
