@@ -88,7 +88,7 @@ int agent_spawn(struct agent_run *a, const char *const *args)
 	int n = 0, i;
 
 	snprintf(a->dir, sizeof(a->dir), "/tmp/rtg-test-XXXXXX");
-	if (!mkdtemp(a->dir))
+	if (!test_mkdtemp(a->dir))
 		return -errno;
 	snprintf(a->out, sizeof(a->out), "%s/events.json", a->dir);
 	snprintf(a->err, sizeof(a->err), "%s/stderr", a->dir);

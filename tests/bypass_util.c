@@ -47,7 +47,7 @@ int fixture_make(void)
 	char text[256];
 
 	snprintf(fx.dir, sizeof(fx.dir), "/tmp/rtg-byp-XXXXXX");
-	if (!mkdtemp(fx.dir))
+	if (!test_mkdtemp(fx.dir))
 		return -errno;
 	chmod(fx.dir, 0755);
 	P(secret, "@/secret");

@@ -39,7 +39,7 @@ int evx_make(void)
 
 	memset(&ex, 0, sizeof(ex));
 	snprintf(ex.dir, sizeof(ex.dir), "/tmp/rtg-ev-XXXXXX");
-	if (!mkdtemp(ex.dir))
+	if (!test_mkdtemp(ex.dir))
 		return -errno;
 	n = readlink("/proc/self/exe", ex.self, sizeof(ex.self) - 1);
 	if (n <= 0)

@@ -25,7 +25,7 @@ int load_make(struct load *l)
 	char text[2048];
 
 	snprintf(l->dir, sizeof(l->dir), "/tmp/rtg-load-XXXXXX");
-	if (!mkdtemp(l->dir))
+	if (!test_mkdtemp(l->dir))
 		return -errno;
 	snprintf(l->policy, sizeof(l->policy), "%s/policy.yaml", l->dir);
 	snprintf(l->target, sizeof(l->target), "%s/open/target", l->dir);

@@ -59,6 +59,9 @@ const char *test_subtest_name(void);
 
 /* Path of the rtguard binary under test ($RTG_BIN or ./rtguard). */
 const char *test_rtguard_bin(void);
+/* mkdtemp(TMPL), and the directory is removed after the test unless it
+ * failed (the log then names it) */
+char *test_mkdtemp(char *tmpl);
 
 #define TEST_T(tname, timeout)                                                 \
 	static void test_##tname(void);                                        \

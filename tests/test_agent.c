@@ -148,7 +148,7 @@ TEST(agent_script_exec)
 	pid_t pid;
 
 	TEST_NEED_ROOT();
-	mkdtemp(dir);
+	test_mkdtemp(dir);
 	snprintf(path, sizeof(path), "%s/hello.sh", dir);
 	put_file(path, "#!/bin/sh\nexit 0\n");
 	chmod(path, 0755);
@@ -294,7 +294,7 @@ TEST(agent_open_long_and_odd)
 	pid_t pid;
 
 	TEST_NEED_ROOT();
-	mkdtemp(dir);
+	test_mkdtemp(dir);
 	snprintf(pol, sizeof(pol), "%s.yaml", dir);
 	if (!ASSERT_OK(put_file(pol, audit_all), "policy") ||
 	    !ASSERT_OK(agent_start(&a, N("--policy", pol)), "agent_start"))

@@ -295,7 +295,7 @@ TEST_T(bench_smoke, 300)
 	ssize_t n;
 
 	TEST_NEED_ROOT();
-	if (!mkdtemp(dir))
+	if (!test_mkdtemp(dir))
 		test_skip("mkdtemp: %s", strerror(errno));
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(log, sizeof(log), "%s/bench.log", dir);

@@ -107,7 +107,7 @@ bool fix_open(struct fix *f, int gen)
 	mounts_ensure(&f->mounts);
 	if (!f->mounts.tracefs[0])
 		test_skip("no tracefs");
-	if (!ASSERT_TRUE(mkdtemp(tmpl), "mkdtemp") ||
+	if (!ASSERT_TRUE(test_mkdtemp(tmpl), "mkdtemp") ||
 	    !ASSERT_TRUE(realpath(tmpl, dir), "realpath of the temp dir") ||
 	    !ASSERT_TRUE(strlen(dir) < sizeof(f->dir), "temp dir length"))
 		return false;

@@ -142,7 +142,7 @@ static int fixture(int *lfd)
 	ssize_t n;
 
 	snprintf(dir, sizeof(dir), "/tmp/rtg-bm-XXXXXX");
-	if (!mkdtemp(dir))
+	if (!test_mkdtemp(dir))
 		return -errno;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0)

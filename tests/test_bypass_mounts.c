@@ -330,7 +330,7 @@ TEST_T(bypass_runc_reexec, 120)
 	    run_cmd(probe, NULL, 0))
 		test_skip("podman, runc or the image localhost/rtg-busybox:1 "
 			  "(KERNELS.md) missing");
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp") ||
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp") ||
 	    !ASSERT_TRUE(realpath("/usr/sbin/runc", runc), "runc's path"))
 		return;
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);

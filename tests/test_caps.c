@@ -217,7 +217,7 @@ static bool caps_dir(char *dir)
 	char p[PATH_MAX];
 	int st;
 
-	if (!mkdtemp(dir))
+	if (!test_mkdtemp(dir))
 		return false;
 	chmod(dir, 0755);
 	snprintf(p, sizeof(p), "%s/secret", dir);
@@ -298,7 +298,7 @@ TEST_T(deploy_daemonset_runs, 120)
 	bool ok;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp"))
 		return;
 	if (!ASSERT_GE(configmap_write(dir, "..2026_11_27_16_00_00.1", NULL,
 				       NULL),

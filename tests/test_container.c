@@ -135,7 +135,7 @@ TEST(container_policy_pidns)
 	int st;
 
 	TEST_NEED_ROOT();
-	mkdtemp(dir);
+	test_mkdtemp(dir);
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
 	f = fopen(pol, "w");
 	fputs("name: ctr\n"

@@ -230,7 +230,7 @@ static int setup(void)
 	char p[128];
 
 	snprintf(dir, sizeof(dir), "/tmp/rtg-dp-XXXXXX");
-	if (!mkdtemp(dir))
+	if (!test_mkdtemp(dir))
 		return -errno;
 	snprintf(files[0], sizeof(files[0]), "/dev/rtg-dp-%d", getpid());
 	snprintf(files[1], sizeof(files[1]), "/var/log/rtg-dp-%d.log",

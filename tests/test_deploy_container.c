@@ -171,7 +171,7 @@ TEST_T(deploy_daemonset_in_podman, 300)
 	why = podman_image();
 	if (why)
 		test_skip("podman cannot run containers here: %s", why);
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp"))
 		return;
 	snprintf(sockdir, sizeof(sockdir), "%s/run", dir);
 	snprintf(poldir, sizeof(poldir), "%s/policies", dir);

@@ -117,7 +117,7 @@ TEST(deploy_systemd_verify)
 	if (!realpath(test_rtguard_bin(), bin))
 		test_skip("no rtguard binary");
 	unit = file_read(UNIT_PATH);
-	if (!ASSERT_TRUE(unit && mkdtemp(dir), "unit and temp dir"))
+	if (!ASSERT_TRUE(unit && test_mkdtemp(dir), "unit and temp dir"))
 		return;
 	snprintf(path, sizeof(path), "%s/rtguard.service", dir);
 	f = fopen(path, "we");

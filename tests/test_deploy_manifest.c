@@ -222,7 +222,7 @@ TEST(deploy_configmap_policies)
 	char dir[] = "/tmp/rtg-deploy-cm-XXXXXX", out[16384], want[32];
 	int n, st;
 
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp"))
 		return;
 	n = configmap_write(dir, "..2026_11_27_16_00_00.000000001", NULL, NULL);
 	ASSERT_GE(n, 1, "policies in the ConfigMap");

@@ -34,7 +34,7 @@ struct enf {
 static int enf_make(struct enf *fx)
 {
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/rtg-enf-XXXXXX");
-	if (!mkdtemp(fx->dir))
+	if (!test_mkdtemp(fx->dir))
 		return -errno;
 	snprintf(fx->secret, sizeof(fx->secret), "%s/secret", fx->dir);
 	snprintf(fx->privdir, sizeof(fx->privdir), "%s/private", fx->dir);
@@ -517,7 +517,7 @@ TEST(enforce_args_kill)
 	int st;
 
 	TEST_NEED_ROOT();
-	mkdtemp(dir);
+	test_mkdtemp(dir);
 	snprintf(bin, sizeof(bin), "%s/xmrig", dir);
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
 	copy_exec("/bin/dash", bin);

@@ -21,7 +21,7 @@ TEST_T(agent_exits_follow_execs, 90)
 	int i, exits;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp"))
 		return;
 	snprintf(loud, sizeof(loud), "%s/loud-true", dir);
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);

@@ -71,7 +71,7 @@ TEST_T(deploy_make_install, 300)
 	     p[PATH_MAX], *unit;
 	int st;
 
-	if (!ASSERT_TRUE(mkdtemp(root), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(root), "mkdtemp"))
 		return;
 	snprintf(arg, sizeof(arg), "DESTDIR=%s", root);
 	st = run_cmd((char *const[]){ "make", "--no-print-directory", "-s",

@@ -9,6 +9,7 @@
  * the tests it matches run only the subtests its second half matches.
  */
 #include <fnmatch.h>
+#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdarg.h>
@@ -43,6 +44,85 @@ static struct {
 static struct sub_totals {
 	int pass, fail;
 } * totals;
+
+/*
+ * The running test's scratch directories (test_mkdtemp()), NUL-separated in
+ * memory shared with the parent. The parent removes them when the test
+ * passed or was skipped, and names them in the log of a test that failed.
+ */
+#define SCRATCH_BYTES 16384
+static char *scratch;
+
+char *test_mkdtemp(char *tmpl)
+{
+	size_t used = 0, n = strlen(tmpl) + 1;
+
+	if (!mkdtemp(tmpl))
+		return NULL;
+	while (used < SCRATCH_BYTES && scratch[used])
+		used += strlen(scratch + used) + 1;
+	if (used + n < SCRATCH_BYTES)
+		memcpy(scratch + used, tmpl, n);
+	else
+		fprintf(stderr,
+			"%s: note: %s is not removed after the test "
+			"(too many scratch directories)\n",
+			test_name, tmpl);
+	return tmpl;
+}
+
+static int scratch_rm(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path); /* a mount point left busy stays, with its parents */
+	return 0;
+}
+
+/* something is mounted at DIR or below it (a bind mount of the same file
+ * system would let the removal reach through it) */
+static bool mounted_under(const char *dir)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	size_t n = strlen(dir);
+	char mnt[4096];
+	bool found = false;
+
+	while (f && !found &&
+	       fscanf(f, "%*s %*s %*s %*s %4095s %*[^\n]", mnt) == 1)
+		found = !strncmp(mnt, dir, n) && (!mnt[n] || mnt[n] == '/');
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* after the test: remove its scratch directories, or name them in LOG */
+static void scratch_end(bool keep, FILE *log)
+{
+	const char *dir;
+	bool kept;
+	size_t at;
+
+	for (at = 0; at < SCRATCH_BYTES && scratch[at];
+	     at += strlen(scratch + at) + 1) {
+		dir = scratch + at;
+		kept = keep;
+		if (!kept && mounted_under(dir)) {
+			kept = true;
+			if (log)
+				fprintf(log, "%s: left mounted under %s\n",
+					test_name, dir);
+		}
+		if (kept && log)
+			fprintf(log, "%s: kept %s\n", test_name, dir);
+		else if (!kept)
+			nftw(dir, scratch_rm, 16,
+			     FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	}
+	memset(scratch, 0, SCRATCH_BYTES);
+}
 
 void rtg_test_register(struct rtg_test *t)
 {
@@ -233,7 +313,9 @@ int main(int argc, char **argv)
 	sel_argv = argv;
 	totals = mmap(NULL, sizeof(*totals), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (totals == MAP_FAILED)
+	scratch = mmap(NULL, SCRATCH_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (totals == MAP_FAILED || scratch == MAP_FAILED)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (t = tests; t; t = t->next) {
@@ -291,11 +373,14 @@ int main(int argc, char **argv)
 			else
 				printf("#%-3d %-40s FAIL\n", test_num, t->name);
 		}
+		bool ok =
+		    WIFEXITED(status) && (WEXITSTATUS(status) == 0 ||
+					  WEXITSTATUS(status) == EXIT_SKIP);
+
+		test_name = t->name;
+		scratch_end(!ok, log);
 		if (log) {
-			log_replay(log, t->name,
-				   !(WIFEXITED(status) &&
-				     (WEXITSTATUS(status) == 0 ||
-				      WEXITSTATUS(status) == EXIT_SKIP)));
+			log_replay(log, t->name, !ok);
 			fclose(log);
 		}
 	}

@@ -82,7 +82,7 @@ TEST_T(pin_kill9_restart_no_gap, 120)
 	pid_t loop;
 
 	TEST_NEED_ROOT();
-	mkdtemp(dir);
+	test_mkdtemp(dir);
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-pin-%d", getpid());
 	put_file(pol, policy_text);
@@ -155,7 +155,7 @@ TEST(pin_unpin)
 	int l, port, status;
 
 	TEST_NEED_ROOT();
-	mkdtemp(dir);
+	test_mkdtemp(dir);
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/rtg-unpin-%d", getpid());
 	put_file(pol, policy_text);

@@ -130,7 +130,7 @@ TEST(policy_load_dir_configmap)
 	char dir[] = "/tmp/rtg-policy-XXXXXX", p[256], q[256];
 	struct rtg_policy_set *set = policy_set_new();
 
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp"))
 		return;
 	/* the layout kubelet writes for a ConfigMap volume */
 	snprintf(p, sizeof(p), "%s/..2026_11_27_16_00_00.123", dir);

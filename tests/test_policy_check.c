@@ -69,7 +69,7 @@ TEST(policy_check_cmd)
 	ASSERT_STRCONTAINS(out, "\"mechanism\":\"cgroup\"", "mechanism");
 	ASSERT_STRCONTAINS(out, "\"selector\":\"namespace is shop", "selector");
 
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp"))
 		return;
 	snprintf(path, sizeof(path), "%s/bad.yaml", dir);
 	write_file(path, RULE_HEAD "    on: open\n"
@@ -124,7 +124,7 @@ static int big_policy(char *path, size_t len)
 	FILE *f;
 	int i;
 
-	if (!mkdtemp(dir))
+	if (!test_mkdtemp(dir))
 		return -errno;
 	snprintf(path, len, "%s/big.yaml", dir);
 	f = fopen(path, "we");

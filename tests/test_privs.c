@@ -103,7 +103,7 @@ TEST_T(privs_dropped_after_start, 60)
 	DIR *d;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp"))
 		return;
 	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
 	snprintf(secret, sizeof(secret), "%s/secret", dir);

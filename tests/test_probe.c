@@ -466,7 +466,7 @@ TEST(probe_cmd_nonroot)
 	int st;
 
 	TEST_NEED_ROOT();
-	if (!ASSERT_TRUE(mkdtemp(dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir), "mkdtemp"))
 		return;
 	chmod(dir, 0755);
 	/* a copy nobody can reach, wherever the tree lives */
@@ -520,7 +520,7 @@ TEST_T(probe_no_bpffs_tracefs, 60)
 	TEST_NEED_ROOT();
 	if (access("/usr/bin/unshare", X_OK))
 		test_skip("unshare(1) not installed (util-linux)");
-	if (!ASSERT_TRUE(mkdtemp(dir) && realpath(b, bin), "temp dir"))
+	if (!ASSERT_TRUE(test_mkdtemp(dir) && realpath(b, bin), "temp dir"))
 		return;
 	snprintf(outer, sizeof(outer), "%s/outer", dir);
 	snprintf(inner, sizeof(inner), "%s/inner", dir);

@@ -55,7 +55,7 @@ TEST(proc_ancestors_learnt_from_proc)
 	struct proc_cache *pc = NULL;
 	int n;
 
-	if (!ASSERT_TRUE(mkdtemp(root), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(root), "mkdtemp"))
 		return;
 	o.proc_root = root;
 	/* conmon (20) forked, never exec'd since the agent started; its

@@ -129,7 +129,7 @@ TEST(proc_cache_seed_fake_tree)
 	struct proc_cache *pc = NULL;
 	int n;
 
-	if (!ASSERT_TRUE(mkdtemp(root), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(root), "mkdtemp"))
 		return;
 	if (!ASSERT_OK(
 		fake_proc(root, 100, 1, "bash", 500, "/usr/bin/bash", "/home/u",
@@ -336,7 +336,7 @@ TEST(proc_cache_container_lookup)
 	struct proc_cache *pc = NULL;
 	const char *id, *pod;
 
-	if (!ASSERT_TRUE(mkdtemp(root), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(root), "mkdtemp"))
 		return;
 	o.proc_root = root;
 	if (!ASSERT_OK(fake_proc(root, 50, 1, "c", 1, "/bin/c", "/", "c", 2,

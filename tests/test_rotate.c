@@ -45,7 +45,7 @@ TEST(rotate_files_shift)
 	char dir[] = "/tmp/rtg-rot-XXXXXX", p[64], q[128];
 	int i;
 
-	mkdtemp(dir);
+	test_mkdtemp(dir);
 	snprintf(p, sizeof(p), "%s/out", dir);
 	put_file(p, "cur");
 	for (i = 1; i <= 3; i++) {
@@ -159,7 +159,7 @@ TEST(rotate_output_lines)
 	int i, nfiles;
 	long lines;
 
-	mkdtemp(dir);
+	test_mkdtemp(dir);
 	snprintf(p, sizeof(p), "%s/events.json", dir);
 	f = fopen(p, "ae");
 	o = f ? output_new(OUTPUT_JSON, f) : NULL;
@@ -226,7 +226,7 @@ TEST_T(rotate_agent, 120)
 	pid_t pid;
 
 	TEST_NEED_ROOT();
-	mkdtemp(pol);
+	test_mkdtemp(pol);
 	snprintf(ppath, sizeof(ppath), "%s/p.yaml", pol);
 	snprintf(marker, sizeof(marker), "%s/marker", pol);
 	put_marker_policy(ppath, "rotate-test", marker);

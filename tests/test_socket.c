@@ -151,7 +151,7 @@ int start_agent(struct agent_run *a, char *dir, char *sock, char *marker)
 	char ppath[160];
 
 	strcpy(dir, "/tmp/rtg-sock-XXXXXX");
-	if (!mkdtemp(dir))
+	if (!test_mkdtemp(dir))
 		return -errno;
 	snprintf(sock, 128, "%s/s.sock", dir);
 	snprintf(marker, 128, "%s/marker", dir);

@@ -27,7 +27,7 @@ static int start_with_socket(struct agent_run *a, char *sock, size_t len)
 	static char path[160];
 	char dir[] = "/tmp/rtg-wlops-XXXXXX";
 
-	if (!mkdtemp(dir))
+	if (!test_mkdtemp(dir))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/s.sock", dir);
 	snprintf(sock, len, "%s", path);

@@ -32,7 +32,7 @@ bool fx_init(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
 	snprintf(f->dir, sizeof(f->dir), "/tmp/rtg-wl-XXXXXX");
-	if (!ASSERT_TRUE(mkdtemp(f->dir), "mkdtemp"))
+	if (!ASSERT_TRUE(test_mkdtemp(f->dir), "mkdtemp"))
 		return false;
 	snprintf(f->docker, sizeof(f->docker), "%s/docker", f->dir);
 	snprintf(f->containerd, sizeof(f->containerd), "%s/containerd", f->dir);
