@@ -100,25 +100,26 @@ static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 	struct rtg_hookset *hs;
 	struct rtg_connect *e;
 	struct rtg_verdict v;
-	struct scratch s;
+	struct misc *mc;
 	bool incont, enforced = false;
 	__u16 dport;
 
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return 1;
 	hs = hook_rules(RTG_HOOK_CONNECT, &gen);
-	if (!hs || !scratch_get(&s))
+	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	if (!hs || !mc)
 		return 1;
-	clear_keys(s.mc);
+	clear_keys(mc);
 
 	dest_key(ctx, v6, gen, &ak);
 	dport = bpf_ntohs(ctx->user_port);
-	dest_keys(s.mc, hs, gen, &ak, dport, proto == IPPROTO_UDP);
+	dest_keys(mc, hs, gen, &ak, dport, proto == IPPROTO_UDP);
 	uid = (__u32)bpf_get_current_uid_gid();
-	st = proc_get(s.mc, bpf_get_current_pid_tgid() >> 32, gen);
+	st = proc_get(mc, bpf_get_current_pid_tgid() >> 32, gen);
 	incont = in_container(task);
-	common_keys(s.mc, hs, RTG_HOOK_CONNECT, gen, st, uid, incont);
-	decide(hs, s.mc, gen, RTG_HOOK_CONNECT, &v);
+	common_keys(mc, hs, RTG_HOOK_CONNECT, gen, st, uid, incont);
+	decide(hs, mc, gen, RTG_HOOK_CONNECT, &v);
 	if (v.action < RTG_ACT_AUDIT)
 		return 1;
 
@@ -127,7 +128,9 @@ static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 		v.mech = RTG_MECH_CGROUP;
 		enforced = !CFG(dry_run);
 	}
-	e = (void *)s.eb->d;
+	EMIT_RESERVE(e, RTG_EV_CONNECT, v.action >= RTG_ACT_DENY);
+	if (!e)
+		return enforced ? 0 : 1;
 	fill_hdr(&e->hdr, RTG_EV_CONNECT, task, st, bpf_ktime_get_boot_ns());
 	set_verdict(&e->hdr, &v, gen, enforced);
 	if (incont)
@@ -137,7 +140,7 @@ static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 	e->dport = dport;
 	__builtin_memcpy(e->daddr, ak.addr, 16);
 	source_addr(ctx, v6, e);
-	emit(e, sizeof(*e), RTG_EV_CONNECT);
+	emit_submit(e, RTG_EV_CONNECT, v.action >= RTG_ACT_DENY);
 	return enforced ? 0 : 1;
 }
 

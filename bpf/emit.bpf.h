@@ -2,10 +2,12 @@
 /*
  * What a hook does with its verdict: a tracepoint carries out deny and
  * kill with SIGKILL (enforce_kill), and every hook reports through one
- * record (events.h): the header, the verdict, then emit(), which puts
- * audit records in the `events` ring and deny/kill records in
- * `enforce_events`. Records are built in the per-CPU scratch_ev buffer and
- * copied in by bpf_ringbuf_output(), so their size may vary per event.
+ * record (events.h): the header, the verdict, then either emit(), for a
+ * record built in the per-CPU scratch_ev buffer whose size varies per
+ * event (copied in by bpf_ringbuf_output()), or EMIT_RESERVE() and
+ * emit_submit() for one of a fixed size, built in place in the ring.
+ * Audit records go to the `events` ring, deny/kill records to
+ * `enforce_events`.
  */
 #ifndef RTG_EMIT_BPF_H
 #define RTG_EMIT_BPF_H
@@ -80,19 +82,29 @@ static __always_inline bool enforce_record(const void *rec)
 	return h->action >= RTG_ACT_DENY || (h->flags & RTG_F_ARGS_PENDING);
 }
 
-/* Every record goes out here, to one of two rings (maps.bpf.h).
- *
- * Audit records: waking the consumer costs an IPI per record (~10 us in a
+/* Audit records: waking the consumer costs an IPI per record (~10 us in a
  * VM, measured by the bench), so it is woken only once an eighth of the
- * ring (at most 64 KiB) waits; the agent also drains on a short timer, so
- * a lone record is late by at most that period.
+ * ring (at most 64 KiB) waits, counting a record of size about to go in;
+ * the agent also drains on a short timer, so a lone record is late by at
+ * most that period. */
+static __always_inline __u64 audit_wakeup(__u32 size)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 limit = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
+
+	if (limit > 65536)
+		limit = 65536;
+	return avail + size >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* Every record built in scratch goes out here, copied into one of two
+ * rings (maps.bpf.h): the records whose size is known only once they are
+ * built (exec, open, the paths of the others).
  *
  * Enforcement records are few and matter now: the default wake-up, which
  * wakes the consumer when it has caught up (once per burst). */
 static __always_inline void emit(void *rec, __u32 size, __u8 type)
 {
-	__u64 avail, limit, flags;
-
 	if (enforce_record(rec)) {
 		if (bpf_ringbuf_output(&enforce_events, rec, size, 0))
 			stat_inc(RTG_STAT_LOST_ENFORCE);
@@ -100,15 +112,33 @@ static __always_inline void emit(void *rec, __u32 size, __u8 type)
 			stat_inc(RTG_STAT_EMITTED_OF(type));
 		return;
 	}
-	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	limit = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
-	if (limit > 65536)
-		limit = 65536;
-	flags = avail + size >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, rec, size, flags))
+	if (bpf_ringbuf_output(&events, rec, size, audit_wakeup(size)))
 		stat_inc(RTG_STAT_LOST_OF(type));
 	else
 		stat_inc(RTG_STAT_EMITTED_OF(type));
+}
+
+/* A record of a fixed size (connect, exit) is built in place in its ring,
+ * without scratch or a copy: EMIT_RESERVE(ptr, type, enforce) reserves
+ * sizeof(*ptr) in enforce_events (enforce: a deny or kill record) or
+ * events, and leaves ptr NULL, the loss counted, when the ring is full;
+ * emit_submit() then sends what was filled in. A macro: the reservation's
+ * size must be a constant the verifier sees. */
+#define EMIT_RESERVE(ptr, type, enforce)                                       \
+	do {                                                                   \
+		(ptr) = bpf_ringbuf_reserve(                                   \
+		    (enforce) ? (void *)&enforce_events : (void *)&events,     \
+		    sizeof(*(ptr)), 0);                                        \
+		if (!(ptr))                                                    \
+			stat_inc((enforce) ? RTG_STAT_LOST_ENFORCE             \
+					   : RTG_STAT_LOST_OF(type));          \
+	} while (0)
+
+static __always_inline void emit_submit(void *rec, __u8 type, bool enforce)
+{
+	/* the reservation already counts in the ring's data */
+	bpf_ringbuf_submit(rec, enforce ? 0 : audit_wakeup(0));
+	stat_inc(RTG_STAT_EMITTED_OF(type));
 }
 
 #endif

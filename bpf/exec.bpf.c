@@ -318,15 +318,31 @@ int BPF_PROG(HANDLE_EXEC, struct task_struct *p, pid_t old_pid,
  * without it the cache would hold every allowed process until evicted,
  * and learning exits otherwise (pidfds, /proc scans) costs a syscall per
  * process. */
+static __always_inline void exit_report(struct task_struct *p,
+					const struct rtg_proc_state *st)
+{
+	struct rtg_verdict v = {RTG_ACT_ALLOW, RTG_MECH_NONE, RTG_RULE_NONE};
+	struct rtg_exit *e;
+	int code;
+
+	EMIT_RESERVE(e, RTG_EV_EXIT, false);
+	if (!e)
+		return;
+	if (st->flags & RTG_PS_REPORTED)
+		v.action = RTG_ACT_AUDIT;
+	fill_hdr(&e->hdr, RTG_EV_EXIT, p, st, bpf_ktime_get_boot_ns());
+	set_verdict(&e->hdr, &v, active_gen(), false);
+	code = p->exit_code;
+	e->signal = code & 0x7f;
+	e->code = e->signal ? 0 : (code >> 8) & 0xff;
+	emit_submit(e, RTG_EV_EXIT, false);
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *p)
 {
-	struct rtg_verdict v = { RTG_ACT_ALLOW, RTG_MECH_NONE, RTG_RULE_NONE };
 	struct rtg_proc_state *st;
-	struct rtg_exit *e;
-	struct evbuf *eb;
 	__u32 tgid;
-	int code;
 
 	if (p->signal->live.counter != 0)
 		return 0; /* other threads still run */
@@ -336,18 +352,8 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 	st = bpf_map_lookup_elem(&procs, &tgid);
 	if (!st)
 		return 0;
-	eb = scratch_ev_get();
-	if ((st->flags & RTG_PS_EXEC) && eb) {
-		if (st->flags & RTG_PS_REPORTED)
-			v.action = RTG_ACT_AUDIT;
-		e = (void *)eb->d;
-		fill_hdr(&e->hdr, RTG_EV_EXIT, p, st, bpf_ktime_get_boot_ns());
-		set_verdict(&e->hdr, &v, active_gen(), false);
-		code = p->exit_code;
-		e->signal = code & 0x7f;
-		e->code = e->signal ? 0 : (code >> 8) & 0xff;
-		emit(e, sizeof(*e), RTG_EV_EXIT);
-	}
+	if (st->flags & RTG_PS_EXEC)
+		exit_report(p, st);
 	bpf_map_delete_elem(&procs, &tgid);
 	return 0;
 }
