@@ -9,11 +9,13 @@
  *
  *   ptrace_access_check (attach, seize; /proc/PID/mem), ptrace_traceme,
  *   task_fix_setuid (setuid, setreuid, setresuid, setfsuid),
+ *   task_fix_setgid (setgid, setregid, setresgid, setfsgid), capset,
  *   kernel_read_file / kernel_load_data (finit_module, init_module),
  *   bpf (the bpf(2) commands of bpf.bpf hooks), sb_mount (mount(2), with
- *   the resolved target), mmap_file / file_mprotect (executable
- *   mappings: the exec rules about a file and the mmap_exec rules), and
- *   socket_connect of unix sockets where cgroup/connect_unix is missing.
+ *   the resolved target), sb_umount, move_mount and sb_pivotroot
+ *   (umount2(2), move_mount(2), pivot_root(2)), mmap_file / file_mprotect
+ * (executable mappings: the exec rules about a file and the mmap_exec rules),
+ * and socket_connect of unix sockets where cgroup/connect_unix is missing.
  */
 #include "more.bpf.h"
 
@@ -141,6 +143,65 @@ int BPF_PROG(lsm_fix_setuid, struct cred *new, const struct cred *old,
 	return lsm_deny(&x, e, RTG_EV_CRED);
 }
 
+SEC("lsm/task_fix_setgid")
+int BPF_PROG(lsm_fix_setgid, struct cred *new, const struct cred *old,
+	     int flags)
+{
+	struct rtg_ids o, n;
+	struct more_ctx x;
+	struct rtg_more *e;
+	int op;
+
+	if (flags == LSM_SETID_ID)
+		op = RTG_CRED_SETGID;
+	else if (flags == LSM_SETID_RE)
+		op = RTG_CRED_SETREGID;
+	else if (flags == LSM_SETID_RES)
+		op = RTG_CRED_SETRESGID;
+	else if (flags == LSM_SETID_FS)
+		op = RTG_CRED_SETFSGID;
+	else
+		return 0;
+	cred_ids(old, &o);
+	cred_ids(new, &n);
+	if ((n.gid == o.gid && n.egid == o.egid) ||
+	    !more_begin(&x, RTG_HOOK_CRED, o.uid))
+		return 0;
+	more_op(&x, RTG_KEY_SYSCALL, op);
+	more_xflags(&x, 1u << RTG_CREDF_GID);
+	more_decide(&x);
+	if (!lsm_denies(&x))
+		return 0;
+	e = lsm_record(&x, RTG_EV_CRED, op);
+	e->cred.old = o;
+	e->cred.new = n;
+	return lsm_deny(&x, e, RTG_EV_CRED);
+}
+
+/* capset(2): the caps of new are the ones asked for */
+SEC("lsm/capset")
+int BPF_PROG(lsm_capset, struct cred *new, const struct cred *old)
+{
+	struct rtg_ids o, n;
+	struct more_ctx x;
+	struct rtg_more *e;
+
+	cred_ids(old, &o);
+	cred_ids(new, &n);
+	bpf_probe_read_kernel(&n.caps, sizeof(n.caps), &new->cap_effective);
+	if (!(n.caps & ~o.caps) || !more_begin(&x, RTG_HOOK_CRED, o.uid))
+		return 0;
+	more_op(&x, RTG_KEY_SYSCALL, RTG_CRED_CAPSET);
+	more_xflags(&x, 1u << RTG_CREDF_CAPS);
+	more_decide(&x);
+	if (!lsm_denies(&x))
+		return 0;
+	e = lsm_record(&x, RTG_EV_CRED, RTG_CRED_CAPSET);
+	e->cred.old = o;
+	e->cred.new = n;
+	return lsm_deny(&x, e, RTG_EV_CRED);
+}
+
 /* ---- modules ------------------------------------------------------------- */
 
 static __always_inline int module_lsm(struct file *file, int op)
@@ -241,6 +302,53 @@ int BPF_PROG(lsm_sb_mount, const char *dev_name, const struct path *path,
 	e->s2_len = more_str(e, type, false);
 	e->flags.flags = flags;
 	return lsm_deny(&x, e, RTG_EV_MOUNT);
+}
+
+/* umount2(2), move_mount(2) and pivot_root(2): the target is the path the
+ * kernel resolved, as sb_mount's; the user's strings are the tracepoint's
+ * (sys.bpf.c), which leaves these ops to this program. */
+static __always_inline int mount_lsm(int op, struct dentry *dentry,
+				     struct vfsmount *mnt, __u64 flags)
+{
+	struct more_ctx x;
+	struct rtg_more *e;
+
+	if (!more_begin(&x, RTG_HOOK_MOUNT, (__u32)bpf_get_current_uid_gid()))
+		return 0;
+	more_op(&x, RTG_KEY_SYSCALL, op);
+	more_path_at(&x, dentry, mnt);
+	more_decide(&x);
+	if (!lsm_denies(&x))
+		return 0;
+	e = lsm_record(&x, RTG_EV_MOUNT, op);
+	more_s0_path(&x, e);
+	e->s1_len = more_str(e, NULL, false);
+	e->s2_len = more_str(e, NULL, false);
+	e->flags.flags = flags;
+	return lsm_deny(&x, e, RTG_EV_MOUNT);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(lsm_sb_umount, struct vfsmount *mnt, int flags)
+{
+	return mount_lsm(RTG_MOUNT_UMOUNT2, BPF_CORE_READ(mnt, mnt_root), mnt,
+			 (__u32)flags);
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(lsm_move_mount, const struct path *from_path,
+	     const struct path *to_path)
+{
+	return mount_lsm(RTG_MOUNT_MOVE_MOUNT, BPF_CORE_READ(to_path, dentry),
+			 BPF_CORE_READ(to_path, mnt), 0);
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(lsm_pivotroot, const struct path *old_path,
+	     const struct path *new_path)
+{
+	return mount_lsm(RTG_MOUNT_PIVOT_ROOT, BPF_CORE_READ(new_path, dentry),
+			 BPF_CORE_READ(new_path, mnt), 0);
 }
 
 /* ---- executable mappings ------------------------------------------------- */

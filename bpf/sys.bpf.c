@@ -221,9 +221,13 @@ __noinline int mount_event(__u64 op_dfd, __u64 target_a, __u64 source_a,
 	if (tlen)
 		more_path_sbuf(&x, tlen);
 	more_decide(&x);
-	/* BPF LSM's sb_mount refuses mount(2) */
+	/* BPF LSM refuses mount(2), umount2(2), move_mount(2), pivot_root(2)
+	 * (lsm_more.bpf.c) */
 	if (x.v.action < RTG_ACT_AUDIT ||
-	    more_lsm_decides(&x, op == RTG_MOUNT_MOUNT))
+	    more_lsm_decides(&x, op == RTG_MOUNT_MOUNT ||
+				     op == RTG_MOUNT_UMOUNT2 ||
+				     op == RTG_MOUNT_MOVE_MOUNT ||
+				     op == RTG_MOUNT_PIVOT_ROOT))
 		return 0;
 	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_MOUNT, op, enforced);

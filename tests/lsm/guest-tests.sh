@@ -229,13 +229,19 @@ expect_out "connect to allowed port 127.0.0.1:9998 works" "connect: ok" "$PG" co
 expect_out "udp connect to allowed port works" "connect: ok" "$PG" connect 127.0.0.1 9998 udp
 
 # --- h. the hooks after connect: BPF LSM refuses with EPERM -----------------
-mkdir -p /mnt/denied/x /mnt/ok
+mkdir -p /mnt/denied/x /mnt/ok /mnt/keep/x /mnt/mvsrc /mnt/piv
 expect_out "ptrace attach -> EPERM (ptrace_access_check)" "ptrace: EPERM" "$PG" ptrace
 expect_out "setuid -> EPERM (task_fix_setuid)" "setuid: EPERM" "$PG" setuid 65534
+expect_out "setgid -> EPERM (task_fix_setgid)" "setgid: EPERM" "$PG" setgid 65534
+expect_out "capset raising a capability -> EPERM (capset)" "capset: EPERM" "$PG" capset
 expect_out "finit_module -> EPERM (kernel_read_file)" "finit: EPERM" "$PG" finit /etc/lsm-allowed
 expect_out "BPF program load -> EPERM (bpf)" "bpf: EPERM" "$PG" bpfload
 expect_out "mount under a denied dir -> EPERM (sb_mount)" "mount: EPERM" "$PG" mount /mnt/denied/x
 expect_out "mount elsewhere works" "mount: ok" "$PG" mount /mnt/ok
+expect_out "umount2 of a kept mount -> EPERM (sb_umount)" "umount: EPERM" "$PG" umount /mnt/keep/x
+expect_out "umount2 elsewhere works" "umount: ok" "$PG" umount /mnt/ok
+expect_out "move_mount into a denied dir -> EPERM (move_mount)" "move_mount: EPERM" "$PG" movemount /mnt/mvsrc /mnt/denied/y
+expect_out "pivot_root -> EPERM (sb_pivotroot)" "pivot_root: EPERM" "$PG" pivot /mnt/piv
 expect_out "unix connect to a denied socket -> EPERM (socket_connect)" "unix: EPERM" "$PG" unixconnect /run/lsm-denied.sock
 expect_out "mmap PROT_EXEC of the exec-denied binary -> EPERM (mmap_file)" "mmap: EPERM" "$PG" mmapx /usr/local/bin/forbidden
 expect_out "mprotect PROT_EXEC of it -> EPERM (file_mprotect)" "mprotect: EPERM" "$PG" mprotx /usr/local/bin/forbidden
@@ -261,9 +267,14 @@ event_check "deny event for denied exec (enforced, lsm)" /usr/local/bin/forbidde
 event_check "deny event for denied connect (enforced, cgroup)" '"connect"' '"dport": ?9999' "$DENY" "$ENF" '"mechanism": ?"cgroup"'
 event_check "deny event for ptrace attach (enforced, lsm)" '"type":"ptrace"' '"request": ?"attach"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for setuid (enforced, lsm)" '"type":"cred"' '"syscall": ?"setuid"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for setgid (enforced, lsm)" '"type":"cred"' '"syscall": ?"setgid"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for capset (enforced, lsm)" '"type":"cred"' '"syscall": ?"capset"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for finit_module (enforced, lsm)" '"type":"module"' '/etc/lsm-allowed' "$DENY" "$ENF" "$LSM"
 event_check "deny event for a BPF load (enforced, lsm)" '"type":"bpf"' '"prog_load"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the mount (enforced, lsm, resolved target)" '"type":"mount"' '"target": ?"/mnt/denied/x"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for the umount2 (enforced, lsm)" '"type":"mount"' '"syscall": ?"umount2"' '"target": ?"/mnt/keep/x"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for the move_mount (enforced, lsm)" '"type":"mount"' '"syscall": ?"move_mount"' '"target": ?"/mnt/denied/y"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for the pivot_root (enforced, lsm)" '"type":"mount"' '"syscall": ?"pivot_root"' '"target": ?"/mnt/piv"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the unix connect (enforced, lsm)" '/run/lsm-denied.sock' '"family": ?"unix"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the executable mapping (exec rule, lsm)" '"type":"mmap_exec"' '/usr/local/bin/forbidden' '"rule": ?"forbidden-binary"' "$DENY" "$ENF" "$LSM"
 if grep -Eq '"action": ?"kill"' "$EVENTS" 2>/dev/null; then
@@ -276,6 +287,8 @@ fi
 expect_out "after exit: secret readable again (programs detached)" "open: ok" "$PG" open /etc/lsm-secret
 expect_out "after exit: denied binary runs again" "hello" /usr/local/bin/forbidden hello
 expect_out "after exit: connect 9999 works again" "connect: ok" "$PG" connect 127.0.0.1 9999
+expect_out "after exit: capset raises again" "capset: ok" "$PG" capset
+expect_out "after exit: pivot_root fails as the kernel decides (EINVAL on an initramfs)" "pivot_root: EINVAL" "$PG" pivot /mnt/piv
 
 kill "$listen1" "$listen2" 2>/dev/null
 if [ -f /tests/lsm/bypass-tests.sh ]; then . /tests/lsm/bypass-tests.sh; else fail "bypass tests present" "tests/lsm/bypass-tests.sh is not in the initramfs (tests/lsm/run.sh must install it)"; fi

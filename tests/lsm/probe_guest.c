@@ -23,18 +23,25 @@
  *                                            on DST, open FILE
  *   probe_guest execveat PATH [ARG...]    -> execveat(fd, "", AT_EMPTY_PATH)
  *   probe_guest memfd PATH NAME [ARG...]  -> fexecve of a memfd copy
- *   probe_guest tfo ADDR PORT             -> sendto(MSG_FASTOPEN): "connect: .."
- *   probe_guest udpsend ADDR PORT         -> sendto without connect: "send: .."
+ *   probe_guest tfo ADDR PORT             -> sendto(MSG_FASTOPEN): "connect:
+ * .." probe_guest udpsend ADDR PORT         -> sendto without connect: "send:
+ * .."
  *
  * The hooks after connect (same one-line outcomes, named after the call):
- *   probe_guest ptrace                    -> PTRACE_ATTACH to a child of its own
- *   probe_guest setuid UID                -> setuid(UID)
- *   probe_guest finit PATH                -> finit_module of PATH
- *   probe_guest bpfload                   -> BPF_PROG_LOAD of a socket filter
- *   probe_guest mount DIR                 -> unshare(CLONE_NEWNS), tmpfs on DIR
- *   probe_guest unixconnect PATH          -> connect(AF_UNIX) to PATH
- *   probe_guest mmapx PATH                -> mmap(PROT_READ|PROT_EXEC) of PATH
- *   probe_guest mprotx PATH               -> mmap(PROT_READ), mprotect(+EXEC)
+ *   probe_guest ptrace                    -> PTRACE_ATTACH to a child of its
+ * own probe_guest setuid UID                -> setuid(UID) probe_guest finit
+ * PATH                -> finit_module of PATH probe_guest bpfload ->
+ * BPF_PROG_LOAD of a socket filter probe_guest setgid GID                ->
+ * setgid(GID) probe_guest capset                    -> drop CAP_NET_RAW from
+ * the effective set ("capdrop: .."), raise it again ("capset: ..") probe_guest
+ * mount DIR                 -> unshare(CLONE_NEWNS), tmpfs on DIR probe_guest
+ * umount DIR                -> ... then umount2(DIR) probe_guest movemount SRC
+ * DST         -> ... tmpfs on SRC, move_mount to DST probe_guest pivot DIR ->
+ * ... tmpfs on DIR, pivot_root(DIR, DIR/old): EINVAL on an initramfs root,
+ * EPERM from BPF LSM first probe_guest unixconnect PATH          ->
+ * connect(AF_UNIX) to PATH probe_guest mmapx PATH                ->
+ * mmap(PROT_READ|PROT_EXEC) of PATH probe_guest mprotx PATH               ->
+ * mmap(PROT_READ), mprotect(+EXEC)
  *
  * ADDR is IPv4 or IPv6 (e.g. ::ffff:127.0.0.1). Exit 0 on success, 1 when
  * the operation failed, 2 on bad usage. Connects stay where the test points
@@ -49,6 +56,7 @@
 #include <string.h>
 #include <linux/io_uring.h>
 #include <linux/openat2.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <linux/bpf.h>
@@ -58,6 +66,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -429,6 +438,68 @@ static int do_mount(const char *dir)
 	return ok("mount");
 }
 
+/* a tmpfs on dir in a mount namespace of its own */
+static int private_tmpfs(const char *dir)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail("unshare", errno);
+	mkdir(dir, 0755);
+	if (mount("tmpfs", dir, "tmpfs", 0, NULL))
+		return fail("premount", errno);
+	return 0;
+}
+
+static int do_umount(const char *dir)
+{
+	if (private_tmpfs(dir))
+		return 1;
+	if (umount2(dir, 0))
+		return fail("umount", errno);
+	return ok("umount");
+}
+
+static int do_movemount(const char *src, const char *dst)
+{
+	if (private_tmpfs(src))
+		return 1;
+	mkdir(dst, 0755);
+	if (syscall(SYS_move_mount, AT_FDCWD, src, AT_FDCWD, dst, 0))
+		return fail("move_mount", errno);
+	return ok("move_mount");
+}
+
+static int do_pivot(const char *dir)
+{
+	char old[512];
+
+	if (private_tmpfs(dir))
+		return 1;
+	snprintf(old, sizeof(old), "%s/old", dir);
+	mkdir(old, 0755);
+	if (syscall(SYS_pivot_root, dir, old))
+		return fail("pivot_root", errno);
+	return ok("pivot_root");
+}
+
+/* capset(2) raising a capability the effective set lacks (dropped first:
+ * a drop is no change a cred rule sees) */
+static int do_capset(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return fail("capget", errno);
+	d[CAP_NET_RAW / 32].effective &= ~(1u << (CAP_NET_RAW % 32));
+	if (syscall(SYS_capset, &h, d))
+		return fail("capdrop", errno);
+	d[CAP_NET_RAW / 32].effective |= 1u << (CAP_NET_RAW % 32);
+	if (syscall(SYS_capset, &h, d))
+		return fail("capset", errno);
+	return ok("capset");
+}
+
 static int do_unixconnect(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -506,6 +577,17 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "setuid"))
 		return setuid(atoi(argv[2])) ? fail("setuid", errno)
 					     : ok("setuid");
+	if (argc == 3 && !strcmp(argv[1], "setgid"))
+		return setgid(atoi(argv[2])) ? fail("setgid", errno)
+					     : ok("setgid");
+	if (argc == 2 && !strcmp(argv[1], "capset"))
+		return do_capset();
+	if (argc == 3 && !strcmp(argv[1], "umount"))
+		return do_umount(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "movemount"))
+		return do_movemount(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "pivot"))
+		return do_pivot(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "finit"))
 		return do_finit(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "bpfload"))
@@ -518,13 +600,18 @@ int main(int argc, char **argv)
 		return do_mapx(argv[2], 0);
 	if (argc == 3 && !strcmp(argv[1], "mprotx"))
 		return do_mapx(argv[2], 1);
-	fprintf(stderr,
-		"usage: probe_guest open PATH | exec PATH [ARG...] | "
-		"connect ADDR PORT [udp] | listen ADDR PORT | hello |\n"
-		"       openat2 DIR REL | procfd PATH | byhandle PATH | uring PATH |\n"
-		"       bindopen SRC DST FILE | execveat PATH [ARG...] |\n"
-		"       memfd PATH NAME [ARG...] | tfo ADDR PORT | udpsend ADDR PORT |\n"
-		"       ptrace | setuid UID | finit PATH | bpfload | mount DIR |\n"
-		"       unixconnect PATH | mmapx PATH | mprotx PATH\n");
+	fprintf(
+	    stderr,
+	    "usage: probe_guest open PATH | exec PATH [ARG...] | "
+	    "connect ADDR PORT [udp] | listen ADDR PORT | hello |\n"
+	    "       openat2 DIR REL | procfd PATH | byhandle PATH | uring PATH "
+	    "|\n"
+	    "       bindopen SRC DST FILE | execveat PATH [ARG...] |\n"
+	    "       memfd PATH NAME [ARG...] | tfo ADDR PORT | udpsend ADDR "
+	    "PORT |\n"
+	    "       ptrace | setuid UID | setgid GID | capset | finit PATH |\n"
+	    "       bpfload | mount DIR | umount DIR | movemount SRC DST |\n"
+	    "       pivot DIR |\n"
+	    "       unixconnect PATH | mmapx PATH | mprotx PATH\n");
 	return 2;
 }
