@@ -9,7 +9,8 @@
  *
  *   ptrace_access_check (attach, seize; /proc/PID/mem), ptrace_traceme,
  *   task_fix_setuid (setuid, setreuid, setresuid, setfsuid),
- *   task_fix_setgid (setgid, setregid, setresgid, setfsgid), capset,
+ *   task_fix_setgid (setgid, setregid, setresgid, setfsgid),
+ *   task_fix_setgroups, capset,
  *   kernel_read_file / kernel_load_data (finit_module, init_module),
  *   bpf (the bpf(2) commands of bpf.bpf hooks), sb_mount (mount(2), with
  *   the resolved target), sb_umount, move_mount and sb_pivotroot
@@ -173,6 +174,28 @@ int BPF_PROG(lsm_fix_setgid, struct cred *new, const struct cred *old,
 	if (!lsm_denies(&x))
 		return 0;
 	e = lsm_record(&x, RTG_EV_CRED, op);
+	e->cred.old = o;
+	e->cred.new = n;
+	return lsm_deny(&x, e, RTG_EV_CRED);
+}
+
+SEC("lsm/task_fix_setgroups")
+int BPF_PROG(lsm_fix_setgroups, struct cred *new, const struct cred *old)
+{
+	struct rtg_ids o, n;
+	struct more_ctx x;
+	struct rtg_more *e;
+
+	cred_ids(old, &o);
+	cred_ids(new, &n);
+	if (!more_begin(&x, RTG_HOOK_CRED, o.uid))
+		return 0;
+	more_op(&x, RTG_KEY_SYSCALL, RTG_CRED_SETGROUPS);
+	more_xflags(&x, 1u << RTG_CREDF_GID);
+	more_decide(&x);
+	if (!lsm_denies(&x))
+		return 0;
+	e = lsm_record(&x, RTG_EV_CRED, RTG_CRED_SETGROUPS);
 	e->cred.old = o;
 	e->cred.new = n;
 	return lsm_deny(&x, e, RTG_EV_CRED);

@@ -157,13 +157,17 @@ __noinline int cred_exit(long ret, int op)
 		return 0;
 	read_ids(bpf_get_current_task_btf(), &cur);
 	change = ret == 0 ? cred_change(old, &cur) : 0;
+	/* a new list of supplementary groups: no id above shows it */
+	if (ret == 0 && op == RTG_CRED_SETGROUPS)
+		change |= 1u << RTG_CREDF_GID;
 	if (!change || !more_begin(&x, RTG_HOOK_CRED, old->uid))
 		goto out;
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	more_xflags(&x, change);
 	more_decide(&x);
-	/* a deny of BPF LSM's task_fix_setuid made the call fail: no change
-	 * gets here */
+	/* a deny of BPF LSM's task_fix_setuid, task_fix_setgid,
+	 * task_fix_setgroups or capset made the call fail: no change gets
+	 * here */
 	if (x.v.action < RTG_ACT_AUDIT)
 		goto out;
 	enforced = more_enforce_tp(&x);

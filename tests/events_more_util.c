@@ -10,6 +10,7 @@
 #include <linux/io_uring.h>
 #include <linux/mount.h>
 #include <netinet/in.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -185,8 +186,13 @@ int act_cred_call(void)
 		return setregid(-1, 65534) ? errno : 0;
 	case 3:
 		return setresuid(65534, 65534, 65534) ? errno : 0;
-	default:
+	case 4:
 		return setresgid(65534, 65534, 65534) ? errno : 0;
+	default: {
+		gid_t g = 65534;
+
+		return setgroups(1, &g) ? errno : 0;
+	}
 	}
 }
 

@@ -37,7 +37,7 @@ static int evx_policy(bool enforce)
 		 "name: %2$s\nrules:\n"
 		 SCOPED("ptrace", "ptrace", "", "%3$s")
 		 SCOPED("setuid", "cred", ", syscall: [setuid, setgid, setreuid, "
-			"setregid, setresuid, setresgid]", "%3$s")
+			"setregid, setresuid, setresgid, setgroups]", "%3$s")
 		 SCOPED("modules", "module", "", "%3$s")
 		 SCOPED("bpf-load", "bpf", ", syscall: [prog_load]", "%3$s")
 		 SCOPED("mounts", "mount", ", path: { prefix: [%4$s/] }", "%3$s")
@@ -134,10 +134,12 @@ TEST_T(events_more_audit, 150)
 			  "setuid event with old and new ids");
 	}
 	if (test_subtest("cred_calls")) {
-		static const char *const calls[] = {
-		    "setgid", "setreuid", "setregid", "setresuid", "setresgid"};
+		static const char *const calls[] = {"setgid",	 "setreuid",
+						    "setregid",	 "setresuid",
+						    "setresgid", "setgroups"};
 
-		for (cred_call = 0; cred_call < 5; cred_call++) {
+		for (cred_call = 0; cred_call < (int)ARRAY_SIZE(calls);
+		     cred_call++) {
 			st = run_child(act_cred_call, &pid);
 			ASSERT_TRUE(EXITED_OK(st), calls[cred_call]);
 			expect_ev(&a, "cred",

@@ -233,6 +233,7 @@ mkdir -p /mnt/denied/x /mnt/ok /mnt/keep/x /mnt/mvsrc /mnt/piv
 expect_out "ptrace attach -> EPERM (ptrace_access_check)" "ptrace: EPERM" "$PG" ptrace
 expect_out "setuid -> EPERM (task_fix_setuid)" "setuid: EPERM" "$PG" setuid 65534
 expect_out "setgid -> EPERM (task_fix_setgid)" "setgid: EPERM" "$PG" setgid 65534
+expect_out "setgroups -> EPERM (task_fix_setgroups)" "setgroups: EPERM" "$PG" setgroups 65534
 expect_out "capset raising a capability -> EPERM (capset)" "capset: EPERM" "$PG" capset
 expect_out "finit_module -> EPERM (kernel_read_file)" "finit: EPERM" "$PG" finit /etc/lsm-allowed
 expect_out "BPF program load -> EPERM (bpf)" "bpf: EPERM" "$PG" bpfload
@@ -268,6 +269,7 @@ event_check "deny event for denied connect (enforced, cgroup)" '"connect"' '"dpo
 event_check "deny event for ptrace attach (enforced, lsm)" '"type":"ptrace"' '"request": ?"attach"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for setuid (enforced, lsm)" '"type":"cred"' '"syscall": ?"setuid"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for setgid (enforced, lsm)" '"type":"cred"' '"syscall": ?"setgid"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for setgroups (enforced, lsm)" '"type":"cred"' '"syscall": ?"setgroups"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for capset (enforced, lsm)" '"type":"cred"' '"syscall": ?"capset"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for finit_module (enforced, lsm)" '"type":"module"' '/etc/lsm-allowed' "$DENY" "$ENF" "$LSM"
 event_check "deny event for a BPF load (enforced, lsm)" '"type":"bpf"' '"prog_load"' "$DENY" "$ENF" "$LSM"

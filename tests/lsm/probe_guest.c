@@ -580,6 +580,12 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "setgid"))
 		return setgid(atoi(argv[2])) ? fail("setgid", errno)
 					     : ok("setgid");
+	if (argc == 3 && !strcmp(argv[1], "setgroups")) {
+		gid_t g = (gid_t)atoi(argv[2]);
+
+		return setgroups(1, &g) ? fail("setgroups", errno)
+					: ok("setgroups");
+	}
 	if (argc == 2 && !strcmp(argv[1], "capset"))
 		return do_capset();
 	if (argc == 3 && !strcmp(argv[1], "umount"))
@@ -609,9 +615,10 @@ int main(int argc, char **argv)
 	    "       bindopen SRC DST FILE | execveat PATH [ARG...] |\n"
 	    "       memfd PATH NAME [ARG...] | tfo ADDR PORT | udpsend ADDR "
 	    "PORT |\n"
-	    "       ptrace | setuid UID | setgid GID | capset | finit PATH |\n"
-	    "       bpfload | mount DIR | umount DIR | movemount SRC DST |\n"
-	    "       pivot DIR |\n"
+	    "       ptrace | setuid UID | setgid GID | setgroups GID | capset "
+	    "|\n"
+	    "       finit PATH | bpfload | mount DIR | umount DIR |\n"
+	    "       movemount SRC DST | pivot DIR |\n"
 	    "       unixconnect PATH | mmapx PATH | mprotx PATH\n");
 	return 2;
 }

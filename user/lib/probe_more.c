@@ -182,7 +182,8 @@ void probe_more_backends(const struct rtg_probe *p, struct rtg_backends *be)
 /* The LSM hooks of each hook's programs (bpf/lsm_more.bpf.c). */
 static const char *const lsm_progs[RTG_NHOOKS] = {
     [RTG_HOOK_PTRACE] = "ptrace_access_check,ptrace_traceme",
-    [RTG_HOOK_CRED] = "task_fix_setuid,task_fix_setgid,capset",
+    [RTG_HOOK_CRED] =
+	"task_fix_setuid,task_fix_setgid,task_fix_setgroups,capset",
     [RTG_HOOK_MODULE] = "kernel_read_file,kernel_load_data",
     [RTG_HOOK_BPF] = "bpf",
     [RTG_HOOK_MOUNT] = "sb_mount,sb_umount,move_mount,sb_pivotroot",
