@@ -95,42 +95,19 @@ int BPF_PROG(lsm_ptrace_traceme, struct task_struct *parent)
 /* ---- setuid ----------------------------------------------------------------
  */
 
-static __always_inline void cred_ids(const struct cred *c, struct rtg_ids *id)
-{
-	id->uid = BPF_CORE_READ(c, uid.val);
-	id->euid = BPF_CORE_READ(c, euid.val);
-	id->gid = BPF_CORE_READ(c, gid.val);
-	id->egid = BPF_CORE_READ(c, egid.val);
-	id->caps = 0;
-	bpf_probe_read_kernel(&id->caps, sizeof(id->caps), &c->cap_effective);
-}
-
-SEC("lsm/task_fix_setuid")
-int BPF_PROG(lsm_fix_setuid, struct cred *new, const struct cred *old,
-	     int flags)
+/* A change of credentials from old to new by call op (enum rtg_op_cred):
+ * the flags of the tracepoint's cred_change(), and extra. */
+static __always_inline int cred_lsm(struct cred *new, const struct cred *old,
+				    int op, __u32 extra)
 {
 	struct rtg_ids o, n;
 	struct more_ctx x;
 	struct rtg_more *e;
-	__u32 change = 0;
-	int op;
+	__u32 change;
 
-	if (flags == LSM_SETID_ID)
-		op = RTG_CRED_SETUID;
-	else if (flags == LSM_SETID_RE)
-		op = RTG_CRED_SETREUID;
-	else if (flags == LSM_SETID_RES)
-		op = RTG_CRED_SETRESUID;
-	else if (flags == LSM_SETID_FS)
-		op = RTG_CRED_SETFSUID;
-	else
-		return 0;
 	cred_ids(old, &o);
 	cred_ids(new, &n);
-	if ((n.uid == 0 && o.uid != 0) || (n.euid == 0 && o.euid != 0))
-		change |= 1u << RTG_CREDF_ROOT;
-	if (n.uid != o.uid || n.euid != o.euid)
-		change |= 1u << RTG_CREDF_UID;
+	change = cred_change(&o, &n) | extra;
 	if (!change || !more_begin(&x, RTG_HOOK_CRED, o.uid))
 		return 0;
 	more_op(&x, RTG_KEY_SYSCALL, op);
@@ -144,85 +121,53 @@ int BPF_PROG(lsm_fix_setuid, struct cred *new, const struct cred *old,
 	return lsm_deny(&x, e, RTG_EV_CRED);
 }
 
+/* the call of a task_fix_setuid/setgid flags value: the LSM_SETID_*
+ * order of ops (uid calls or gid calls), -1 for another */
+static __always_inline int setid_op(int flags, int id, int re, int res, int fs)
+{
+	if (flags == LSM_SETID_ID)
+		return id;
+	if (flags == LSM_SETID_RE)
+		return re;
+	if (flags == LSM_SETID_RES)
+		return res;
+	if (flags == LSM_SETID_FS)
+		return fs;
+	return -1;
+}
+
+SEC("lsm/task_fix_setuid")
+int BPF_PROG(lsm_fix_setuid, struct cred *new, const struct cred *old,
+	     int flags)
+{
+	int op = setid_op(flags, RTG_CRED_SETUID, RTG_CRED_SETREUID,
+			  RTG_CRED_SETRESUID, RTG_CRED_SETFSUID);
+
+	return op < 0 ? 0 : cred_lsm(new, old, op, 0);
+}
+
 SEC("lsm/task_fix_setgid")
 int BPF_PROG(lsm_fix_setgid, struct cred *new, const struct cred *old,
 	     int flags)
 {
-	struct rtg_ids o, n;
-	struct more_ctx x;
-	struct rtg_more *e;
-	int op;
+	int op = setid_op(flags, RTG_CRED_SETGID, RTG_CRED_SETREGID,
+			  RTG_CRED_SETRESGID, RTG_CRED_SETFSGID);
 
-	if (flags == LSM_SETID_ID)
-		op = RTG_CRED_SETGID;
-	else if (flags == LSM_SETID_RE)
-		op = RTG_CRED_SETREGID;
-	else if (flags == LSM_SETID_RES)
-		op = RTG_CRED_SETRESGID;
-	else if (flags == LSM_SETID_FS)
-		op = RTG_CRED_SETFSGID;
-	else
-		return 0;
-	cred_ids(old, &o);
-	cred_ids(new, &n);
-	if ((n.gid == o.gid && n.egid == o.egid) ||
-	    !more_begin(&x, RTG_HOOK_CRED, o.uid))
-		return 0;
-	more_op(&x, RTG_KEY_SYSCALL, op);
-	more_xflags(&x, 1u << RTG_CREDF_GID);
-	more_decide(&x);
-	if (!lsm_denies(&x))
-		return 0;
-	e = lsm_record(&x, RTG_EV_CRED, op);
-	e->cred.old = o;
-	e->cred.new = n;
-	return lsm_deny(&x, e, RTG_EV_CRED);
+	return op < 0 ? 0 : cred_lsm(new, old, op, 0);
 }
 
+/* a new list of supplementary groups: no id shows it */
 SEC("lsm/task_fix_setgroups")
 int BPF_PROG(lsm_fix_setgroups, struct cred *new, const struct cred *old)
 {
-	struct rtg_ids o, n;
-	struct more_ctx x;
-	struct rtg_more *e;
-
-	cred_ids(old, &o);
-	cred_ids(new, &n);
-	if (!more_begin(&x, RTG_HOOK_CRED, o.uid))
-		return 0;
-	more_op(&x, RTG_KEY_SYSCALL, RTG_CRED_SETGROUPS);
-	more_xflags(&x, 1u << RTG_CREDF_GID);
-	more_decide(&x);
-	if (!lsm_denies(&x))
-		return 0;
-	e = lsm_record(&x, RTG_EV_CRED, RTG_CRED_SETGROUPS);
-	e->cred.old = o;
-	e->cred.new = n;
-	return lsm_deny(&x, e, RTG_EV_CRED);
+	return cred_lsm(new, old, RTG_CRED_SETGROUPS, 1u << RTG_CREDF_GID);
 }
 
 /* capset(2): the caps of new are the ones asked for */
 SEC("lsm/capset")
 int BPF_PROG(lsm_capset, struct cred *new, const struct cred *old)
 {
-	struct rtg_ids o, n;
-	struct more_ctx x;
-	struct rtg_more *e;
-
-	cred_ids(old, &o);
-	cred_ids(new, &n);
-	bpf_probe_read_kernel(&n.caps, sizeof(n.caps), &new->cap_effective);
-	if (!(n.caps & ~o.caps) || !more_begin(&x, RTG_HOOK_CRED, o.uid))
-		return 0;
-	more_op(&x, RTG_KEY_SYSCALL, RTG_CRED_CAPSET);
-	more_xflags(&x, 1u << RTG_CREDF_CAPS);
-	more_decide(&x);
-	if (!lsm_denies(&x))
-		return 0;
-	e = lsm_record(&x, RTG_EV_CRED, RTG_CRED_CAPSET);
-	e->cred.old = o;
-	e->cred.new = n;
-	return lsm_deny(&x, e, RTG_EV_CRED);
+	return cred_lsm(new, old, RTG_CRED_CAPSET, 0);
 }
 
 /* ---- modules ------------------------------------------------------------- */

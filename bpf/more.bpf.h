@@ -73,6 +73,35 @@ static __always_inline void more_common(struct more_ctx *x)
 	mc->keys[RTG_KEY_CONTAINER].u = hs->cont_u[x->incont];
 }
 
+/* The ids and effective capabilities of credentials c. */
+static __always_inline void cred_ids(const struct cred *c, struct rtg_ids *id)
+{
+	id->uid = BPF_CORE_READ(c, uid.val);
+	id->euid = BPF_CORE_READ(c, euid.val);
+	id->gid = BPF_CORE_READ(c, gid.val);
+	id->egid = BPF_CORE_READ(c, egid.val);
+	/* kernel_cap_t is one u64 (6.3+) or two u32 (before): the same bytes */
+	id->caps = 0;
+	bpf_probe_read_kernel(&id->caps, sizeof(id->caps), &c->cap_effective);
+}
+
+/* What changed: enum rtg_credflag bits. */
+static __always_inline __u32 cred_change(const struct rtg_ids *o,
+					 const struct rtg_ids *n)
+{
+	__u32 f = 0;
+
+	if ((n->uid == 0 && o->uid != 0) || (n->euid == 0 && o->euid != 0))
+		f |= 1u << RTG_CREDF_ROOT;
+	if (n->uid != o->uid || n->euid != o->euid)
+		f |= 1u << RTG_CREDF_UID;
+	if (n->gid != o->gid || n->egid != o->egid)
+		f |= 1u << RTG_CREDF_GID;
+	if (n->caps & ~o->caps)
+		f |= 1u << RTG_CREDF_CAPS;
+	return f;
+}
+
 /* The start of a hook: false when it has nothing to do (no rule, allow by
  * default; or the actor is the agent). uid is the acting uid the rules
  * see. */

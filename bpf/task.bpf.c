@@ -99,19 +99,6 @@ struct {
 	__type(value, struct rtg_ids);
 } cred_old SEC(".maps");
 
-static __always_inline void read_ids(struct task_struct *t, struct rtg_ids *id)
-{
-	const struct cred *c = t->cred;
-
-	id->uid = c->uid.val;
-	id->euid = c->euid.val;
-	id->gid = c->gid.val;
-	id->egid = c->egid.val;
-	/* kernel_cap_t is one u64 (6.3+) or two u32 (before): the same bytes */
-	id->caps = 0;
-	bpf_probe_read_kernel(&id->caps, sizeof(id->caps), &c->cap_effective);
-}
-
 static __always_inline int cred_enter(void)
 {
 	__u64 key = bpf_get_current_pid_tgid();
@@ -119,26 +106,9 @@ static __always_inline int cred_enter(void)
 
 	if (!hookset_active(active_gen(), RTG_HOOK_CRED) || is_agent(key >> 32))
 		return 0;
-	read_ids(bpf_get_current_task_btf(), &id);
+	cred_ids(bpf_get_current_task_btf()->cred, &id);
 	bpf_map_update_elem(&cred_old, &key, &id, BPF_ANY);
 	return 0;
-}
-
-/* What changed: enum rtg_credflag bits. */
-static __always_inline __u32 cred_change(const struct rtg_ids *o,
-					 const struct rtg_ids *n)
-{
-	__u32 f = 0;
-
-	if ((n->uid == 0 && o->uid != 0) || (n->euid == 0 && o->euid != 0))
-		f |= 1u << RTG_CREDF_ROOT;
-	if (n->uid != o->uid || n->euid != o->euid)
-		f |= 1u << RTG_CREDF_UID;
-	if (n->gid != o->gid || n->egid != o->egid)
-		f |= 1u << RTG_CREDF_GID;
-	if (n->caps & ~o->caps)
-		f |= 1u << RTG_CREDF_CAPS;
-	return f;
 }
 
 /* A global function: the verifier checks it once with op unknown, not
@@ -155,7 +125,7 @@ __noinline int cred_exit(long ret, int op)
 	old = bpf_map_lookup_elem(&cred_old, &key);
 	if (!old)
 		return 0;
-	read_ids(bpf_get_current_task_btf(), &cur);
+	cred_ids(bpf_get_current_task_btf()->cred, &cur);
 	change = ret == 0 ? cred_change(old, &cur) : 0;
 	/* a new list of supplementary groups: no id above shows it */
 	if (ret == 0 && op == RTG_CRED_SETGROUPS)

@@ -46,6 +46,10 @@
  * ADDR is IPv4 or IPv6 (e.g. ::ffff:127.0.0.1). Exit 0 on success, 1 when
  * the operation failed, 2 on bad usage. Connects stay where the test points
  * them (127.0.0.0/8, ::1).
+ *
+ * Over 600 lines on purpose: it is one static binary that the guests
+ * (tests/lsm/run.sh, tests/arm64/run.sh) build with one gcc command, and
+ * each operation is a short function beside its one-line outcome.
  */
 #include <arpa/inet.h>
 #include <errno.h>
