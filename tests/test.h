@@ -62,6 +62,8 @@ const char *test_rtguard_bin(void);
 /* mkdtemp(TMPL), and the directory is removed after the test unless it
  * failed (the log then names it) */
 char *test_mkdtemp(char *tmpl);
+/* the same for a path the test made otherwise (a file, a link) */
+void test_scratch(const char *path);
 
 #define TEST_T(tname, timeout)                                                 \
 	static void test_##tname(void);                                        \

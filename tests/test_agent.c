@@ -192,6 +192,7 @@ static int open_symlink(void *arg)
 	unlink(link);
 	if (symlink("/etc/shadow", link))
 		return 1;
+	test_scratch(link);
 	return open(link, O_RDONLY) < 0;
 }
 
@@ -296,6 +297,7 @@ TEST(agent_open_long_and_odd)
 	TEST_NEED_ROOT();
 	test_mkdtemp(dir);
 	snprintf(pol, sizeof(pol), "%s.yaml", dir);
+	test_scratch(pol);
 	if (!ASSERT_OK(put_file(pol, audit_all), "policy") ||
 	    !ASSERT_OK(agent_start(&a, N("--policy", pol)), "agent_start"))
 		return;

@@ -79,6 +79,7 @@ TEST_T(agent_losses_reported, 120)
 	if (!ASSERT_TRUE(fd >= 0, "policy file"))
 		return;
 	close(fd);
+	test_scratch(pol);
 	if (!ASSERT_OK(put_file(pol, "name: audit-all\n"
 				     "defaults: { exec: audit, open: audit, "
 				     "connect: audit }\n"),

@@ -183,6 +183,7 @@ TEST_T(deploy_daemonset_in_podman, 300)
 	snprintf(file, sizeof(file), "%s/node-baseline.yaml", poldir);
 	ASSERT_OK(put_file(file, policy), "policy");
 	snprintf(sec, sizeof(sec), "/tmp/rtgwd-sec-%d", getpid());
+	test_scratch(sec);
 	snprintf(file, sizeof(file), "%s/shop-secrets.yaml", poldir);
 	snprintf(cmd, sizeof(cmd), scoped_policy, getpid());
 	ASSERT_OK(put_file(file, cmd), "scoped policy");

@@ -9,7 +9,8 @@
  * the tests it matches run only the subtests its second half matches.
  */
 #include <fnmatch.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdarg.h>
@@ -46,39 +47,67 @@ static struct sub_totals {
 } * totals;
 
 /*
- * The running test's scratch directories (test_mkdtemp()), NUL-separated in
- * memory shared with the parent. The parent removes them when the test
- * passed or was skipped, and names them in the log of a test that failed.
+ * The running test's scratch paths (test_mkdtemp(), test_scratch()),
+ * NUL-separated in memory shared with the parent. The parent removes them
+ * when the test passed or was skipped, and names them in the log of a test
+ * that failed.
  */
 #define SCRATCH_BYTES 16384
 static char *scratch;
 
-char *test_mkdtemp(char *tmpl)
+void test_scratch(const char *path)
 {
-	size_t used = 0, n = strlen(tmpl) + 1;
+	size_t used = 0, n = strlen(path) + 1;
 
-	if (!mkdtemp(tmpl))
-		return NULL;
 	while (used < SCRATCH_BYTES && scratch[used])
 		used += strlen(scratch + used) + 1;
 	if (used + n < SCRATCH_BYTES)
-		memcpy(scratch + used, tmpl, n);
+		memcpy(scratch + used, path, n);
 	else
 		fprintf(stderr,
 			"%s: note: %s is not removed after the test "
-			"(too many scratch directories)\n",
-			test_name, tmpl);
+			"(too many scratch paths)\n",
+			test_name, path);
+}
+
+char *test_mkdtemp(char *tmpl)
+{
+	if (!mkdtemp(tmpl))
+		return NULL;
+	test_scratch(tmpl);
 	return tmpl;
 }
 
-static int scratch_rm(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
+/* Removes name in dirfd and everything below it, through directory fds
+ * (a tree deeper than PATH_MAX, as the deep-path tests make, goes too),
+ * never following a symlink nor crossing into another file system. */
+static void rm_tree_at(int at, const char *name, dev_t dev)
 {
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path); /* a mount point left busy stays, with its parents */
-	return 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW))
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlinkat(at, name, 0);
+		return;
+	}
+	if (st.st_dev != dev)
+		return; /* a mount point: leave it, and its parents */
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			rm_tree_at(dirfd(d), de->d_name, dev);
+	closedir(d);
+	unlinkat(at, name, AT_REMOVEDIR);
 }
 
 /* something is mounted at DIR or below it (a bind mount of the same file
@@ -98,10 +127,11 @@ static bool mounted_under(const char *dir)
 	return found;
 }
 
-/* after the test: remove its scratch directories, or name them in LOG */
+/* after the test: remove its scratch paths, or name them in LOG */
 static void scratch_end(bool keep, FILE *log)
 {
 	const char *dir;
+	struct stat st;
 	bool kept;
 	size_t at;
 
@@ -117,9 +147,8 @@ static void scratch_end(bool keep, FILE *log)
 		}
 		if (kept && log)
 			fprintf(log, "%s: kept %s\n", test_name, dir);
-		else if (!kept)
-			nftw(dir, scratch_rm, 16,
-			     FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		else if (!kept && !lstat(dir, &st))
+			rm_tree_at(AT_FDCWD, dir, st.st_dev);
 	}
 	memset(scratch, 0, SCRATCH_BYTES);
 }
