@@ -63,6 +63,16 @@ struct {
 	__type(value, struct rtg_proc_state);
 } procs SEC(".maps") __weak;
 
+/* A new user namespace that the sys_enter program of unshare, clone or
+ * clone3 left to BPF LSM's userns_create (task.bpf.c, lsm_more.bpf.c):
+ * pid_tgid -> the call (enum rtg_op_ns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} ns_lsm SEC(".maps") __weak;
+
 /* The compiled policy (rules.h), RTG_NGEN generations. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -255,6 +255,8 @@ static __always_inline int ns_event(int op, __u64 flags)
 	struct more_ctx x;
 	struct rtg_more *e;
 	bool enforced;
+	__u32 call;
+	__u64 key;
 
 	if (!more_begin(&x, RTG_HOOK_NAMESPACE,
 			(__u32)bpf_get_current_uid_gid()))
@@ -262,6 +264,17 @@ static __always_inline int ns_event(int op, __u64 flags)
 	more_op(&x, RTG_KEY_SYSCALL, op);
 	more_xflags(&x, ns_bits(flags));
 	more_decide(&x);
+	/* A deny of a new user namespace alone: BPF LSM's userns_create
+	 * refuses it with EPERM, before it exists, and reports it. With
+	 * other flags too the call is killed here: no hook sees the rest. */
+	key = bpf_get_current_pid_tgid();
+	if (flags == CLONE_NEWUSER && op != RTG_NS_SETNS &&
+	    more_lsm_decides(&x, true)) {
+		call = op;
+		bpf_map_update_elem(&ns_lsm, &key, &call, BPF_ANY);
+		return 0;
+	}
+	bpf_map_delete_elem(&ns_lsm, &key);
 	if (x.v.action < RTG_ACT_AUDIT)
 		return 0;
 	enforced = more_enforce_tp(&x);

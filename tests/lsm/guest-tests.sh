@@ -234,6 +234,7 @@ expect_out "ptrace attach -> EPERM (ptrace_access_check)" "ptrace: EPERM" "$PG" 
 expect_out "setuid -> EPERM (task_fix_setuid)" "setuid: EPERM" "$PG" setuid 65534
 expect_out "setgid -> EPERM (task_fix_setgid)" "setgid: EPERM" "$PG" setgid 65534
 expect_out "setgroups -> EPERM (task_fix_setgroups)" "setgroups: EPERM" "$PG" setgroups 65534
+expect_out "unshare(CLONE_NEWUSER) -> EPERM (userns_create)" "userns: EPERM" "$PG" userns
 expect_out "capset raising a capability -> EPERM (capset)" "capset: EPERM" "$PG" capset
 expect_out "finit_module -> EPERM (kernel_read_file)" "finit: EPERM" "$PG" finit /etc/lsm-allowed
 expect_out "BPF program load -> EPERM (bpf)" "bpf: EPERM" "$PG" bpfload
@@ -270,6 +271,7 @@ event_check "deny event for ptrace attach (enforced, lsm)" '"type":"ptrace"' '"r
 event_check "deny event for setuid (enforced, lsm)" '"type":"cred"' '"syscall": ?"setuid"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for setgid (enforced, lsm)" '"type":"cred"' '"syscall": ?"setgid"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for setgroups (enforced, lsm)" '"type":"cred"' '"syscall": ?"setgroups"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for the user namespace (enforced, lsm)" '"type":"namespace"' '"syscall": ?"unshare"' 'CLONE_NEWUSER' "$DENY" "$ENF" "$LSM"
 event_check "deny event for capset (enforced, lsm)" '"type":"cred"' '"syscall": ?"capset"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for finit_module (enforced, lsm)" '"type":"module"' '/etc/lsm-allowed' "$DENY" "$ENF" "$LSM"
 event_check "deny event for a BPF load (enforced, lsm)" '"type":"bpf"' '"prog_load"' "$DENY" "$ENF" "$LSM"
@@ -290,6 +292,7 @@ expect_out "after exit: secret readable again (programs detached)" "open: ok" "$
 expect_out "after exit: denied binary runs again" "hello" /usr/local/bin/forbidden hello
 expect_out "after exit: connect 9999 works again" "connect: ok" "$PG" connect 127.0.0.1 9999
 expect_out "after exit: capset raises again" "capset: ok" "$PG" capset
+expect_out "after exit: unshare(CLONE_NEWUSER) works again" "userns: ok" "$PG" userns
 expect_out "after exit: pivot_root fails as the kernel decides (EINVAL on an initramfs)" "pivot_root: EINVAL" "$PG" pivot /mnt/piv
 
 kill "$listen1" "$listen2" 2>/dev/null

@@ -23,25 +23,30 @@
  *                                            on DST, open FILE
  *   probe_guest execveat PATH [ARG...]    -> execveat(fd, "", AT_EMPTY_PATH)
  *   probe_guest memfd PATH NAME [ARG...]  -> fexecve of a memfd copy
- *   probe_guest tfo ADDR PORT             -> sendto(MSG_FASTOPEN): "connect:
- * .." probe_guest udpsend ADDR PORT         -> sendto without connect: "send:
- * .."
+ *   probe_guest tfo ADDR PORT             -> sendto(MSG_FASTOPEN):
+ *                                            "connect: .."
+ *   probe_guest udpsend ADDR PORT         -> sendto without connect:
+ *                                            "send: .."
  *
  * The hooks after connect (same one-line outcomes, named after the call):
- *   probe_guest ptrace                    -> PTRACE_ATTACH to a child of its
- * own probe_guest setuid UID                -> setuid(UID) probe_guest finit
- * PATH                -> finit_module of PATH probe_guest bpfload ->
- * BPF_PROG_LOAD of a socket filter probe_guest setgid GID                ->
- * setgid(GID) probe_guest capset                    -> drop CAP_NET_RAW from
- * the effective set ("capdrop: .."), raise it again ("capset: ..") probe_guest
- * mount DIR                 -> unshare(CLONE_NEWNS), tmpfs on DIR probe_guest
- * umount DIR                -> ... then umount2(DIR) probe_guest movemount SRC
- * DST         -> ... tmpfs on SRC, move_mount to DST probe_guest pivot DIR ->
- * ... tmpfs on DIR, pivot_root(DIR, DIR/old): EINVAL on an initramfs root,
- * EPERM from BPF LSM first probe_guest unixconnect PATH          ->
- * connect(AF_UNIX) to PATH probe_guest mmapx PATH                ->
- * mmap(PROT_READ|PROT_EXEC) of PATH probe_guest mprotx PATH               ->
- * mmap(PROT_READ), mprotect(+EXEC)
+ *   probe_guest ptrace          -> PTRACE_ATTACH to a child of its own
+ *   probe_guest setuid UID      -> setuid(UID)
+ *   probe_guest setgid GID      -> setgid(GID)
+ *   probe_guest setgroups GID   -> setgroups(1, {GID})
+ *   probe_guest userns          -> unshare(CLONE_NEWUSER)
+ *   probe_guest capset          -> drop CAP_NET_RAW from the effective set
+ *                                  ("capdrop: .."), raise it ("capset: ..")
+ *   probe_guest finit PATH      -> finit_module of PATH
+ *   probe_guest bpfload         -> BPF_PROG_LOAD of a socket filter
+ *   probe_guest mount DIR       -> unshare(CLONE_NEWNS), tmpfs on DIR
+ *   probe_guest umount DIR      -> ... then umount2(DIR)
+ *   probe_guest movemount S D   -> ... tmpfs on S, move_mount to D
+ *   probe_guest pivot DIR       -> ... tmpfs on DIR, pivot_root(DIR,
+ *                                  DIR/old): EINVAL on an initramfs root,
+ *                                  EPERM from BPF LSM first
+ *   probe_guest unixconnect PATH -> connect(AF_UNIX) to PATH
+ *   probe_guest mmapx PATH      -> mmap(PROT_READ|PROT_EXEC) of PATH
+ *   probe_guest mprotx PATH     -> mmap(PROT_READ), mprotect(+EXEC)
  *
  * ADDR is IPv4 or IPv6 (e.g. ::ffff:127.0.0.1). Exit 0 on success, 1 when
  * the operation failed, 2 on bad usage. Connects stay where the test points
@@ -590,6 +595,9 @@ int main(int argc, char **argv)
 		return setgroups(1, &g) ? fail("setgroups", errno)
 					: ok("setgroups");
 	}
+	if (argc == 2 && !strcmp(argv[1], "userns"))
+		return unshare(CLONE_NEWUSER) ? fail("userns", errno)
+					      : ok("userns");
 	if (argc == 2 && !strcmp(argv[1], "capset"))
 		return do_capset();
 	if (argc == 3 && !strcmp(argv[1], "umount"))
@@ -610,19 +618,16 @@ int main(int argc, char **argv)
 		return do_mapx(argv[2], 0);
 	if (argc == 3 && !strcmp(argv[1], "mprotx"))
 		return do_mapx(argv[2], 1);
-	fprintf(
-	    stderr,
-	    "usage: probe_guest open PATH | exec PATH [ARG...] | "
-	    "connect ADDR PORT [udp] | listen ADDR PORT | hello |\n"
-	    "       openat2 DIR REL | procfd PATH | byhandle PATH | uring PATH "
-	    "|\n"
-	    "       bindopen SRC DST FILE | execveat PATH [ARG...] |\n"
-	    "       memfd PATH NAME [ARG...] | tfo ADDR PORT | udpsend ADDR "
-	    "PORT |\n"
-	    "       ptrace | setuid UID | setgid GID | setgroups GID | capset "
-	    "|\n"
-	    "       finit PATH | bpfload | mount DIR | umount DIR |\n"
-	    "       movemount SRC DST | pivot DIR |\n"
-	    "       unixconnect PATH | mmapx PATH | mprotx PATH\n");
+	fprintf(stderr,
+		"usage: probe_guest open PATH | exec PATH [ARG...] |\n"
+		"       connect ADDR PORT [udp] | listen ADDR PORT | hello |\n"
+		"       openat2 DIR REL | procfd PATH | byhandle PATH |\n"
+		"       uring PATH | bindopen SRC DST FILE |\n"
+		"       execveat PATH [ARG...] | memfd PATH NAME [ARG...] |\n"
+		"       tfo ADDR PORT | udpsend ADDR PORT | ptrace |\n"
+		"       setuid UID | setgid GID | setgroups GID | userns |\n"
+		"       capset | finit PATH | bpfload | mount DIR |\n"
+		"       umount DIR | movemount SRC DST | pivot DIR |\n"
+		"       unixconnect PATH | mmapx PATH | mprotx PATH\n");
 	return 2;
 }

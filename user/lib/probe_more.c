@@ -106,10 +106,14 @@ bool probe_more_has_tp(const struct rtg_probe *p, const char *name)
 void probe_more_facts(struct rtg_probe *p)
 {
 	char path[RTG_MOUNT_PATH_MAX + 96];
-	int i;
+	int i, major, minor;
 
 	p->d.more.tps = 0;
 	p->d.more.uring_submit = false;
+	/* userns_create came with 6.1; a backport is only not used */
+	p->d.more.userns_hook =
+	    sscanf(p->kernel, "%d.%d", &major, &minor) == 2 &&
+	    (major > 6 || (major == 6 && minor >= 1));
 	if (!p->mounts.tracefs[0])
 		return;
 	for (i = 0; i < NTPS; i++) {
@@ -138,7 +142,8 @@ void probe_more_decide(struct rtg_probe *p)
 		m->lsm_hooks = (1u << RTG_HOOK_PTRACE) | (1u << RTG_HOOK_CRED) |
 			       (1u << RTG_HOOK_MODULE) | (1u << RTG_HOOK_BPF) |
 			       (1u << RTG_HOOK_MOUNT) |
-			       (1u << RTG_HOOK_MMAP_EXEC);
+			       (1u << RTG_HOOK_MMAP_EXEC) |
+			       (m->userns_hook ? 1u << RTG_HOOK_NAMESPACE : 0);
 	for (h = RTG_HOOK_PTRACE; h < RTG_NHOOKS; h++) {
 		m->src[h] = tp && probe_more_has_tp(p, hook_tp[h])
 				? RTG_MSRC_TRACEPOINT
@@ -187,6 +192,7 @@ static const char *const lsm_progs[RTG_NHOOKS] = {
     [RTG_HOOK_MODULE] = "kernel_read_file,kernel_load_data",
     [RTG_HOOK_BPF] = "bpf",
     [RTG_HOOK_MOUNT] = "sb_mount,sb_umount,move_mount,sb_pivotroot",
+    [RTG_HOOK_NAMESPACE] = "userns_create",
     [RTG_HOOK_MMAP_EXEC] = "mmap_file,file_mprotect",
 };
 

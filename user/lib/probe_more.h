@@ -34,6 +34,7 @@ enum rtg_more_src {
 struct rtg_more_decision {
 	uint64_t tps;	    /* 1ull << index of probe_more.c's tps[]: exists */
 	bool uring_submit;  /* tp_btf/io_uring_submit_req of 6.0+'s shape */
+	bool userns_hook;   /* the userns_create LSM hook (6.1+) */
 	uint32_t lsm_hooks; /* 1u << hook: BPF LSM programs decide denies */
 	enum rtg_more_src src[RTG_NHOOKS]; /* hooks after connect */
 	enum rtg_mech deny[RTG_NHOOKS];	   /* their deny mechanism */
@@ -42,7 +43,7 @@ struct rtg_more_decision {
 };
 
 /* Facts without trials: the tracepoints in tracefs, the io_uring
- * tracepoint's shape in the kernel's BTF. */
+ * tracepoint's shape in the kernel's BTF, LSM hooks by kernel release. */
 void probe_more_facts(struct rtg_probe *p);
 /* The decisions (after the trials). */
 void probe_more_decide(struct rtg_probe *p);

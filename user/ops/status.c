@@ -77,7 +77,7 @@ static const struct {
      {"lsm_sb_mount", "lsm_sb_umount", "lsm_move_mount", "lsm_pivotroot"}},
     {"namespace",
      {"enter_setns", "enter_unshare", "enter_clone", "enter_clone3"},
-     {NULL}},
+     {"lsm_userns_create"}},
     {"listen", {"enter_listen", "enter_socket", "bind4", "bind6"}, {NULL}},
     {"mmap_exec",
      {"enter_mmap", "enter_mprotect"},
