@@ -15,7 +15,8 @@
  *   kernel_read_file / kernel_load_data (finit_module, init_module),
  *   bpf (the bpf(2) commands of bpf.bpf hooks), sb_mount (mount(2), with
  *   the resolved target), sb_umount, move_mount and sb_pivotroot
- *   (umount2(2), move_mount(2), pivot_root(2)), mmap_file /
+ *   (umount2(2), move_mount(2), pivot_root(2)), socket_listen (listen(2)
+ *   of TCP sockets), mmap_file /
  *   file_mprotect (executable mappings: the exec rules about a file and
  *   the mmap_exec rules), and socket_connect of unix sockets where
  *   cgroup/connect_unix is missing.
@@ -28,6 +29,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define PROT_EXEC	   0x4
 #define VM_EXEC		   0x4
 #define AF_UNIX		   1
+#define AF_INET		   2
+#define AF_INET6	   10
 #define LSM_SETID_ID	   1
 #define LSM_SETID_RE	   2
 #define LSM_SETID_RES	   4
@@ -413,6 +416,37 @@ int BPF_PROG(lsm_file_mprotect, struct vm_area_struct *vma,
 	    (BPF_CORE_READ(vma, vm_flags) & VM_EXEC))
 		return 0;
 	return map_lsm(file, RTG_MMAP_MPROTECT, prot);
+}
+
+/* ---- listen ---------------------------------------------------------------
+ */
+
+/* listen(2) of a TCP socket that a deny covers: refused whatever bound it
+ * (user space loads no cgroup/bind program with this one). The
+ * tracepoint leaves these denies here and still kills for packet
+ * sockets. */
+SEC("lsm/socket_listen")
+int BPF_PROG(lsm_socket_listen, struct socket *sock, int backlog)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct more_ctx x;
+	struct rtg_more *e;
+	__u16 family;
+
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	if (!more_begin(&x, RTG_HOOK_LISTEN, (__u32)bpf_get_current_uid_gid()))
+		return 0;
+	more_op(&x, RTG_KEY_SYSCALL, RTG_LISTEN_LISTEN);
+	more_decide(&x);
+	if (!lsm_denies(&x))
+		return 0;
+	e = lsm_record(&x, RTG_EV_LISTEN, RTG_LISTEN_LISTEN);
+	listen_sock(e, sk, family);
+	return lsm_deny(&x, e, RTG_EV_LISTEN);
 }
 
 /* ---- unix connect (kernels before cgroup/connect_unix) ------------------- */

@@ -262,6 +262,22 @@ static __always_inline bool more_lsm_decides(struct more_ctx *x, bool lsm_hook)
 	       x->v.mech == RTG_MECH_LSM && CFG(lsm_active);
 }
 
+/* The listening socket sk (family AF_INET or AF_INET6) into a listen
+ * record: family, protocol, the local port and address. */
+static __always_inline void listen_sock(struct rtg_more *e, struct sock *sk,
+					__u16 family)
+{
+	e->sock.family = family;
+	e->sock.protocol = BPF_CORE_READ(sk, sk_protocol);
+	e->sock.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (family == 2 /* AF_INET */)
+		*(__u32 *)e->sock.addr =
+		    BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+	else
+		BPF_CORE_READ_INTO(&e->sock.addr, sk,
+				   __sk_common.skc_v6_rcv_saddr);
+}
+
 /* Tracepoint-side enforcement: deny and kill are SIGKILL. */
 static __always_inline bool more_enforce_tp(struct more_ctx *x)
 {

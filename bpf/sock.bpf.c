@@ -122,7 +122,8 @@ static __always_inline struct sock *fd_sock(struct task_struct *task, long fd)
 
 /* listen(2) of a TCP socket (v4 or v6): the address it listens on. A
  * deny verdict that the bind hook did not see (bound before the rule, or
- * bound by listen itself) kills. */
+ * bound by listen itself) kills; with BPF LSM, lsm/socket_listen refuses
+ * every denied listen and no bind is refused. */
 SEC("tracepoint/syscalls/sys_enter_listen")
 int enter_listen(struct trace_event_raw_sys_enter *ctx)
 {
@@ -144,19 +145,12 @@ int enter_listen(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	more_op(&x, RTG_KEY_SYSCALL, RTG_LISTEN_LISTEN);
 	more_decide(&x);
-	if (x.v.action < RTG_ACT_AUDIT)
+	/* BPF LSM's socket_listen refuses it (lsm_more.bpf.c) */
+	if (x.v.action < RTG_ACT_AUDIT || more_lsm_decides(&x, true))
 		return 0;
 	enforced = more_enforce_tp(&x);
 	e = more_record(&x, RTG_EV_LISTEN, RTG_LISTEN_LISTEN, enforced);
-	e->sock.family = family;
-	e->sock.protocol = BPF_CORE_READ(sk, sk_protocol);
-	e->sock.port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	if (family == AF_INET)
-		*(__u32 *)e->sock.addr =
-		    BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-	else
-		BPF_CORE_READ_INTO(&e->sock.addr, sk,
-				   __sk_common.skc_v6_rcv_saddr);
+	listen_sock(e, sk, family);
 	more_emit(e, RTG_EV_LISTEN);
 	return 0;
 }

@@ -244,6 +244,8 @@ expect_out "umount2 of a kept mount -> EPERM (sb_umount)" "umount: EPERM" "$PG" 
 expect_out "umount2 elsewhere works" "umount: ok" "$PG" umount /mnt/ok
 expect_out "move_mount into a denied dir -> EPERM (move_mount)" "move_mount: EPERM" "$PG" movemount /mnt/mvsrc /mnt/denied/y
 expect_out "pivot_root -> EPERM (sb_pivotroot)" "pivot_root: EPERM" "$PG" pivot /mnt/piv
+cp "$PG" /usr/local/bin/nolisten
+expect_out "listen of a denied binary -> EPERM (socket_listen)" "listen: EPERM" timeout 10 /usr/local/bin/nolisten listen 127.0.0.1 9997
 expect_out "unix connect to a denied socket -> EPERM (socket_connect)" "unix: EPERM" "$PG" unixconnect /run/lsm-denied.sock
 expect_out "mmap PROT_EXEC of the exec-denied binary -> EPERM (mmap_file)" "mmap: EPERM" "$PG" mmapx /usr/local/bin/forbidden
 expect_out "mprotect PROT_EXEC of it -> EPERM (file_mprotect)" "mprotect: EPERM" "$PG" mprotx /usr/local/bin/forbidden
@@ -279,6 +281,7 @@ event_check "deny event for the mount (enforced, lsm, resolved target)" '"type":
 event_check "deny event for the umount2 (enforced, lsm)" '"type":"mount"' '"syscall": ?"umount2"' '"target": ?"/mnt/keep/x"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the move_mount (enforced, lsm)" '"type":"mount"' '"syscall": ?"move_mount"' '"target": ?"/mnt/denied/y"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the pivot_root (enforced, lsm)" '"type":"mount"' '"syscall": ?"pivot_root"' '"target": ?"/mnt/piv"' "$DENY" "$ENF" "$LSM"
+event_check "deny event for the listen (enforced, lsm)" '"type":"listen"' '"port": ?9997' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the unix connect (enforced, lsm)" '/run/lsm-denied.sock' '"family": ?"unix"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the executable mapping (exec rule, lsm)" '"type":"mmap_exec"' '/usr/local/bin/forbidden' '"rule": ?"forbidden-binary"' "$DENY" "$ENF" "$LSM"
 if grep -Eq '"action": ?"kill"' "$EVENTS" 2>/dev/null; then

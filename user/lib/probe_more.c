@@ -143,6 +143,7 @@ void probe_more_decide(struct rtg_probe *p)
 			       (1u << RTG_HOOK_MODULE) | (1u << RTG_HOOK_BPF) |
 			       (1u << RTG_HOOK_MOUNT) |
 			       (1u << RTG_HOOK_MMAP_EXEC) |
+			       (1u << RTG_HOOK_LISTEN) |
 			       (m->userns_hook ? 1u << RTG_HOOK_NAMESPACE : 0);
 	for (h = RTG_HOOK_PTRACE; h < RTG_NHOOKS; h++) {
 		m->src[h] = tp && probe_more_has_tp(p, hook_tp[h])
@@ -193,6 +194,7 @@ static const char *const lsm_progs[RTG_NHOOKS] = {
     [RTG_HOOK_BPF] = "bpf",
     [RTG_HOOK_MOUNT] = "sb_mount,sb_umount,move_mount,sb_pivotroot",
     [RTG_HOOK_NAMESPACE] = "userns_create",
+    [RTG_HOOK_LISTEN] = "socket_listen",
     [RTG_HOOK_MMAP_EXEC] = "mmap_file,file_mprotect",
 };
 
