@@ -29,8 +29,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define PROT_EXEC	   0x4
 #define VM_EXEC		   0x4
 #define AF_UNIX		   1
-#define AF_INET		   2
-#define AF_INET6	   10
 #define LSM_SETID_ID	   1
 #define LSM_SETID_RE	   2
 #define LSM_SETID_RES	   4
@@ -433,16 +431,7 @@ int BPF_PROG(lsm_socket_listen, struct socket *sock, int backlog)
 	struct rtg_more *e;
 	__u16 family;
 
-	if (!sk)
-		return 0;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (family != AF_INET && family != AF_INET6)
-		return 0;
-	if (!more_begin(&x, RTG_HOOK_LISTEN, (__u32)bpf_get_current_uid_gid()))
-		return 0;
-	more_op(&x, RTG_KEY_SYSCALL, RTG_LISTEN_LISTEN);
-	more_decide(&x);
-	if (!lsm_denies(&x))
+	if (!sk || !listen_decide(&x, sk, &family) || !lsm_denies(&x))
 		return 0;
 	e = lsm_record(&x, RTG_EV_LISTEN, RTG_LISTEN_LISTEN);
 	listen_sock(e, sk, family);

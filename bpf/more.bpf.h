@@ -262,6 +262,21 @@ static __always_inline bool more_lsm_decides(struct more_ctx *x, bool lsm_hook)
 	       x->v.mech == RTG_MECH_LSM && CFG(lsm_active);
 }
 
+/* The listen rules for a listen(2) of sk, into x: false when sk is no
+ * IPv4/IPv6 socket (*family: its family) or the hook is off. */
+static __always_inline bool listen_decide(struct more_ctx *x, struct sock *sk,
+					  __u16 *family)
+{
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (*family != 2 /* AF_INET */ && *family != 10 /* AF_INET6 */)
+		return false;
+	if (!more_begin(x, RTG_HOOK_LISTEN, (__u32)bpf_get_current_uid_gid()))
+		return false;
+	more_op(x, RTG_KEY_SYSCALL, RTG_LISTEN_LISTEN);
+	more_decide(x);
+	return true;
+}
+
 /* The listening socket sk (family AF_INET or AF_INET6) into a listen
  * record: family, protocol, the local port and address. */
 static __always_inline void listen_sock(struct rtg_more *e, struct sock *sk,

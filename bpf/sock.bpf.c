@@ -138,13 +138,8 @@ int enter_listen(struct trace_event_raw_sys_enter *ctx)
 	sk = fd_sock(bpf_get_current_task_btf(), ctx->args[0]);
 	if (!sk)
 		return 0;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (family != AF_INET && family != AF_INET6)
+	if (!listen_decide(&x, sk, &family))
 		return 0;
-	if (!more_begin(&x, RTG_HOOK_LISTEN, (__u32)bpf_get_current_uid_gid()))
-		return 0;
-	more_op(&x, RTG_KEY_SYSCALL, RTG_LISTEN_LISTEN);
-	more_decide(&x);
 	/* BPF LSM's socket_listen refuses it (lsm_more.bpf.c) */
 	if (x.v.action < RTG_ACT_AUDIT || more_lsm_decides(&x, true))
 		return 0;
