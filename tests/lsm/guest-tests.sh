@@ -237,6 +237,7 @@ expect_out "setgroups -> EPERM (task_fix_setgroups)" "setgroups: EPERM" "$PG" se
 expect_out "unshare(CLONE_NEWUSER) -> EPERM (userns_create)" "userns: EPERM" "$PG" userns
 expect_out "capset raising a capability -> EPERM (capset)" "capset: EPERM" "$PG" capset
 expect_out "finit_module -> EPERM (kernel_read_file)" "finit: EPERM" "$PG" finit /etc/lsm-allowed
+expect_out "init_module -> EPERM (kernel_load_data)" "init_module: EPERM" "$PG" initmod
 expect_out "BPF program load -> EPERM (bpf)" "bpf: EPERM" "$PG" bpfload
 expect_out "mount under a denied dir -> EPERM (sb_mount)" "mount: EPERM" "$PG" mount /mnt/denied/x
 expect_out "mount elsewhere works" "mount: ok" "$PG" mount /mnt/ok
@@ -276,6 +277,7 @@ event_check "deny event for setgroups (enforced, lsm)" '"type":"cred"' '"syscall
 event_check "deny event for the user namespace (enforced, lsm)" '"type":"namespace"' '"syscall": ?"unshare"' 'CLONE_NEWUSER' "$DENY" "$ENF" "$LSM"
 event_check "deny event for capset (enforced, lsm)" '"type":"cred"' '"syscall": ?"capset"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for finit_module (enforced, lsm)" '"type":"module"' '/etc/lsm-allowed' "$DENY" "$ENF" "$LSM"
+event_check "deny event for init_module (enforced, lsm)" '"type":"module"' '"syscall": ?"init_module"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for a BPF load (enforced, lsm)" '"type":"bpf"' '"prog_load"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the mount (enforced, lsm, resolved target)" '"type":"mount"' '"target": ?"/mnt/denied/x"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the umount2 (enforced, lsm)" '"type":"mount"' '"syscall": ?"umount2"' '"target": ?"/mnt/keep/x"' "$DENY" "$ENF" "$LSM"

@@ -37,6 +37,7 @@
  *   probe_guest capset          -> drop CAP_NET_RAW from the effective set
  *                                  ("capdrop: .."), raise it ("capset: ..")
  *   probe_guest finit PATH      -> finit_module of PATH
+ *   probe_guest initmod         -> init_module of 64 zero bytes
  *   probe_guest bpfload         -> BPF_PROG_LOAD of a socket filter
  *   probe_guest mount DIR       -> unshare(CLONE_NEWNS), tmpfs on DIR
  *   probe_guest umount DIR      -> ... then umount2(DIR)
@@ -606,6 +607,13 @@ int main(int argc, char **argv)
 		return do_movemount(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "pivot"))
 		return do_pivot(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "initmod")) {
+		static char image[64];
+
+		return syscall(SYS_init_module, image, sizeof(image), "")
+			   ? fail("init_module", errno)
+			   : ok("init_module");
+	}
 	if (argc == 3 && !strcmp(argv[1], "finit"))
 		return do_finit(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "bpfload"))
@@ -626,7 +634,7 @@ int main(int argc, char **argv)
 		"       execveat PATH [ARG...] | memfd PATH NAME [ARG...] |\n"
 		"       tfo ADDR PORT | udpsend ADDR PORT | ptrace |\n"
 		"       setuid UID | setgid GID | setgroups GID | userns |\n"
-		"       capset | finit PATH | bpfload | mount DIR |\n"
+		"       capset | finit PATH | initmod | bpfload | mount DIR |\n"
 		"       umount DIR | movemount SRC DST | pivot DIR |\n"
 		"       unixconnect PATH | mmapx PATH | mprotx PATH\n");
 	return 2;
