@@ -13,13 +13,18 @@
 # `sysrq_always_enabled` on its command line. stdin is a FIFO held open
 # by us; nothing else is typed.
 #
-# A hung guest is booted once more, its first console kept as $LOG.hang
-# and the hang summed up on our output (the blocked tasks and where the
-# first one waits). Under TCG a guest has been seen to hang about once in
-# twenty boots with no fault of the code under test: once idle with
-# nothing blocked, once with a perf_event_open() waiting in
-# smp_call_function_single() for an IPI the other vCPU never ran while
-# page faults queued on mmap_lock. A second hang in a row is the verdict.
+# Both runners give qemu `-accel tcg,thread=single`. Under multi-threaded
+# TCG a guest hung about once in ten boots, always while the agent was
+# attaching its programs: one vCPU was seen spinning at
+# syscall_trace_enter+0xe9, a jump-label site that attaching a syscall
+# tracepoint patches, while the other waited in smp_call_function_single()
+# for an IPI it never got (once with page faults queued on mmap_lock
+# behind it). With one host thread running both vCPUs the code patch and
+# its IPIs are serialised; boots take the same time and none has hung.
+#
+# A hung guest is still booted once more, its first console kept as
+# $LOG.hang and the hang summed up on our output (the blocked tasks and
+# where the first one waits). A second hang in a row is the verdict.
 guest_run() {
 	local try
 	for try in 1 2; do

@@ -132,7 +132,7 @@ say "booting $(basename "$KERNEL") under qemu-system-aarch64/TCG (timeout ${TIME
 # shellcheck source=tests/guest_lib.sh
 . "$ROOT/tests/guest_lib.sh"
 guest_run qemu-system-aarch64 -M virt -cpu "${RTG_ARM64_CPU:-max,pauth-impdef=on}" \
-	-accel tcg -m 1G -smp "${RTG_ARM64_SMP:-2}" -nographic -no-reboot -net none \
+	-accel tcg,thread=single -m 1G -smp "${RTG_ARM64_SMP:-2}" -nographic -no-reboot -net none \
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
 
 # --- result -----------------------------------------------------------------

@@ -125,7 +125,8 @@ APPEND="console=ttyS0 panic=-1 quiet nosoftlockup rcupdate.rcu_cpu_stall_suppres
 say "booting $(basename "$KERNEL") under qemu/TCG (timeout ${TIMEOUT}s, console: ${LOG#"$ROOT"/})"
 # shellcheck source=tests/guest_lib.sh
 . "$ROOT/tests/guest_lib.sh"
-guest_run qemu-system-x86_64 -accel tcg -m 1G -smp 2 \
+# thread=single: one host thread runs both vCPUs (see guest_lib.sh).
+guest_run qemu-system-x86_64 -accel tcg,thread=single -m 1G -smp 2 \
 	-nographic -no-reboot -net none -kernel "$KERNEL" -initrd "$INITRD" \
 	-append "$APPEND"
 
