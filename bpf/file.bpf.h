@@ -196,7 +196,8 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 					  struct task_struct *task, __u32 fl,
 					  bool lsm)
 {
-	__u64 cand, d, mnt, mroot, mp, p, hit, name, w0, leaf = 0;
+	__u64 cand, c0, c1, fm, d, vm, sb, mnt, mnt0, mroot, mp, p, hit, name,
+	    w0, leaf = 0;
 	__u64 ring[RTG_TRIE_DEPTH];
 	const struct rtg_trie_node *nd;
 	const struct rtg_trie *t;
@@ -205,7 +206,12 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 
 	if (!(hs->features & RTG_HF_PREFILTER))
 		return 1;
-	cand = rtg_cand(hs, open_flag_bits(hs, fl).m, in_container(task));
+	/* the rules of either side of the container key: whether the
+	 * opener is in a container is read only if it decides (below) */
+	fm = open_flag_bits(hs, fl).m;
+	c0 = rtg_cand(hs, fm, false);
+	c1 = rtg_cand(hs, fm, true);
+	cand = c0 | c1;
 	if (!cand)
 		return 0;
 	if (cand & hs->dc_m[RTG_KEY_PATH])
@@ -217,16 +223,16 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		return 2;
 	if (t->sfx_any & cand)
 		return 1;
-	if (KREAD(struct super_block,
-		  KREAD(struct inode, KREAD(struct file, file, f_inode), i_sb),
-		  s_magic) == OVERLAYFS_SUPER_MAGIC)
+	/* an open on overlayfs is matched by its real path too; the mount's
+	 * superblock is the file's (and the overlay's for the real file of
+	 * an overlay file, which lsm/file_open sees) */
+	vm = KREAD(struct file, file, f_path.mnt);
+	sb = KREAD(struct vfsmount, vm, mnt_sb);
+	if (KREAD(struct super_block, sb, s_magic) == OVERLAYFS_SUPER_MAGIC)
 		return 2;
 	d = KREAD(struct file, file, f_path.dentry);
-	mnt = real_mnt(KREAD(struct file, file, f_path.mnt));
-	mroot = mnt_root(mnt);
-	if (lsm && KREAD(struct super_block, KREAD(struct dentry, d, d_sb),
-			 s_magic) == OVERLAYFS_SUPER_MAGIC)
-		return 2;
+	mnt0 = mnt = real_mnt(vm);
+	mroot = KREAD(struct vfsmount, vm, mnt_root);
 #pragma unroll
 	for (i = 0; i < FAST_STEPS; i++) {
 		if (d == mroot) {
@@ -251,26 +257,29 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		depth++;
 		d = p;
 	}
-	/* the opener's namespace root, showing its whole filesystem */
+	/* the opener's namespace root (its only mount without a parent),
+	 * showing its whole filesystem */
 	if (!done || !depth ||
-	    mnt !=
-		KREAD(struct mnt_namespace,
-		      KREAD(struct nsproxy,
-			    KREAD(struct task_struct, task, nsproxy), mnt_ns),
-		      root) ||
-	    d != mnt_sb_root(mnt))
+	    KREAD(struct mount, mnt, mnt_ns) !=
+		KREAD(struct nsproxy, KREAD(struct task_struct, task, nsproxy),
+		      mnt_ns) ||
+	    d != (mnt == mnt0 ? KREAD(struct super_block, sb, s_root)
+			      : mnt_sb_root(mnt)))
 		return 2;
 	hit = t->node[0].here;
 	/* the suffix rules, by the last component: one hash probe */
-	if (t->nsx) {
+	if (t->sfx_m & cand) {
 		len = KREAD(struct dentry, leaf, d_name.len);
 		if (len > RTG_TRIE_NAME_MAX)
 			return 1;
-		name = KREAD(struct dentry, leaf, d_name.name);
-		w0 = low_bytes(kload64(name), len);
-		child = trie_child(t, RTG_TRIE_SFX_NODE, name, len, w0);
-		if (child)
-			hit |= t->node[child & (RTG_TRIE_NODES - 1)].here;
+		if (t->sfx_lens & (1ULL << (len < 63 ? len : 63))) {
+			name = KREAD(struct dentry, leaf, d_name.name);
+			w0 = low_bytes(kload64(name), len);
+			child = trie_child(t, RTG_TRIE_SFX_NODE, name, len, w0);
+			if (child)
+				hit |=
+				    t->node[child & (RTG_TRIE_NODES - 1)].here;
+		}
 	}
 	/* a bounded loop: the verifier follows each of its turns, and each
 	 * turn's hash probes are most of what it checks in the open program;
@@ -301,7 +310,12 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 	if (j == FAST_TRIE_DEPTH && j < depth &&
 	    (t->node[node & (RTG_TRIE_NODES - 1)].reach & cand))
 		return 2;
-	return !!(hit & cand);
+	hit &= cand;
+	if (!hit)
+		return 0;
+	if (hit & c0 & c1)
+		return 1;
+	return !!(hit & (in_container(task) ? c1 : c0));
 }
 #endif /* RTG_BTF_LOADS */
 

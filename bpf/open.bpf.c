@@ -29,6 +29,23 @@ enum open_kind { OPEN_AT, OPEN_AT2, OPEN_PLAIN, OPEN_CREAT };
  * what the probe measured (user/lib/probe.c). Weak: both builds of this
  * unit define it, the object has one. */
 const volatile __u32 fmode_created __weak = 0x100000;
+/* Where the syscall's saved registers lie in the task's stack, as the
+ * probe measured it (user/lib/probe_walk.c), 0 when it did not: then
+ * bpf_task_pt_regs(), a helper call: ~30 ns per open on our machines,
+ * whose kernels return through the SRSO "safe RET" thunk. Weak as
+ * above. */
+const volatile __u32 regs_off __weak = 0;
+
+/* The current task's saved syscall registers. */
+static __always_inline struct pt_regs *task_regs(struct task_struct *task)
+{
+#ifdef RTG_BTF_LOADS
+	if (regs_off)
+		return KPTR(struct pt_regs,
+			    KREAD(struct task_struct, task, stack) + regs_off);
+#endif
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
 
 /* The open's flags as the kernel holds them, never as user memory holds
  * them now. The access mode is the file's own (f_mode). O_CREAT and O_TRUNC
@@ -82,8 +99,13 @@ static __always_inline __u64 fd_file(struct task_struct *task, long fd)
 	__u64 fdt = KREAD(struct files_struct,
 			  KREAD(struct task_struct, task, files), fdt);
 
+#ifndef RTG_BTF_LOADS
 	if (fd >= KREAD(struct fdtable, fdt, max_fds))
 		return 0;
+#endif
+	/* with direct loads no bound is due: fd is what this syscall just
+	 * installed in the task's table, which no thread can shrink (and a
+	 * direct load cannot fault) */
 	return kload64(KREAD(struct fdtable, fdt, fd) + 8 * fd);
 }
 
@@ -110,7 +132,7 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	file = fd_file(task, fd);
 	if (!file)
 		return 0;
-	fl = open_flags((struct pt_regs *)bpf_task_pt_regs(task), kind, file);
+	fl = open_flags(task_regs(task), kind, file);
 	r = PREFILTER_FAST(hs, gen, file, task, fl, false);
 	if (!r)
 		return 0;

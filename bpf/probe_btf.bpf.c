@@ -5,7 +5,11 @@
  * parsing it:
  *   - probe_fmode: the f_mode of each file the prober opens (read with
  *     CO-RE probe reads): the bit FMODE_CREATED has on this kernel, which
- *     moved between releases (bpf/open.bpf.c needs it for openat2);
+ *     moved between releases (bpf/open.bpf.c needs it for openat2); and
+ *     where the syscall's saved registers lie in the task's stack
+ *     (bpf_task_pt_regs() less task->stack), a constant of the kernel's
+ *     build (THREAD_SIZE) that the open programs add to task->stack
+ *     instead of calling the helper;
  *   - probe_rdonly_cast: bpf_rdonly_cast() (Linux 6.2+) works from a
  *     tracepoint: the walks may use direct BTF loads (bpf/kread.bpf.h).
  * Both only act for the prober's own process (target_pid).
@@ -21,6 +25,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 __u32 target_pid = 0;
 __u32 fmodes[4]; /* f_mode of the prober's opens, in order */
 __u32 nfmodes;
+__u64 regs_offs[4]; /* bpf_task_pt_regs() - task->stack, at each */
 __u64 cast_hits; /* probe_rdonly_cast read a field through a cast */
 
 static __always_inline struct file *fd_file(long fd)
@@ -38,8 +43,10 @@ static __always_inline struct file *fd_file(long fd)
 SEC("?tracepoint/syscalls/sys_exit_openat")
 int probe_fmode(struct trace_event_raw_sys_exit *ctx)
 {
+	struct task_struct *t;
 	struct file *f;
 	__u32 n = nfmodes;
+	__u64 regs, a = 0;
 
 	if ((bpf_get_current_pid_tgid() >> 32) != target_pid || ctx->ret < 0)
 		return 0;
@@ -47,6 +54,11 @@ int probe_fmode(struct trace_event_raw_sys_exit *ctx)
 	if (!f || n >= 4)
 		return 0;
 	fmodes[n] = BPF_CORE_READ(f, f_mode);
+	t = bpf_get_current_task_btf();
+	regs = bpf_task_pt_regs(t);
+	/* through the stack: as a number, not the helper's typed pointer */
+	bpf_probe_read_kernel(&a, sizeof(a), &regs);
+	regs_offs[n] = a - (__u64)BPF_CORE_READ(t, stack);
 	nfmodes = n + 1;
 	return 0;
 }

@@ -263,9 +263,13 @@ struct rtg_trie {
 	 * cannot decide that way (ends-with edges, edges left out of slot[]):
 	 * an open they may match takes the slow path. */
 	__u64 sfx_slow;
+	/* the equal-kind suffix edges in slot[]: their rules (sfx_m) and
+	 * lengths (bit l: one of l bytes, 63: 63 or more), so that a last
+	 * component no suffix rule can end with costs no probe */
+	__u64 sfx_m, sfx_lens;
 	char names[RTG_TRIE_NAMES];
 };
-_Static_assert(sizeof(struct rtg_trie) == 73752, "rtg_trie ABI");
+_Static_assert(sizeof(struct rtg_trie) == 73768, "rtg_trie ABI");
 #define RTG_TRIE_SFX_NODE 0xfffe
 
 struct rtg_verdict {

@@ -138,7 +138,7 @@ bool fix_open(struct fix *f, int gen)
 			   p.feat[RTG_FEAT_RDONLY_CAST].ok
 			       ? RTG_WALK_BTF
 			       : RTG_WALK_PROBE_READ,
-			   tps, p.fmode_created);
+			   tps, p.fmode_created, p.regs_off);
 	/* the other hooks' syscall tracepoints, where they exist; no LSM */
 	bpf_object__for_each_program(prog, s->obj)
 	{

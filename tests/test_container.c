@@ -166,3 +166,66 @@ TEST(container_policy_pidns)
 		  "host exec does not match container: true");
 	agent_stop(&a);
 }
+
+/* `container:` on open rules: the open pre-filter reads whether the opener
+ * is in a container only when that decides (bpf/file.bpf.h), so each side
+ * of the key is tried from each side. */
+TEST(container_open_rules)
+{
+	char dir[] = "/tmp/rtg-ctro-XXXXXX", pol[64], fa[64], fb[64],
+	     rules[512], out[64];
+	struct test_event *ev;
+	struct agent_run a;
+	int st;
+
+	TEST_NEED_ROOT();
+	test_mkdtemp(dir);
+	snprintf(pol, sizeof(pol), "%s/p.yaml", dir);
+	snprintf(fa, sizeof(fa), "%s/in-ctr", dir);
+	snprintf(fb, sizeof(fb), "%s/on-host", dir);
+	snprintf(rules, sizeof(rules),
+		 "name: ctr-open\n"
+		 "defaults: { exec: allow, connect: allow }\n"
+		 "rules:\n"
+		 "  - name: ctr-only\n"
+		 "    on: open\n"
+		 "    match: { container: true, path: { equal: [%s] } }\n"
+		 "    action: audit\n"
+		 "  - name: host-only\n"
+		 "    on: open\n"
+		 "    match: { container: false, path: { equal: [%s] } }\n"
+		 "    action: audit\n",
+		 fa, fb);
+	if (!ASSERT_OK(put_file(pol, rules), "policy") ||
+	    !ASSERT_OK(put_file(fa, "a\n"), "file a") ||
+	    !ASSERT_OK(put_file(fb, "b\n"), "file b") ||
+	    !ASSERT_OK(agent_start(&a, N("--policy", pol)), "agent_start"))
+		return;
+	st = run_cmd((char *const[]){"/bin/cat", fa, fb, NULL}, out,
+		     sizeof(out));
+	ASSERT_EQ(st, 0, "cat on the host");
+	st = run_cmd((char *const[]){"unshare", "--pid", "--fork", "/bin/cat",
+				     fa, fb, NULL},
+		     out, sizeof(out));
+	ASSERT_EQ(st, 0, "cat in a new pid namespace");
+	ev = agent_wait_event(
+	    &a, 5000,
+	    EV_WHERE(EV_STR("type", "open"), EV_STR("file.path", fa)));
+	if (ASSERT_TRUE(ev, "open in a container matches container: true"))
+		ASSERT_STREQ(ev_str(ev, "rule"), "ctr-only", "rule");
+	test_event_free(ev);
+	ev = agent_wait_event(
+	    &a, 5000,
+	    EV_WHERE(EV_STR("type", "open"), EV_STR("file.path", fb)));
+	if (ASSERT_TRUE(ev, "open on the host matches container: false"))
+		ASSERT_STREQ(ev_str(ev, "rule"), "host-only", "rule");
+	test_event_free(ev);
+	agent_stop(&a);
+	/* each file was opened twice, once from each side */
+	ASSERT_EQ(agent_count_events(&a, EV_WHERE(EV_STR("type", "open"),
+						  EV_STR("file.path", fa))),
+		  1, "the host's open of the container-only file is not one");
+	ASSERT_EQ(agent_count_events(&a, EV_WHERE(EV_STR("type", "open"),
+						  EV_STR("file.path", fb))),
+		  1, "the container's open of the host-only file is not one");
+}

@@ -132,7 +132,8 @@ struct rtguard_bpf;
  * when measured (non-zero). The agent (from the probe) and the BPF tests
  * use it. */
 void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
-			unsigned int open_tps, unsigned int fmode_created);
+			unsigned int open_tps, unsigned int fmode_created,
+			unsigned int regs_off);
 /* Attaches the programs that serve several syscall tracepoints
  * (exit_opens, the build chosen; enter_creds, exit_creds, exit_mounts)
  * to those the probe p found but the one of their SEC() (the skeleton

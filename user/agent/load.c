@@ -26,7 +26,8 @@
  * 6.2+, probe reads before; each build is meant for the verifiers of its
  * kernels). */
 void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
-			unsigned int open_tps, unsigned int fmode_created)
+			unsigned int open_tps, unsigned int fmode_created,
+			unsigned int regs_off)
 {
 	bool btf = walk == RTG_WALK_BTF;
 
@@ -44,6 +45,7 @@ void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
 				      (open_tps & (1u << RTG_TP_EXIT_OPENAT)));
 	if (fmode_created)
 		s->rodata->fmode_created = fmode_created;
+	s->rodata->regs_off = regs_off;
 }
 
 /* The programs that serve several syscall tracepoints (bpf/open.bpf.c,
@@ -150,7 +152,7 @@ int agent_attach_multi(struct rtguard_bpf *s, const struct rtg_probe *p,
 static void set_autoload(struct rtguard_bpf *s, const struct rtg_probe *p)
 {
 	agent_choose_progs(s, probe_ok(p, RTG_FEAT_LSM), p->d.walk,
-			   p->d.open_tps, p->fmode_created);
+			   p->d.open_tps, p->fmode_created, p->regs_off);
 }
 
 /* --pin-dir, by default <bpffs>/rtguard */

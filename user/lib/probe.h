@@ -126,6 +126,9 @@ struct rtg_probe {
 	/* FMODE_CREATED on this kernel, as measured (0: not measured; the
 	 * agent then keeps its built-in value) */
 	unsigned int fmode_created;
+	/* bpf_task_pt_regs() less task->stack, as measured (0: not measured;
+	 * the open programs then call the helper) */
+	unsigned int regs_off;
 	/* result */
 	int err;		    /* what probe_kernel() returned */
 	char error[RTG_REASON_MAX]; /* one-line reason when err != 0 */

@@ -86,6 +86,13 @@ void probe_print(const struct rtg_probe *p, FILE *f)
 		p->d.walk == RTG_WALK_BTF
 		    ? "btf (direct loads through bpf_rdonly_cast)"
 		    : "probe_read (bpf_probe_read_kernel)");
+	/* open flags at sys_exit: the task's saved registers */
+	if (p->d.walk == RTG_WALK_BTF && p->regs_off)
+		fprintf(f, "  %-26s task stack + %u (measured)\n",
+			"open flags registers", p->regs_off);
+	else
+		fprintf(f, "  %-26s bpf_task_pt_regs()\n",
+			"open flags registers");
 	fprintf(f, "  %-26s ", "connect events");
 	if (p->d.connect == RTG_SRC_CGROUP) {
 		bool c4 = probe_ok(p, RTG_FEAT_CGROUP_CONNECT4);
@@ -191,6 +198,7 @@ void probe_print_json(const struct rtg_probe *p, struct json_writer *jw)
 	jw_end_array(jw);
 	jw_kv_str_or_null(jw, "connect", p->d.connect ? "cgroup" : NULL);
 	jw_kv_string(jw, "walk", probe_walk_name(p->d.walk));
+	jw_kv_uint(jw, "regs_off", p->d.walk == RTG_WALK_BTF ? p->regs_off : 0);
 	jw_end_object(jw);
 
 	jw_name(jw, "enforcement");

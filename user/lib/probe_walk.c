@@ -4,7 +4,9 @@
  * whether bpf_rdonly_cast() works (the `rdonly_cast` feature; it decides
  * which build of the open programs loads, probe.c) and which bit
  * FMODE_CREATED is on this kernel (measured: a file created by an open and
- * one that was not, opened alike, differ in that bit only).
+ * one that was not, opened alike, differ in that bit only), and where a
+ * task's saved syscall registers lie in its kernel stack (the same offset
+ * at each open, below 64 KiB).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,5 +97,11 @@ void probe_walk_trials(struct rtg_probe *p, unsigned int disabled)
 	else
 		log_debug("probe: FMODE_CREATED not measured (%u opens seen)",
 			  s->bss->nfmodes);
+	if (!err && s->bss->nfmodes >= 2 &&
+	    s->bss->regs_offs[0] == s->bss->regs_offs[1] &&
+	    s->bss->regs_offs[0] > 0 && s->bss->regs_offs[0] < 65536)
+		p->regs_off = (unsigned int)s->bss->regs_offs[0];
+	else
+		log_debug("probe: the saved registers' offset not measured");
 	probe_btf_bpf__destroy(s);
 }

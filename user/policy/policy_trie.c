@@ -327,12 +327,16 @@ static void hash_children(struct rtg_trie *t)
 				n->here |= t->node[e->child].reach;
 		}
 	}
-	t->sfx_slow = 0;
+	t->sfx_slow = t->sfx_m = t->sfx_lens = 0;
 	for (k = 0; k < t->nsx; k++) {
 		const struct rtg_trie_edge *e = &t->edge[t->sx + k];
 
-		if (!hash_edge(t, RTG_TRIE_SFX_NODE, e))
+		if (!hash_edge(t, RTG_TRIE_SFX_NODE, e)) {
 			t->sfx_slow |= t->node[e->child].here;
+			continue;
+		}
+		t->sfx_m |= t->node[e->child].here;
+		t->sfx_lens |= 1ULL << (e->len < 63 ? e->len : 63);
 	}
 	for (k = 0; k < t->nse; k++)
 		t->sfx_slow |= t->node[t->edge[t->se + k].child].here;
