@@ -58,7 +58,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps run test test-unit test-lsm clean install static fuzz bench-deps
+.PHONY: all deps run test test-unit test-lsm bench-lsm clean install static fuzz bench-deps
 
 all: $(BIN)
 
@@ -131,6 +131,11 @@ test-unit: rtguard $(OUT)/test_progs
 
 test-lsm: rtguard
 	tests/lsm/run.sh
+
+# the micro bench (off/floor/on) in the Debian 6.1 guest, BENCH_ROUNDS rounds
+BENCH_ROUNDS ?= 5
+bench-lsm: rtguard
+	RTG_LSM_BENCH=$(BENCH_ROUNDS) tests/lsm/run.sh
 
 clean:
 	rm -rf $(OUT) rtguard rtguard-static

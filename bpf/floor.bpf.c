@@ -124,3 +124,33 @@ int fl_bind6(struct bpf_sock_addr *ctx)
 {
 	return 1;
 }
+
+/* BPF LSM, where the agent loads it (bench/src/bench_conf.c turns these
+ * on as the probe decides): 0 lets the operation go on. */
+#define FLOOR_LSM(name, hook)                                                  \
+	SEC("?lsm/" hook)                                                      \
+	int name(void *ctx)                                                    \
+	{                                                                      \
+		return 0;                                                      \
+	}
+
+FLOOR_LSM(fl_lsm_file_open, "file_open")
+FLOOR_LSM(fl_lsm_bprm_check, "bprm_check_security")
+FLOOR_LSM(fl_lsm_ptrace_access, "ptrace_access_check")
+FLOOR_LSM(fl_lsm_ptrace_traceme, "ptrace_traceme")
+FLOOR_LSM(fl_lsm_fix_setuid, "task_fix_setuid")
+FLOOR_LSM(fl_lsm_fix_setgid, "task_fix_setgid")
+FLOOR_LSM(fl_lsm_fix_setgroups, "task_fix_setgroups")
+FLOOR_LSM(fl_lsm_capset, "capset")
+FLOOR_LSM(fl_lsm_read_module, "kernel_read_file")
+FLOOR_LSM(fl_lsm_load_module, "kernel_load_data")
+FLOOR_LSM(fl_lsm_bpf, "bpf")
+FLOOR_LSM(fl_lsm_sb_mount, "sb_mount")
+FLOOR_LSM(fl_lsm_userns_create, "userns_create")
+FLOOR_LSM(fl_lsm_socket_listen, "socket_listen")
+FLOOR_LSM(fl_lsm_sb_umount, "sb_umount")
+FLOOR_LSM(fl_lsm_move_mount, "move_mount")
+FLOOR_LSM(fl_lsm_pivotroot, "sb_pivotroot")
+FLOOR_LSM(fl_lsm_mmap_file, "mmap_file")
+FLOOR_LSM(fl_lsm_file_mprotect, "file_mprotect")
+FLOOR_LSM(fl_lsm_unix_connect, "socket_connect")

@@ -14,12 +14,18 @@
 #       RTG_LSM_KERNEL   guest kernel (default: newest /boot/vmlinuz-6.1.0-*-amd64)
 #       RTG_LSM_APPEND   extra kernel command line (e.g. rdinit=... to test the harness)
 #       RTG_LSM_QUIET=1  print only the summary, not the guest's output
+#       RTG_LSM_BENCH=N  instead of the tests, run `rtguard bench` (micro,
+#                        quick, off/floor/on, N rounds) in the guest and
+#                        print its results and targets (make bench-lsm);
+#                        the check is that the bench ran to its end
 set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 OUT=$ROOT/.output/lsm
-TIMEOUT=${RTG_LSM_TIMEOUT:-240}
+BENCH=${RTG_LSM_BENCH:-}
+case "$BENCH" in '' | [1-9] | [1-9][0-9]) ;; *) echo "lsm: RTG_LSM_BENCH must be a number of rounds (1-99)" >&2; exit 2 ;; esac
+TIMEOUT=${RTG_LSM_TIMEOUT:-$([ -n "$BENCH" ] && echo $((300 + 120 * BENCH)) || echo 240)}
 SKIP=77
 
 say() { echo "lsm: $*"; }
@@ -105,6 +111,10 @@ install -m 0755 tests/lsm/bypass-tests.sh "$R/tests/lsm/bypass-tests.sh"
 cp tests/lsm/*.yaml "$R/tests/lsm/"
 install -m 0755 "$BIN" "$R/usr/sbin/rtguard"
 install -m 0755 "$PROBE" "$R/usr/local/bin/probe_guest"
+if [ -n "$BENCH" ]; then # the bench's workload configs (RTG_BENCH_DIR)
+	mkdir -p "$R/usr/share/rtguard/bench"
+	find bench -maxdepth 1 -type f -exec cp {} "$R/usr/share/rtguard/bench/" \;
+fi
 if [ -n "$LIBS_FROM" ]; then # dynamic fallback: the loader and every library
 	for lib in $(ldd "$LIBS_FROM" | grep -o '/[^ ]*'); do
 		mkdir -p "$R$(dirname "$lib")"
@@ -121,7 +131,7 @@ LOG=$OUT/console.log
 # nosoftlockup, rcu_cpu_stall_suppress: under TCG the verifier holds a vCPU
 # for many seconds while it checks the agent's programs; that is slowness
 # of the emulation, not a lockup worth a warning (or a "BUG:" line).
-APPEND="console=ttyS0 panic=-1 quiet nosoftlockup rcupdate.rcu_cpu_stall_suppress=1 sysrq_always_enabled${RTG_LSM_APPEND:+ $RTG_LSM_APPEND}"
+APPEND="console=ttyS0 panic=-1 quiet nosoftlockup rcupdate.rcu_cpu_stall_suppress=1 sysrq_always_enabled${BENCH:+ rtg.bench=$BENCH}${RTG_LSM_APPEND:+ $RTG_LSM_APPEND}"
 say "booting $(basename "$KERNEL") under qemu/TCG (timeout ${TIMEOUT}s, console: ${LOG#"$ROOT"/})"
 # shellcheck source=tests/guest_lib.sh
 . "$ROOT/tests/guest_lib.sh"
