@@ -140,7 +140,7 @@ static __always_inline int connect_eval(struct bpf_sock_addr *ctx, bool v6)
 	e->dport = dport;
 	__builtin_memcpy(e->daddr, ak.addr, 16);
 	source_addr(ctx, v6, e);
-	EMIT_SUBMIT(e, RTG_EV_CONNECT, v.action >= RTG_ACT_DENY);
+	emit_submit(e, RTG_EV_CONNECT, v.action >= RTG_ACT_DENY);
 	return enforced ? 0 : 1;
 }
 

@@ -5,7 +5,7 @@
  * record (events.h): the header, the verdict, then either emit(), for a
  * record built in the per-CPU scratch_ev buffer whose size varies per
  * event (copied in by bpf_ringbuf_output()), or EMIT_RESERVE() and
- * EMIT_SUBMIT() for one of a fixed size, built in place in the ring.
+ * emit_submit() for one of a fixed size, built in place in the ring.
  * Audit records go to the `events` ring, deny/kill records to
  * `enforce_events`.
  */
@@ -84,28 +84,17 @@ static __always_inline bool enforce_record(const void *rec)
 
 /* Audit records: waking the consumer costs an IPI per record (~10 us in a
  * VM, measured by the bench), so it is woken only once an eighth of the
- * ring (at most 64 KiB) may wait: each CPU wakes it when the records it
- * put in since it last did reach its share of that (wake_share, set by
- * user space: user/agent/load.c). The consumer drains all there is when
- * woken, so what waits is never more than the CPUs' counts together.
- * Counted here rather than asked of the ring (bpf_ringbuf_query()):
- * two helper calls cost ~90 ns per record on our machines. The agent
- * also drains on a short timer, so a lone record is late by at most that
- * period. */
-SCRATCH_MAP(wake_bytes, __u64);
-const volatile __u32 wake_share __weak = 8192;
-
+ * ring (at most 64 KiB) waits, counting a record of size about to go in;
+ * the agent also drains on a short timer, so a lone record is late by at
+ * most that period. */
 static __always_inline __u64 audit_wakeup(__u32 size)
 {
-	__u64 *b = bpf_map_lookup_elem(&wake_bytes, &zero);
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 limit = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
 
-	if (!b)
-		return BPF_RB_FORCE_WAKEUP;
-	*b += size;
-	if (*b < wake_share)
-		return BPF_RB_NO_WAKEUP;
-	*b = 0;
-	return BPF_RB_FORCE_WAKEUP;
+	if (limit > 65536)
+		limit = 65536;
+	return avail + size >= limit ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* Every record built in scratch goes out here, copied into one of two
@@ -133,8 +122,8 @@ static __always_inline void emit(void *rec, __u32 size, __u8 type)
  * without scratch or a copy: EMIT_RESERVE(ptr, type, enforce) reserves
  * sizeof(*ptr) in enforce_events (enforce: a deny or kill record) or
  * events, and leaves ptr NULL, the loss counted, when the ring is full;
- * EMIT_SUBMIT(ptr, type, enforce) then sends what was filled in. Macros:
- * the reservation's size must be a constant the verifier sees. */
+ * emit_submit() then sends what was filled in. A macro: the reservation's
+ * size must be a constant the verifier sees. */
 #define EMIT_RESERVE(ptr, type, enforce)                                       \
 	do {                                                                   \
 		(ptr) = bpf_ringbuf_reserve(                                   \
@@ -145,13 +134,10 @@ static __always_inline void emit(void *rec, __u32 size, __u8 type)
 					   : RTG_STAT_LOST_OF(type));          \
 	} while (0)
 
-#define EMIT_SUBMIT(ptr, type, enforce)                                        \
-	emit_submit((ptr), sizeof(*(ptr)), (type), (enforce))
-
-static __always_inline void emit_submit(void *rec, __u32 size, __u8 type,
-					bool enforce)
+static __always_inline void emit_submit(void *rec, __u8 type, bool enforce)
 {
-	bpf_ringbuf_submit(rec, enforce ? 0 : audit_wakeup(size));
+	/* the reservation already counts in the ring's data */
+	bpf_ringbuf_submit(rec, enforce ? 0 : audit_wakeup(0));
 	stat_inc(RTG_STAT_EMITTED_OF(type));
 }
 

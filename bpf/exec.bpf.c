@@ -335,7 +335,7 @@ static __always_inline void exit_report(struct task_struct *p,
 	code = p->exit_code;
 	e->signal = code & 0x7f;
 	e->code = e->signal ? 0 : (code >> 8) & 0xff;
-	EMIT_SUBMIT(e, RTG_EV_EXIT, false);
+	emit_submit(e, RTG_EV_EXIT, false);
 }
 
 SEC("tp_btf/sched_process_exit")

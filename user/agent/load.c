@@ -149,18 +149,6 @@ int agent_attach_multi(struct rtguard_bpf *s, const struct rtg_probe *p,
 	return 0;
 }
 
-/* Each CPU wakes the consumer of audit records once it has put in its
- * share of an eighth of the ring, at most 64 KiB (bpf/emit.bpf.h). */
-static void set_wake_share(struct rtguard_bpf *s)
-{
-	uint64_t limit = bpf_map__max_entries(s->maps.events) / 8;
-	int ncpu = libbpf_num_possible_cpus();
-
-	if (limit > 65536)
-		limit = 65536;
-	s->rodata->wake_share = (uint32_t)(limit / (ncpu > 0 ? ncpu : 1));
-}
-
 static void set_autoload(struct rtguard_bpf *s, const struct rtg_probe *p)
 {
 	agent_choose_progs(s, probe_ok(p, RTG_FEAT_LSM), p->d.walk,
@@ -211,7 +199,6 @@ int agent_load(struct agent *a)
 	if (a->opts.ringbuf_kb)
 		bpf_map__set_max_entries(s->maps.events,
 					 a->opts.ringbuf_kb * 1024);
-	set_wake_share(s);
 	set_autoload(s, a->probe);
 	agent_more_autoload(s, a->probe);
 	if (d->exec != RTG_SRC_TP_BTF || d->connect != RTG_SRC_CGROUP) {
