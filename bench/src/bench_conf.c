@@ -49,41 +49,23 @@ const char *bench_conf_desc(int conf)
 
 /* The floor's BPF LSM programs, where the agent loads its own: file_open
  * and bprm_check_security wherever BPF LSM works, the others as the
- * probe assigns their hooks (user/agent/load_more.c does the same). */
+ * probe assigns their hooks. */
 static void floor_lsm_autoload(struct floor_bpf *fl, const struct rtg_probe *pr)
 {
 	const struct rtg_more_decision *m = pr ? &pr->d.more : NULL;
 	bool lsm = pr && probe_ok(pr, RTG_FEAT_LSM);
-	const struct {
-		struct bpf_program *prog;
-		int hook;
-	} progs[] = {
-	    {fl->progs.fl_lsm_ptrace_access, RTG_HOOK_PTRACE},
-	    {fl->progs.fl_lsm_ptrace_traceme, RTG_HOOK_PTRACE},
-	    {fl->progs.fl_lsm_fix_setuid, RTG_HOOK_CRED},
-	    {fl->progs.fl_lsm_fix_setgid, RTG_HOOK_CRED},
-	    {fl->progs.fl_lsm_fix_setgroups, RTG_HOOK_CRED},
-	    {fl->progs.fl_lsm_capset, RTG_HOOK_CRED},
-	    {fl->progs.fl_lsm_read_module, RTG_HOOK_MODULE},
-	    {fl->progs.fl_lsm_load_module, RTG_HOOK_MODULE},
-	    {fl->progs.fl_lsm_bpf, RTG_HOOK_BPF},
-	    {fl->progs.fl_lsm_sb_mount, RTG_HOOK_MOUNT},
-	    {fl->progs.fl_lsm_userns_create, RTG_HOOK_NAMESPACE},
-	    {fl->progs.fl_lsm_socket_listen, RTG_HOOK_LISTEN},
-	    {fl->progs.fl_lsm_sb_umount, RTG_HOOK_MOUNT},
-	    {fl->progs.fl_lsm_move_mount, RTG_HOOK_MOUNT},
-	    {fl->progs.fl_lsm_pivotroot, RTG_HOOK_MOUNT},
-	    {fl->progs.fl_lsm_mmap_file, RTG_HOOK_MMAP_EXEC},
-	    {fl->progs.fl_lsm_file_mprotect, RTG_HOOK_MMAP_EXEC},
-	};
-	size_t i;
+	struct bpf_program *prog;
+	int h;
 
+	bpf_object__for_each_program(prog, fl->obj)
+	{
+		h = probe_more_lsm_hook(bpf_program__section_name(prog));
+		if (h >= 0)
+			bpf_program__set_autoload(
+			    prog, lsm && m && (m->lsm_hooks & (1u << h)));
+	}
 	bpf_program__set_autoload(fl->progs.fl_lsm_file_open, lsm);
 	bpf_program__set_autoload(fl->progs.fl_lsm_bprm_check, lsm);
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-		bpf_program__set_autoload(
-		    progs[i].prog,
-		    lsm && m && (m->lsm_hooks & (1u << progs[i].hook)));
 	bpf_program__set_autoload(fl->progs.fl_lsm_unix_connect,
 				  lsm && m && m->unix_src == RTG_MSRC_LSM);
 }

@@ -19,37 +19,21 @@
 /* enum bpf_attach_type values newer than some libbpf headers */
 #define ATTACH_CGROUP_UNIX_CONNECT 49
 
-/* bpf/lsm_more.bpf.c: each where BPF LSM decides its hook. */
+/* bpf/lsm_more.bpf.c: each where BPF LSM decides its hook (the probe
+ * knows which program serves which hook). */
 static void lsm_autoload(struct rtguard_bpf *s,
 			 const struct rtg_more_decision *m)
 {
-	const struct {
-		struct bpf_program *prog;
-		int hook;
-	} progs[] = {
-	    {s->progs.lsm_ptrace_access, RTG_HOOK_PTRACE},
-	    {s->progs.lsm_ptrace_traceme, RTG_HOOK_PTRACE},
-	    {s->progs.lsm_fix_setuid, RTG_HOOK_CRED},
-	    {s->progs.lsm_fix_setgid, RTG_HOOK_CRED},
-	    {s->progs.lsm_fix_setgroups, RTG_HOOK_CRED},
-	    {s->progs.lsm_capset, RTG_HOOK_CRED},
-	    {s->progs.lsm_read_module, RTG_HOOK_MODULE},
-	    {s->progs.lsm_load_module, RTG_HOOK_MODULE},
-	    {s->progs.lsm_bpf, RTG_HOOK_BPF},
-	    {s->progs.lsm_sb_mount, RTG_HOOK_MOUNT},
-	    {s->progs.lsm_userns_create, RTG_HOOK_NAMESPACE},
-	    {s->progs.lsm_socket_listen, RTG_HOOK_LISTEN},
-	    {s->progs.lsm_sb_umount, RTG_HOOK_MOUNT},
-	    {s->progs.lsm_move_mount, RTG_HOOK_MOUNT},
-	    {s->progs.lsm_pivotroot, RTG_HOOK_MOUNT},
-	    {s->progs.lsm_mmap_file, RTG_HOOK_MMAP_EXEC},
-	    {s->progs.lsm_file_mprotect, RTG_HOOK_MMAP_EXEC},
-	};
-	size_t i;
+	struct bpf_program *prog;
+	int h;
 
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-		bpf_program__set_autoload(
-		    progs[i].prog, !!(m->lsm_hooks & (1u << progs[i].hook)));
+	bpf_object__for_each_program(prog, s->obj)
+	{
+		h = probe_more_lsm_hook(bpf_program__section_name(prog));
+		if (h >= 0)
+			bpf_program__set_autoload(prog,
+						  !!(m->lsm_hooks & (1u << h)));
+	}
 	bpf_program__set_autoload(s->progs.lsm_unix_connect,
 				  m->unix_src == RTG_MSRC_LSM);
 }

@@ -185,7 +185,9 @@ void probe_more_backends(const struct rtg_probe *p, struct rtg_backends *be)
 	be->lsm_hooks = p->d.more.lsm_hooks;
 }
 
-/* The LSM hooks of each hook's programs (bpf/lsm_more.bpf.c). */
+/* The LSM hooks of each hook's programs (bpf/lsm_more.bpf.c, and the
+ * bench floor's in bpf/floor.bpf.c): the one place that knows which BPF
+ * LSM program serves which event type. */
 static const char *const lsm_progs[RTG_NHOOKS] = {
     [RTG_HOOK_PTRACE] = "ptrace_access_check,ptrace_traceme",
     [RTG_HOOK_CRED] =
@@ -197,6 +199,26 @@ static const char *const lsm_progs[RTG_NHOOKS] = {
     [RTG_HOOK_LISTEN] = "socket_listen",
     [RTG_HOOK_MMAP_EXEC] = "mmap_file,file_mprotect",
 };
+
+int probe_more_lsm_hook(const char *sec)
+{
+	const char *name, *s;
+	size_t n;
+	int h;
+
+	if (*sec == '?')
+		sec++;
+	if (strncmp(sec, "lsm/", 4))
+		return -1;
+	name = sec + 4;
+	n = strlen(name);
+	for (h = 0; h < RTG_NHOOKS; h++)
+		for (s = lsm_progs[h]; s && (s = strstr(s, name)); s += n)
+			if ((s == lsm_progs[h] || s[-1] == ',') &&
+			    (s[n] == ',' || !s[n]))
+				return h;
+	return -1;
+}
 
 /* The hook's source in words, into buf. */
 static const char *src_text(const struct rtg_probe *p, int h, char *buf,

@@ -50,6 +50,9 @@ void probe_more_decide(struct rtg_probe *p);
 /* The hook that syscall tracepoint `name` ("sys_exit_setuid") serves, -1
  * when it is none of these hooks'. */
 int probe_more_tp_hook(const char *name);
+/* The hook that the BPF LSM program of section sec ("lsm/sb_mount", a
+ * leading '?' allowed) serves, -1 when it is none of these hooks'. */
+int probe_more_lsm_hook(const char *sec);
 /* Does syscall tracepoint `name` exist? */
 bool probe_more_has_tp(const struct rtg_probe *p, const char *name);
 void probe_more_backends(const struct rtg_probe *p, struct rtg_backends *be);
