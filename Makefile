@@ -106,7 +106,7 @@ $(OUT)/test_progs: LDLIBS += -ljansson
 $(OUT)/test_progs: $(LIB_OBJS) $(TEST_OBJS)
 	$(LINK)
 
--include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+-include $(shell find $(OUT) -name '*.d' -type f 2>/dev/null)
 
 # Installs the Debian packages the build, the tests and the LSM guest need
 # (idempotent: only missing ones, only when root).

@@ -315,6 +315,24 @@ struct mnt_namespace___seq {
 	__u64 seq;
 } __attribute__((preserve_access_index));
 
+/* The later layouts, spelled out so that this builds against a vmlinux.h
+ * of either kind (vmlinux/arm64/ is older than 6.16). */
+struct mount___nfs {
+	struct mount *mnt_next_for_sb;
+} __attribute__((preserve_access_index));
+
+struct super_block___nfs {
+	struct mount *s_mounts;
+} __attribute__((preserve_access_index));
+
+struct ns_common___id {
+	__u64 ns_id;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace___id {
+	struct ns_common___id ns;
+} __attribute__((preserve_access_index));
+
 struct sb_scan {
 	__u64 cur, head; /* the next entry; the list head (list_head kind) */
 	__u64 sroot;	 /* the superblock's root dentry */
@@ -334,7 +352,7 @@ static __always_inline bool mnt_in_ns(__u64 m)
 		return false;
 	if (bpf_core_field_exists(struct mnt_namespace___seq, seq))
 		return KREAD(struct mnt_namespace___seq, ns, seq) != 0;
-	return KREAD(struct mnt_namespace, ns, ns.ns_id) != 0;
+	return KREAD(struct mnt_namespace___id, ns, ns.ns_id) != 0;
 }
 
 static long sb_scan_step(__u32 i, void *arg)
@@ -342,13 +360,13 @@ static long sb_scan_step(__u32 i, void *arg)
 	struct sb_scan *s = *(struct sb_scan **)arg;
 	__u64 m, root;
 
-	if (bpf_core_field_exists(struct mount, mnt_next_for_sb)) {
+	if (bpf_core_field_exists(struct mount___nfs, mnt_next_for_sb)) {
 		m = s->cur;
 		if (!m) {
 			s->end = true;
 			return 1;
 		}
-		s->cur = KREAD(struct mount, m, mnt_next_for_sb);
+		s->cur = KREAD(struct mount___nfs, m, mnt_next_for_sb);
 	} else {
 		if (s->cur == s->head || !s->cur) {
 			s->end = true;
@@ -410,8 +428,8 @@ static __always_inline int real_mount(__u64 d, __u64 *mnt, struct sb_scan *s)
 
 	__builtin_memset(s, 0, sizeof(*s));
 	s->sroot = KREAD(struct super_block, sb, s_root);
-	if (bpf_core_field_exists(struct mount, mnt_next_for_sb)) {
-		s->cur = KREAD(struct super_block, sb, s_mounts);
+	if (bpf_core_field_exists(struct mount___nfs, mnt_next_for_sb)) {
+		s->cur = KREAD(struct super_block___nfs, sb, s_mounts);
 	} else {
 		s->head = sb + bpf_core_field_offset(struct super_block___lst,
 						     s_mounts);

@@ -29,6 +29,13 @@ char LICENSE[] SEC("license") = "GPL";
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
+/* uaddrlen came with 6.7: spelled out so that this builds against an
+ * older vmlinux.h (vmlinux/arm64/) */
+struct bpf_sock_addr_kern___len {
+	struct sockaddr *uaddr;
+	__u32 uaddrlen;
+} __attribute__((preserve_access_index));
+
 /* ---- unix connect -------------------------------------------------------- */
 
 /* cgroup/connect_unix: named as connect4 for libbpfs that predate it;
@@ -37,7 +44,7 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 SEC("?cgroup/connect4")
 int connect_unix(struct bpf_sock_addr *ctx)
 {
-	struct bpf_sock_addr_kern *k;
+	struct bpf_sock_addr_kern___len *k;
 
 	if (!bpf_cast_to_kern_ctx)
 		return 1;
