@@ -167,15 +167,6 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 		  cand);
 }
 
-/* The fast path is for the build with direct loads: with probe reads
- * (kernels before 6.2) it would not be fast, and 6.1's verifier would
- * take long over it (and its call chain over 512 bytes of stack). */
-#ifndef RTG_BTF_LOADS
-#define PREFILTER_FAST(hs, gen, file, task, fl, lsm) 2
-#else
-#define PREFILTER_FAST(hs, gen, file, task, fl, lsm)                           \
-	prefilter_fast(hs, gen, file, task, fl, lsm)
-
 /* Walk steps (components and mount crossings) the fast pre-filter takes
  * inline; deeper paths go to rtg_prefilter(). */
 #define FAST_STEPS 10
@@ -183,6 +174,24 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
  * policy's deepest paths are 4 components down (/var/run/crio/crio.sock,
  * /var/run/secrets/kubernetes.io/). */
 #define FAST_TRIE_DEPTH 4
+
+/* prefilter_fast()'s windows: a field of the current mount, of dentry d
+ * (read just before), and the length and name of the component at d,
+ * walked as ring[k]: loaded from d with direct loads, kept from the walk's
+ * window with probe reads (a qstr's len is the high half of hash_len on
+ * little-endian machines, which all of ours are). */
+#define MNT_WIN(field)                                                         \
+	KWIN_GET(mw, struct mount, mnt, mnt_parent, mnt.mnt_sb, field)
+#define DENTRY_WIN(d, field)                                                   \
+	KWIN_GET(dw, struct dentry, d, d_parent, d_name.name, field)
+#ifdef RTG_BTF_LOADS
+#define COMP_LEN(d, k)	(__u32) KREAD(struct dentry, d, d_name.len)
+#define COMP_NAME(d, k) KREAD(struct dentry, d, d_name.name)
+#else
+#define COMP_LEN(d, k)                                                         \
+	((void)(d), (__u32)(ring_hl[(k) & (RTG_TRIE_DEPTH - 1)] >> 32))
+#define COMP_NAME(d, k) ((void)(d), ring_nm[(k) & (RTG_TRIE_DEPTH - 1)])
+#endif
 
 /* The pre-filter's fast path, for the common case, without a call: a
  * BPF-to-BPF call costs ~7.5 ns here (more than ten loads), so the walk
@@ -199,6 +208,14 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 	__u64 cand, c0, c1, fm, d, vm, sb, mnt, mnt0, mroot, mp, p, hit, name,
 	    w0, leaf = 0;
 	__u64 ring[RTG_TRIE_DEPTH];
+	/* windows (kread.bpf.h): the file's path; the current mount's
+	 * parent, mountpoint, root and superblock; the first superblock's
+	 * magic and root; a dentry's parent and name */
+	__u64 fw[4], mw[4], sw[4], dw[4];
+#ifndef RTG_BTF_LOADS
+	/* with probe reads each component's name is read with its parent */
+	__u64 ring_hl[RTG_TRIE_DEPTH], ring_nm[RTG_TRIE_DEPTH];
+#endif
 	const struct rtg_trie_node *nd;
 	const struct rtg_trie *t;
 	__u32 depth = 0, node = 0, len, child, i, j;
@@ -226,34 +243,50 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 	/* an open on overlayfs is matched by its real path too; the mount's
 	 * superblock is the file's (and the overlay's for the real file of
 	 * an overlay file, which lsm/file_open sees) */
-	vm = KREAD(struct file, file, f_path.mnt);
-	sb = KREAD(struct vfsmount, vm, mnt_sb);
-	if (KREAD(struct super_block, sb, s_magic) == OVERLAYFS_SUPER_MAGIC)
-		return 2;
-	d = KREAD(struct file, file, f_path.dentry);
+	KWIN_READ(fw, struct file, file, f_path.mnt, f_path.dentry);
+	vm = KWIN_GET(fw, struct file, file, f_path.mnt, f_path.dentry,
+		      f_path.mnt);
 	mnt0 = mnt = real_mnt(vm);
-	mroot = KREAD(struct vfsmount, vm, mnt_root);
+	KWIN_READ(mw, struct mount, mnt, mnt_parent, mnt.mnt_sb);
+	sb = MNT_WIN(mnt.mnt_sb);
+	KWIN_READ(sw, struct super_block, sb, s_magic, s_root);
+	if (KWIN_GET(sw, struct super_block, sb, s_magic, s_root, s_magic) ==
+	    OVERLAYFS_SUPER_MAGIC)
+		return 2;
+	d = KWIN_GET(fw, struct file, file, f_path.mnt, f_path.dentry,
+		     f_path.dentry);
+	mroot = MNT_WIN(mnt.mnt_root);
 #pragma unroll
 	for (i = 0; i < FAST_STEPS; i++) {
 		if (d == mroot) {
-			mp = KREAD(struct mount, mnt, mnt_parent);
+			mp = MNT_WIN(mnt_parent);
 			if (mp == mnt) {
 				done = true;
 				break;
 			}
-			if (!mp || d != mnt_sb_root(mnt))
+			if (!mp || d != KREAD(struct super_block,
+					      MNT_WIN(mnt.mnt_sb), s_root))
 				return 2; /* a bind mount: its real path too */
-			d = KREAD(struct mount, mnt, mnt_mountpoint);
+			d = MNT_WIN(mnt_mountpoint);
 			mnt = mp;
-			mroot = mnt_root(mp);
+			KWIN_READ(mw, struct mount, mnt, mnt_parent,
+				  mnt.mnt_sb);
+			mroot = MNT_WIN(mnt.mnt_root);
 			continue;
 		}
-		p = KREAD(struct dentry, d, d_parent);
+		KWIN_READ(dw, struct dentry, d, d_parent, d_name.name);
+		p = DENTRY_WIN(d, d_parent);
 		if (p == d || !p)
 			return 2;
 		if (!depth)
 			leaf = d; /* the last component */
 		ring[depth & (RTG_TRIE_DEPTH - 1)] = d;
+#ifndef RTG_BTF_LOADS
+		ring_hl[depth & (RTG_TRIE_DEPTH - 1)] =
+		    DENTRY_WIN(d, d_name.hash_len);
+		ring_nm[depth & (RTG_TRIE_DEPTH - 1)] =
+		    DENTRY_WIN(d, d_name.name);
+#endif
 		depth++;
 		d = p;
 	}
@@ -263,17 +296,19 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 	    KREAD(struct mount, mnt, mnt_ns) !=
 		KREAD(struct nsproxy, KREAD(struct task_struct, task, nsproxy),
 		      mnt_ns) ||
-	    d != (mnt == mnt0 ? KREAD(struct super_block, sb, s_root)
-			      : mnt_sb_root(mnt)))
+	    d != (mnt == mnt0
+		      ? KWIN_GET(sw, struct super_block, sb, s_magic, s_root,
+				 s_root)
+		      : KREAD(struct super_block, MNT_WIN(mnt.mnt_sb), s_root)))
 		return 2;
 	hit = t->node[0].here;
 	/* the suffix rules, by the last component: one hash probe */
 	if (t->sfx_m & cand) {
-		len = KREAD(struct dentry, leaf, d_name.len);
+		len = COMP_LEN(leaf, 0);
 		if (len > RTG_TRIE_NAME_MAX)
 			return 1;
 		if (t->sfx_lens & (1ULL << (len < 63 ? len : 63))) {
-			name = KREAD(struct dentry, leaf, d_name.name);
+			name = COMP_NAME(leaf, 0);
 			w0 = low_bytes(kload64(name), len);
 			child = trie_child(t, RTG_TRIE_SFX_NODE, name, len, w0);
 			if (child)
@@ -294,12 +329,12 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		if (nd->pn)
 			return 2;
 		d = ring[(depth - 1 - j) & (RTG_TRIE_DEPTH - 1)];
-		len = KREAD(struct dentry, d, d_name.len);
+		len = COMP_LEN(d, depth - 1 - j);
 		if (len > RTG_TRIE_NAME_MAX)
 			return 1;
 		if (!(nd->lens & (1ULL << (len < 63 ? len : 63))))
 			break;
-		name = KREAD(struct dentry, d, d_name.name);
+		name = COMP_NAME(d, depth - 1 - j);
 		w0 = low_bytes(kload64(name), len);
 		child = trie_child(t, node, name, len, w0);
 		if (!child)
@@ -315,9 +350,47 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		return 0;
 	if (hit & c0 & c1)
 		return 1;
+#ifdef RTG_BTF_LOADS
 	return !!(hit & (in_container(task) ? c1 : c0));
+#else
+	/* task came through the scratch: a number, read as an address */
+	return !!(hit & (task_in_container((__u64)task) ? c1 : c0));
+#endif
 }
-#endif /* RTG_BTF_LOADS */
+
+#ifdef RTG_BTF_LOADS
+#define PREFILTER_FAST(hs, gen, file, task, fl, lsm)                           \
+	prefilter_fast(hs, gen, file, task, fl, lsm)
+#else
+/* With probe reads (kernels before 6.2) the fast path is a global
+ * function: its stack is its own, not added to the open program's call
+ * chain, and the verifier checks it once. Its pointers go through the
+ * scratch, as rtg_prefilter()'s do. */
+__weak __noinline int RTG_GLOBAL(rtg_prefilter_fast)(__u32 fl, __u32 gen,
+						     __u32 lsm)
+{
+	struct rtg_hookset *hs = hookset(gen, RTG_HOOK_OPEN);
+	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+
+	if (!hs || !mc)
+		return 2;
+	return prefilter_fast(hs, gen, mc->arg_file,
+			      (struct task_struct *)mc->arg_task, fl, lsm);
+}
+
+#define PREFILTER_FAST(hs, gen, file, task, fl, lsm)                           \
+	({                                                                     \
+		struct misc *___mc =                                           \
+		    bpf_map_lookup_elem(&scratch_misc, &zero);                 \
+		int ___r = 2;                                                  \
+		if (___mc) {                                                   \
+			___mc->arg_file = (file);                              \
+			___mc->arg_task = (__u64)(task);                       \
+			___r = RTG_GLOBAL(rtg_prefilter_fast)(fl, gen, lsm);   \
+		}                                                              \
+		___r;                                                          \
+	})
+#endif
 
 /* The rules a path whose string is not whole (trunc) may match by its
  * equal or prefix clauses: the open trie of gen (gen < 0: none, all

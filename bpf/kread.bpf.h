@@ -66,4 +66,41 @@ static __always_inline __u64 kload64(__u64 addr)
 #endif
 }
 
+/* Windows: fields that lie close together in an object, read at once.
+ * With probe reads every read is a helper call, so KWIN_READ() reads the
+ * bytes from field `first` to field `last` (8 bytes long) in one call,
+ * where they span 32 bytes at most in the running kernel's layout (CO-RE
+ * offsets: constants the verifier knows), and KWIN_GET() takes a field
+ * of that range from the window w (__u64 w[4]), as the CPU would load its
+ * 8 bytes (a smaller field: the low bytes, on little-endian machines);
+ * else it reads the field alone. With direct loads each field is loaded
+ * where KWIN_GET() takes it, and KWIN_READ() reads nothing. */
+#define KWIN_SPAN(type, first, last)                                           \
+	(bpf_core_field_offset(type, last) + 8 -                               \
+	 bpf_core_field_offset(type, first))
+#ifdef RTG_BTF_LOADS
+#define KWIN_READ(w, type, addr, first, last)	    ((void)(w))
+#define KWIN_GET(w, type, addr, first, last, field) KREAD(type, addr, field)
+#else
+#define KWIN_READ(w, type, addr, first, last)                                  \
+	({                                                                     \
+		__u32 ___s = KWIN_SPAN(type, first, last);                     \
+		if (___s <= 32)                                                \
+			bpf_probe_read_kernel(                                 \
+			    w, ___s,                                           \
+			    (void *)(unsigned long)((__u64)(addr) +            \
+						    bpf_core_field_offset(     \
+							type, first)));        \
+	})
+#define KWIN_GET(w, type, addr, first, last, field)                            \
+	({                                                                     \
+		__u32 ___d = bpf_core_field_offset(type, field) -              \
+			     bpf_core_field_offset(type, first);               \
+		KWIN_SPAN(type, first, last) <= 32 && ___d <= 24 &&            \
+			!(___d & 7)                                            \
+		    ? (w)[(___d >> 3) & 3]                                     \
+		    : (__u64)KREAD(type, addr, field);                         \
+	})
+#endif
+
 #endif

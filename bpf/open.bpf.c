@@ -96,17 +96,23 @@ static OPEN_FLAGS_INLINE __u32 open_flags(struct pt_regs *regs,
 /* The struct file of the current task's fd, or 0. */
 static __always_inline __u64 fd_file(struct task_struct *task, long fd)
 {
+#ifdef RTG_BTF_LOADS
 	__u64 fdt = KREAD(struct files_struct,
 			  KREAD(struct task_struct, task, files), fdt);
 
-#ifndef RTG_BTF_LOADS
-	if (fd >= KREAD(struct fdtable, fdt, max_fds))
-		return 0;
-#endif
 	/* with direct loads no bound is due: fd is what this syscall just
 	 * installed in the task's table, which no thread can shrink (and a
 	 * direct load cannot fault) */
 	return kload64(KREAD(struct fdtable, fdt, fd) + 8 * fd);
+#else
+	/* task is a BTF pointer: its fields down to the table are direct
+	 * loads on every kernel, only the array of files needs a read */
+	struct fdtable *fdt = task->files->fdt;
+
+	if (fd >= fdt->max_fds)
+		return 0;
+	return kload64((__u64)fdt->fd + 8 * fd);
+#endif
 }
 
 static __always_inline int open_exit(long fd, enum open_kind kind)
