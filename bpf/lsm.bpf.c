@@ -37,6 +37,7 @@ SEC("lsm/file_open")
 int BPF_PROG(LSM_FILE_OPEN, struct file *file)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct open_handoff *h = bpf_map_lookup_elem(&open_handoff, &zero);
 	struct rtg_hookset *hs;
 	struct rtg_verdict v;
 	struct misc *mc;
@@ -44,6 +45,8 @@ int BPF_PROG(LSM_FILE_OPEN, struct file *file)
 	__u32 size, gen, fl = file->f_flags;
 	int r;
 
+	if (h)
+		h->file = 0;
 	if (fl & FMODE_EXEC_FLAG)
 		return 0; /* exec: lsm_bprm_check decides */
 	gen = active_gen();
@@ -51,8 +54,18 @@ int BPF_PROG(LSM_FILE_OPEN, struct file *file)
 	if (!hs)
 		return 0;
 	r = PREFILTER_FAST(hs, gen, (__u64)file, task, fl, true);
-	if (!r)
+	if (!r) {
+		/* decided on the file's own flags and path, without the
+		 * real file of an overlay (the fast path leaves those) */
+		if (h) {
+			h->task = (__u64)task;
+			h->start = task->start_time;
+			h->csw = task_csw(task);
+			h->gen = gen;
+			h->file = (__u64)file;
+		}
 		return 0;
+	}
 	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
 	if (!mc)
 		return 0;

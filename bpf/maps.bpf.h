@@ -189,6 +189,29 @@ SCRATCH_MAP(scratch_misc, struct misc);
 
 static const __u32 zero;
 
+/* lsm/file_open's word to the open tracepoints (open.bpf.c) about the
+ * file it just saw: no rule above allow can match its open under
+ * generation gen. One per CPU, written (file = 0 first) on every call.
+ * The tracepoint trusts it only for the same struct file, by the same
+ * task (pointer and start time) with the same count of context switches:
+ * not switched out since, the task stayed on this CPU and this word is
+ * from its last file_open, which for a file its open syscall just made
+ * (not O_PATH: those skip file_open) was that file's. */
+struct open_handoff {
+	__u64 task, start, csw, file;
+	__u32 gen, pad;
+};
+SCRATCH_MAP(open_handoff, struct open_handoff);
+
+/* Set by user space where lsm/file_open is loaded: the tracepoints then
+ * look at its word. Weak: each unit that reads it declares it. */
+const volatile __u32 open_handoff_on __weak = 0;
+
+static __always_inline __u64 task_csw(const struct task_struct *t)
+{
+	return t->nvcsw + t->nivcsw;
+}
+
 /* This CPU's scratch, all of it or NULL. */
 struct scratch {
 	struct paths *ps;

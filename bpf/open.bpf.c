@@ -12,7 +12,9 @@
  * is built twice (file_btf.bpf.c, kread.bpf.h).
  *
  * Most opens meet no rule: rtg_prefilter() (file.bpf.h, trie.bpf.h) lets
- * them go before any string is built.
+ * them go before any string is built. Under BPF LSM, lsm/file_open saw the
+ * open first: what it found no rule can match is not looked at again here
+ * (struct open_handoff in maps.bpf.h).
  */
 #include "file.bpf.h"
 
@@ -22,6 +24,7 @@ enum open_kind { OPEN_AT, OPEN_AT2, OPEN_PLAIN, OPEN_CREAT };
 
 #define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
+#define FMODE_PATH  0x4000 /* O_PATH: no file_open */
 #define S_IFMT	    00170000
 #define S_IFREG	    0100000
 
@@ -62,9 +65,10 @@ static __always_inline struct pt_regs *task_regs(struct task_struct *task)
 #define OPEN_FLAGS_INLINE __noinline
 #endif
 static OPEN_FLAGS_INLINE __u32 open_flags(struct pt_regs *regs,
-					  enum open_kind kind, __u64 file)
+					  enum open_kind kind, __u64 file,
+					  __u32 fmode)
 {
-	__u32 fmode = KREAD(struct file, file, f_mode), fl;
+	__u32 fl;
 
 	switch (kind) {
 	case OPEN_AT:
@@ -115,6 +119,18 @@ static __always_inline __u64 fd_file(struct task_struct *task, long fd)
 #endif
 }
 
+/* Did lsm/file_open decide this open already: that no rule above allow
+ * can match it (maps.bpf.h, struct open_handoff)? */
+static __always_inline bool lsm_decided(struct task_struct *task, __u64 file,
+					__u32 gen)
+{
+	struct open_handoff *h = bpf_map_lookup_elem(&open_handoff, &zero);
+
+	return h && h->file == file && h->task == (__u64)task &&
+	       h->gen == gen && h->start == task->start_time &&
+	       h->csw == task_csw(task);
+}
+
 static __always_inline int open_exit(long fd, enum open_kind kind)
 {
 	struct task_struct *task;
@@ -122,7 +138,7 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	struct rtg_verdict v;
 	struct evbuf *eb;
 	struct misc *mc;
-	__u32 size, fl, gen;
+	__u32 size, fl, gen, fmode;
 	bool enforced;
 	__u64 file;
 	int r;
@@ -138,7 +154,11 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	file = fd_file(task, fd);
 	if (!file)
 		return 0;
-	fl = open_flags(task_regs(task), kind, file);
+	fmode = KREAD(struct file, file, f_mode);
+	if (open_handoff_on && !(fmode & FMODE_PATH) &&
+	    lsm_decided(task, file, gen))
+		return 0;
+	fl = open_flags(task_regs(task), kind, file, fmode);
 	r = PREFILTER_FAST(hs, gen, file, task, fl, false);
 	if (!r)
 		return 0;

@@ -46,6 +46,8 @@ void agent_choose_progs(struct rtguard_bpf *s, bool lsm, int walk,
 	if (fmode_created)
 		s->rodata->fmode_created = fmode_created;
 	s->rodata->regs_off = regs_off;
+	/* the open tracepoints skip what lsm/file_open decided */
+	s->rodata->open_handoff_on = lsm;
 }
 
 /* The programs that serve several syscall tracepoints (bpf/open.bpf.c,
