@@ -298,7 +298,8 @@ event_check "deny event for the umount2 (enforced, lsm)" '"type":"mount"' '"sysc
 event_check "deny event for the move_mount (enforced, lsm)" '"type":"mount"' '"syscall": ?"move_mount"' '"target": ?"/mnt/denied/y"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the pivot_root (enforced, lsm)" '"type":"mount"' '"syscall": ?"pivot_root"' '"target": ?"/mnt/piv"' "$DENY" "$ENF" "$LSM"
 event_check "deny event for the listen (enforced, lsm)" '"type":"listen"' '"port": ?9997' "$DENY" "$ENF" "$LSM"
-event_check "deny event for the unix connect (enforced, lsm)" '/run/lsm-denied.sock' '"family": ?"unix"' "$DENY" "$ENF" "$LSM"
+# (cgroup/connect_unix decides it from 6.7 on, lsm/socket_connect before)
+event_check "deny event for the unix connect (enforced, lsm or cgroup)" '/run/lsm-denied.sock' '"family": ?"unix"' "$DENY" "$ENF" '"mech(anism)?": ?"(lsm|cgroup)"'
 event_check "deny event for the executable mapping (exec rule, lsm)" '"type":"mmap_exec"' '/usr/local/bin/forbidden' '"rule": ?"forbidden-binary"' "$DENY" "$ENF" "$LSM"
 # (but the kill rule's, whose action is a kill on every kernel)
 if grep -E '"action": ?"kill"' "$EVENTS" 2>/dev/null | grep -vEq '"rule": ?"kill-on-open"'; then

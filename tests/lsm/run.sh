@@ -12,6 +12,9 @@
 # Env:  RTG_LSM_TIMEOUT  seconds before the guest is killed (default 240)
 #       RTG_LSM_BIN      rtguard binary to put in the guest (default: make static)
 #       RTG_LSM_KERNEL   guest kernel (default: newest /boot/vmlinuz-6.1.0-*-amd64)
+#       RTG_LSM_SERIES=6.12  boot Debian 12's 6.12 kernel instead (fetched
+#                        once with apt-get download into .output/lsm/k6.12):
+#                        where the direct-load (_btf) programs run under LSM
 #       RTG_LSM_APPEND   extra kernel command line (e.g. rdinit=... to test the harness)
 #       RTG_LSM_QUIET=1  print only the summary, not the guest's output
 #       RTG_LSM_BENCH=N  instead of the tests, run `rtguard bench` (micro,
@@ -44,6 +47,23 @@ newest_kernel() {
 	done | sort -V | tail -n 1
 }
 
+# Debian 12's 6.12 kernel image, unpacked once (RTG_LSM_SERIES=6.12): its
+# vmlinuz path, or nothing when the package cannot be had.
+kernel_612() {
+	local dir=$OUT/k6.12 pkg k
+	k=$(ls "$dir"/boot/vmlinuz-6.12.* 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$k" ] && { echo "$k"; return; }
+	pkg=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
+		cut -d' ' -f1 | sort -V | tail -n 1)
+	[ -n "$pkg" ] || return
+	mkdir -p "$dir/deb" || return
+	(cd "$dir/deb" && apt-get download "$pkg" >/dev/null 2>&1) || return
+	dpkg-deb -x "$dir"/deb/"$pkg"_*.deb "$dir/x" 2>/dev/null || return
+	mkdir -p "$dir/boot" && mv "$dir"/x/boot/vmlinuz-* "$dir/boot/" &&
+		rm -rf "$dir/x" "$dir/deb"
+	ls "$dir"/boot/vmlinuz-6.12.* 2>/dev/null | sort -V | tail -n 1
+}
+
 # --- what must exist on the host --------------------------------------------
 need_pkgs=0
 command -v qemu-system-x86_64 >/dev/null || need_pkgs=1
@@ -56,6 +76,11 @@ if [ "$need_pkgs" = 1 ] && [ "$(id -u)" = 0 ] && [ -x scripts/deps.sh ]; then
 fi
 command -v qemu-system-x86_64 >/dev/null ||
 	skip "qemu-system-x86_64 is not installed and cannot be installed here (apt-get install qemu-system-x86)"
+if [ "${RTG_LSM_SERIES:-}" = 6.12 ] && [ -z "${RTG_LSM_KERNEL:-}" ]; then
+	RTG_LSM_KERNEL=$(kernel_612)
+	[ -n "$RTG_LSM_KERNEL" ] ||
+		skip "Debian 12's 6.12 kernel (linux-image-6.12.*+deb12-amd64) cannot be downloaded here"
+fi
 KERNEL=${RTG_LSM_KERNEL:-$(newest_kernel)}
 if [ -z "$KERNEL" ] || [ ! -e "$KERNEL" ]; then
 	skip "no Debian 6.1 guest kernel (/boot/vmlinuz-6.1.0-*-amd64) and it cannot be installed here (apt-get install linux-image-amd64 on Debian 12)"
