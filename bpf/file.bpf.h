@@ -177,9 +177,11 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 
 /* prefilter_fast()'s windows: a field of the current mount, of dentry d
  * (read just before), and the length and name of the component at d,
- * walked as ring[k]: loaded from d with direct loads, kept from the walk's
- * window with probe reads (a qstr's len is the high half of hash_len on
- * little-endian machines, which all of ours are). */
+ * walked as ring[k], or of the leaf: loaded from d with direct loads,
+ * kept from the walk's window with probe reads (a qstr's len is the high
+ * half of hash_len on little-endian machines, which all of ours are). The
+ * ring keeps the last RTG_TRIE_DEPTH components walked, the topmost: the
+ * leaf's are kept apart, a deeper walk overwrites its slot. */
 #define MNT_WIN(field)                                                         \
 	KWIN_GET(mw, struct mount, mnt, mnt_parent, mnt.mnt_sb, field)
 #define DENTRY_WIN(d, field)                                                   \
@@ -187,10 +189,14 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 #ifdef RTG_BTF_LOADS
 #define COMP_LEN(d, k)	(__u32) KREAD(struct dentry, d, d_name.len)
 #define COMP_NAME(d, k) KREAD(struct dentry, d, d_name.name)
+#define LEAF_LEN(d)	COMP_LEN(d, 0)
+#define LEAF_NAME(d)	COMP_NAME(d, 0)
 #else
 #define COMP_LEN(d, k)                                                         \
 	((void)(d), (__u32)(ring_hl[(k) & (RTG_TRIE_DEPTH - 1)] >> 32))
 #define COMP_NAME(d, k) ((void)(d), ring_nm[(k) & (RTG_TRIE_DEPTH - 1)])
+#define LEAF_LEN(d)	((void)(d), (__u32)(leaf_hl >> 32))
+#define LEAF_NAME(d)	((void)(d), leaf_nm)
 #endif
 
 /* The pre-filter's fast path, for the common case, without a call: a
@@ -214,7 +220,8 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 	__u64 fw[4], mw[4], sw[4], dw[4];
 #ifndef RTG_BTF_LOADS
 	/* with probe reads each component's name is read with its parent */
-	__u64 ring_hl[RTG_TRIE_DEPTH], ring_nm[RTG_TRIE_DEPTH];
+	__u64 ring_hl[RTG_TRIE_DEPTH], ring_nm[RTG_TRIE_DEPTH], leaf_hl = 0,
+								leaf_nm = 0;
 #endif
 	const struct rtg_trie_node *nd;
 	const struct rtg_trie *t;
@@ -286,6 +293,10 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		    DENTRY_WIN(d, d_name.hash_len);
 		ring_nm[depth & (RTG_TRIE_DEPTH - 1)] =
 		    DENTRY_WIN(d, d_name.name);
+		if (!depth) {
+			leaf_hl = ring_hl[0];
+			leaf_nm = ring_nm[0];
+		}
 #endif
 		depth++;
 		d = p;
@@ -304,11 +315,11 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 	hit = t->node[0].here;
 	/* the suffix rules, by the last component: one hash probe */
 	if (t->sfx_m & cand) {
-		len = COMP_LEN(leaf, 0);
+		len = LEAF_LEN(leaf);
 		if (len > RTG_TRIE_NAME_MAX)
 			return 1;
 		if (t->sfx_lens & (1ULL << (len < 63 ? len : 63))) {
-			name = COMP_NAME(leaf, 0);
+			name = LEAF_NAME(leaf);
 			w0 = low_bytes(kload64(name), len);
 			child = trie_child(t, RTG_TRIE_SFX_NODE, name, len, w0);
 			if (child)

@@ -224,6 +224,13 @@ if [ "$rc" -eq 137 ]; then
 else
 	fail "open of a kill-rule file: killed by SIGKILL" "exit status $rc, output '$(oneline "$out")'"
 fi
+out=$("$PG" open /srv/public/a/b/c/d/e/f/lsm-kill-me 2>&1)
+rc=$?
+if [ "$rc" -eq 137 ]; then
+	pass "open of a kill-rule file nine components deep: killed"
+else
+	fail "open of a kill-rule file nine components deep: killed" "exit status $rc, output '$(oneline "$out")'"
+fi
 
 # --- d. exec deny ------------------------------------------------------------
 expect_out "execve of denied binary -> EPERM" "exec: EPERM" "$PG" exec /usr/local/bin/forbidden hello
