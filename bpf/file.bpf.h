@@ -199,9 +199,10 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 #define LEAF_NAME(d)	((void)(d), leaf_nm)
 #endif
 
-/* The pre-filter's fast path, for the common case, without a call: a
- * BPF-to-BPF call costs ~7.5 ns here (more than ten loads), so the walk
- * and the trie are unrolled. Whatever it does not decide cheaply (a path
+/* The pre-filter's fast path, for the common case, in one call
+ * (RTG_GLOBAL(rtg_prefilter_fast) below): each BPF-to-BPF call costs more
+ * than ten loads here, so the walk and the trie are unrolled inside it.
+ * Whatever it does not decide cheaply (a path
  * deeper than FAST_STEPS, a mount that shows another path, overlayfs,
  * name-prefix clauses, ends-with suffixes) it leaves to rtg_prefilter(), which
  * decides the same way with loops. 0: no rule above allow can match the
@@ -369,8 +370,9 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
  * its own, not added to the open programs' deepest call chain (program,
  * rtg_open_eval(), rtg_walk(), its loop), which must fit in 512 bytes on
  * kernels without private BPF stacks (Debian's 6.12: 560 with the fast
- * path inline); the verifier checks it once. The call costs ~7.5 ns here.
- * Its pointers go through the scratch, as rtg_prefilter()'s do. */
+ * path inline); the verifier checks it once. The call costs ~15 ns per
+ * open here (run-time statistics). Its pointers go through the scratch,
+ * as rtg_prefilter()'s do; it looks the open hookset up itself. */
 __weak __noinline int RTG_GLOBAL(rtg_prefilter_fast)(__u32 fl, __u32 gen,
 						     __u32 lsm)
 {
@@ -383,7 +385,7 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter_fast)(__u32 fl, __u32 gen,
 			      (struct task_struct *)mc->arg_task, fl, lsm);
 }
 
-#define PREFILTER_FAST(hs, gen, file, task, fl, lsm)                           \
+#define PREFILTER_FAST(gen, file, task, fl, lsm)                               \
 	({                                                                     \
 		struct misc *___mc =                                           \
 		    bpf_map_lookup_elem(&scratch_misc, &zero);                 \

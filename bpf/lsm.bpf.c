@@ -53,7 +53,7 @@ int BPF_PROG(LSM_FILE_OPEN, struct file *file)
 	hs = hookset_active(gen, RTG_HOOK_OPEN);
 	if (!hs)
 		return 0;
-	r = PREFILTER_FAST(hs, gen, (__u64)file, task, fl, true);
+	r = PREFILTER_FAST(gen, (__u64)file, task, fl, true);
 	if (!r) {
 		/* decided on the file's own flags and path, without the
 		 * real file of an overlay (the fast path leaves those) */

@@ -159,7 +159,7 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	    lsm_decided(task, file, gen))
 		return 0;
 	fl = open_flags(task_regs(task), kind, file, fmode);
-	r = PREFILTER_FAST(hs, gen, file, task, fl, false);
+	r = PREFILTER_FAST(gen, file, task, fl, false);
 	if (!r)
 		return 0;
 	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
