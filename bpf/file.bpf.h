@@ -186,6 +186,14 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 	KWIN_GET(mw, struct mount, mnt, mnt_parent, mnt.mnt_sb, field)
 #define DENTRY_WIN(d, field)                                                   \
 	KWIN_GET(dw, struct dentry, d, d_parent, d_name.name, field)
+/* The opener's nsproxy: task is a trusted pointer with direct loads
+ * (below), a number read as an address with probe reads. */
+#ifdef RTG_BTF_LOADS
+#define TASK_NSPROXY(task) ((__u64)(task)->nsproxy)
+#else
+#define TASK_NSPROXY(task) KREAD(struct task_struct, task, nsproxy)
+#endif
+
 #ifdef RTG_BTF_LOADS
 #define COMP_LEN(d, k)	(__u32) KREAD(struct dentry, d, d_name.len)
 #define COMP_NAME(d, k) KREAD(struct dentry, d, d_name.name)
@@ -199,9 +207,9 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 #define LEAF_NAME(d)	((void)(d), leaf_nm)
 #endif
 
-/* The pre-filter's fast path, for the common case, in one call
- * (RTG_GLOBAL(rtg_prefilter_fast) below): each BPF-to-BPF call costs more
- * than ten loads here, so the walk and the trie are unrolled inside it.
+/* The pre-filter's fast path, for the common case, in at most one call
+ * (PREFILTER_FAST() below): each BPF-to-BPF call costs more than two
+ * loads here, so the walk and the trie are unrolled inside it.
  * Whatever it does not decide cheaply (a path
  * deeper than FAST_STEPS, a mount that shows another path, overlayfs,
  * name-prefix clauses, ends-with suffixes) it leaves to rtg_prefilter(), which
@@ -210,11 +218,10 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter)(__u32 fl, __u32 gen, __u32 lsm)
 static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 					  __u32 gen, __u64 file,
 					  struct task_struct *task, __u32 fl,
-					  bool lsm)
+					  __u64 *ring)
 {
 	__u64 cand, c0, c1, fm, d, vm, sb, mnt, mnt0, mroot, mp, p, hit, name,
 	    w0, leaf = 0;
-	__u64 ring[RTG_TRIE_DEPTH];
 	/* windows (kread.bpf.h): the file's path; the current mount's
 	 * parent, mountpoint, root and superblock; the first superblock's
 	 * magic and root; a dentry's parent and name */
@@ -306,8 +313,7 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 	 * showing its whole filesystem */
 	if (!done || !depth ||
 	    KREAD(struct mount, mnt, mnt_ns) !=
-		KREAD(struct nsproxy, KREAD(struct task_struct, task, nsproxy),
-		      mnt_ns) ||
+		KREAD(struct nsproxy, TASK_NSPROXY(task), mnt_ns) ||
 	    d != (mnt == mnt0
 		      ? KWIN_GET(sw, struct super_block, sb, s_magic, s_root,
 				 s_root)
@@ -362,19 +368,39 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 		return 0;
 	if (hit & c0 & c1)
 		return 1;
-	/* task came through the scratch: a number, read as an address */
+	/* read through its address: a number with probe reads */
 	return !!(hit & (task_in_container((__u64)task) ? c1 : c0));
 }
 
-/* The fast path is a global function in both builds: its stack frame is
- * its own, not added to the open programs' deepest call chain (program,
- * rtg_open_eval(), rtg_walk(), its loop), which must fit in 512 bytes on
- * kernels without private BPF stacks (Debian's 6.12: 560 with the fast
- * path inline); the verifier checks it once. The call costs ~15 ns per
- * open here (run-time statistics). Its pointers go through the scratch,
- * as rtg_prefilter()'s do; it looks the open hookset up itself. */
-__weak __noinline int RTG_GLOBAL(rtg_prefilter_fast)(__u32 fl, __u32 gen,
-						     __u32 lsm)
+#ifdef RTG_BTF_LOADS
+/* With direct loads the fast path is a static function, not a global one:
+ * it takes the hookset, the scratch and the current task's trusted
+ * pointer (bpf_get_current_task_btf()) as they are, so the task's own
+ * fields are plain loads and nothing goes through the scratch. Its stack
+ * frame is its own, not added to the open programs' deepest call chain
+ * (program, rtg_open_eval(), rtg_walk(), its loop), which must fit in 512
+ * bytes on kernels without private BPF stacks (Debian's 6.12: 528 with
+ * the fast path inline). Every other load is through an address, a
+ * PROBE_MEM load that the x86 JIT guards with a bounds check and a
+ * branch: ~4 ns each here, where a map value's load takes ~1.3 ns. gen
+ * and fl travel in one argument (five at most). */
+static __noinline __attribute__((unused)) int
+prefilter_fast_call(const struct rtg_hookset *hs, struct misc *mc, __u64 file,
+		    struct task_struct *task, __u64 gen_fl)
+{
+	return prefilter_fast(hs, gen_fl >> 32, file, task, (__u32)gen_fl,
+			      mc->ring);
+}
+
+#define PREFILTER_FAST(hs, mc, gen, f, task, fl)                               \
+	prefilter_fast_call(hs, mc, f, task, (__u64)(gen) << 32 | (fl))
+#else
+/* With probe reads (kernels before 6.2) the fast path is a global
+ * function: its stack frame is its own, not added to the open programs'
+ * deepest call chain, which must fit in 512 bytes; the verifier checks it
+ * once. Its pointers go through the scratch, as rtg_prefilter()'s do; it
+ * looks the open hookset up itself. */
+__weak __noinline int RTG_GLOBAL(rtg_prefilter_fast)(__u32 fl, __u32 gen)
 {
 	struct rtg_hookset *hs = hookset(gen, RTG_HOOK_OPEN);
 	struct misc *mc = bpf_map_lookup_elem(&scratch_misc, &zero);
@@ -382,21 +408,16 @@ __weak __noinline int RTG_GLOBAL(rtg_prefilter_fast)(__u32 fl, __u32 gen,
 	if (!hs || !mc)
 		return 2;
 	return prefilter_fast(hs, gen, mc->arg_file,
-			      (struct task_struct *)mc->arg_task, fl, lsm);
+			      (struct task_struct *)mc->arg_task, fl, mc->ring);
 }
 
-#define PREFILTER_FAST(gen, file, task, fl, lsm)                               \
+#define PREFILTER_FAST(hs, mc, gen, f, task, fl)                               \
 	({                                                                     \
-		struct misc *___mc =                                           \
-		    bpf_map_lookup_elem(&scratch_misc, &zero);                 \
-		int ___r = 2;                                                  \
-		if (___mc) {                                                   \
-			___mc->arg_file = (file);                              \
-			___mc->arg_task = (__u64)(task);                       \
-			___r = RTG_GLOBAL(rtg_prefilter_fast)(fl, gen, lsm);   \
-		}                                                              \
-		___r;                                                          \
+		(mc)->arg_file = (f);                                          \
+		(mc)->arg_task = (__u64)(task);                                \
+		RTG_GLOBAL(rtg_prefilter_fast)(fl, gen);                       \
 	})
+#endif
 
 /* The rules a path whose string is not whole (trunc) may match by its
  * equal or prefix clauses: the open trie of gen (gen < 0: none, all

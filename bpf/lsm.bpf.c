@@ -51,9 +51,10 @@ int BPF_PROG(LSM_FILE_OPEN, struct file *file)
 		return 0; /* exec: lsm_bprm_check decides */
 	gen = active_gen();
 	hs = hookset_active(gen, RTG_HOOK_OPEN);
-	if (!hs)
+	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	if (!hs || !mc)
 		return 0;
-	r = PREFILTER_FAST(gen, (__u64)file, task, fl, true);
+	r = PREFILTER_FAST(hs, mc, gen, (__u64)file, task, fl);
 	if (!r) {
 		/* decided on the file's own flags and path, without the
 		 * real file of an overlay (the fast path leaves those) */
@@ -66,9 +67,6 @@ int BPF_PROG(LSM_FILE_OPEN, struct file *file)
 		}
 		return 0;
 	}
-	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
-	if (!mc)
-		return 0;
 	mc->arg_file = (__u64)file;
 	mc->arg_task = (__u64)task;
 	if (r == 2 && !RTG_GLOBAL(rtg_prefilter)(fl, gen, 1))

@@ -43,9 +43,9 @@ const volatile __u32 regs_off __weak = 0;
 static __always_inline struct pt_regs *task_regs(struct task_struct *task)
 {
 #ifdef RTG_BTF_LOADS
+	/* task is trusted: its stack field is a plain load */
 	if (regs_off)
-		return KPTR(struct pt_regs,
-			    KREAD(struct task_struct, task, stack) + regs_off);
+		return KPTR(struct pt_regs, (__u64)task->stack + regs_off);
 #endif
 	return (struct pt_regs *)bpf_task_pt_regs(task);
 }
@@ -97,26 +97,21 @@ static OPEN_FLAGS_INLINE __u32 open_flags(struct pt_regs *regs,
 	return fl;
 }
 
-/* The struct file of the current task's fd, or 0. */
+/* The struct file of the current task's fd, or 0. task is a trusted BTF
+ * pointer (bpf_get_current_task_btf()): its files field is a plain load
+ * on every kernel, the table below it is read through addresses. */
 static __always_inline __u64 fd_file(struct task_struct *task, long fd)
 {
-#ifdef RTG_BTF_LOADS
-	__u64 fdt = KREAD(struct files_struct,
-			  KREAD(struct task_struct, task, files), fdt);
+	struct fdtable *fdt = task->files->fdt;
 
+#ifndef RTG_BTF_LOADS
+	if (fd >= fdt->max_fds)
+		return 0;
+#endif
 	/* with direct loads no bound is due: fd is what this syscall just
 	 * installed in the task's table, which no thread can shrink (and a
 	 * direct load cannot fault) */
-	return kload64(KREAD(struct fdtable, fdt, fd) + 8 * fd);
-#else
-	/* task is a BTF pointer: its fields down to the table are direct
-	 * loads on every kernel, only the array of files needs a read */
-	struct fdtable *fdt = task->files->fdt;
-
-	if (fd >= fdt->max_fds)
-		return 0;
 	return kload64((__u64)fdt->fd + 8 * fd);
-#endif
 }
 
 /* Did lsm/file_open decide this open already: that no rule above allow
@@ -148,7 +143,8 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	/* the cheap checks first: most opens meet no open rule at all */
 	gen = active_gen();
 	hs = hookset_active(gen, RTG_HOOK_OPEN);
-	if (!hs)
+	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
+	if (!hs || !mc)
 		return 0;
 	task = bpf_get_current_task_btf();
 	file = fd_file(task, fd);
@@ -159,11 +155,8 @@ static __always_inline int open_exit(long fd, enum open_kind kind)
 	    lsm_decided(task, file, gen))
 		return 0;
 	fl = open_flags(task_regs(task), kind, file, fmode);
-	r = PREFILTER_FAST(gen, file, task, fl, false);
+	r = PREFILTER_FAST(hs, mc, gen, file, task, fl);
 	if (!r)
-		return 0;
-	mc = bpf_map_lookup_elem(&scratch_misc, &zero);
-	if (!mc)
 		return 0;
 	mc->arg_file = file;
 	mc->arg_task = (__u64)task;
