@@ -295,8 +295,9 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 			return 2;
 		if (!depth)
 			leaf = d; /* the last component */
+#ifdef RTG_BTF_LOADS
 		ring[depth & (RTG_TRIE_DEPTH - 1)] = d;
-#ifndef RTG_BTF_LOADS
+#else
 		ring_hl[depth & (RTG_TRIE_DEPTH - 1)] =
 		    DENTRY_WIN(d, d_name.hash_len);
 		ring_nm[depth & (RTG_TRIE_DEPTH - 1)] =
@@ -346,7 +347,9 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
 			break;
 		if (nd->pn)
 			return 2;
+#ifdef RTG_BTF_LOADS
 		d = ring[(depth - 1 - j) & (RTG_TRIE_DEPTH - 1)];
+#endif
 		len = COMP_LEN(d, depth - 1 - j);
 		if (len > RTG_TRIE_NAME_MAX)
 			return 1;
