@@ -383,10 +383,12 @@ static __always_inline int prefilter_fast(const struct rtg_hookset *hs,
  * frame is its own, not added to the open programs' deepest call chain
  * (program, rtg_open_eval(), rtg_walk(), its loop), which must fit in 512
  * bytes on kernels without private BPF stacks (Debian's 6.12: 528 with
- * the fast path inline). Every other load is through an address, a
- * PROBE_MEM load that the x86 JIT guards with a bounds check and a
- * branch: ~4 ns each here, where a map value's load takes ~1.3 ns. gen
- * and fl travel in one argument (five at most). */
+ * the fast path inline). That costs the call: ~11 ns of the open
+ * program's own time on our 6.18 machines (82-84 ns per run above an
+ * early return, 71-73 inline; bench/results/open-lower-bound/). Every
+ * other load is through an address, a PROBE_MEM load that the x86 JIT
+ * guards with a bounds check and a branch. gen and fl travel in one
+ * argument (five at most). */
 static __noinline __attribute__((unused)) int
 prefilter_fast_call(const struct rtg_hookset *hs, struct misc *mc, __u64 file,
 		    struct task_struct *task, __u64 gen_fl)
