@@ -332,9 +332,10 @@ static int options_of_tree(struct optset *o, const char *dir)
 	return 0;
 }
 
-/* Long options of the sources (user/ and bench/, in their folders): getopt
- * tables ({ "name", x_argument) and "--name" literals compared by hand.
- * Plus --version (main.c). */
+/* Long options of rtguard's sources (user/ and bench/src/, in their
+ * folders; bench/bound/ is a tool of its own): getopt tables
+ * ({ "name", x_argument) and "--name" literals compared by hand. Plus
+ * --version (main.c). */
 static int source_options(struct optset *o)
 {
 	int err;
@@ -343,7 +344,7 @@ static int source_options(struct optset *o)
 	err = options_of_tree(o, "user");
 	if (err)
 		return err;
-	options_of_tree(o, "bench");
+	options_of_tree(o, "bench/src");
 	optset_add(o, "version", 7);
 	return 0;
 }
