@@ -140,7 +140,7 @@ bench-lsm: rtguard
 # the lower bound of the open program on this machine's hook
 # (bench/bound/open_bound.bpf.c): BOUND_ARGS e.g. --rounds 8 --file /etc/hostname
 BOUND_ARGS ?=
-$(OUT)/bench/bound/open_bound.bpf.o: bench/bound/open_bound.bpf.c
+$(OUT)/bench/bound/open_bound.bpf.o: bench/bound/open_bound.bpf.c bench/bound/open_bound.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -149,7 +149,7 @@ $(OUT)/bench/bound/open_bound.skel.h: $(OUT)/bench/bound/open_bound.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name open_bound_bpf > $@
 
-$(OUT)/open_bound: bench/bound/open_bound.c bench/src/bench_stats.c user/lib/log.c \
+$(OUT)/open_bound: bench/bound/open_bound.c bench/bound/open_bound.h bench/src/bench_stats.c user/lib/log.c \
 		$(OUT)/bench/bound/open_bound.skel.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -I$(OUT)/bench/bound \

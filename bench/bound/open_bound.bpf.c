@@ -20,18 +20,9 @@
  */
 #define RTG_BTF_LOADS
 #include "kread.bpf.h"
+#include "open_bound.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-/* the component table: level masks of name lengths, and 8-byte name
- * words in hashed slots, filled by user space */
-#define BOUND_SLOTS 4096
-struct bound_table {
-	__u64 classes;		 /* the flags classes (f_mode & 3) rules name */
-	__u64 lens[16];		 /* node n: lengths of its children's names */
-	__u64 below[16];	 /* node n: rules at or below it */
-	__u64 slot[BOUND_SLOTS]; /* a child's first 8 name bytes */
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -56,14 +47,6 @@ struct {
  * walk could not decide (a mount crossing it does not follow, another
  * namespace): user space checks that the loop took the whole path */
 __u64 bound_hits, bound_undecided;
-
-/* the hash rtguard's trie uses (bpf/rules.h), on 4096 slots */
-static __always_inline __u32 bound_hash(__u32 node, __u32 len, __u64 w)
-{
-	return ((w ^ ((__u64)node << 40) ^ ((__u64)len << 56)) *
-		0x9E3779B97F4A7C15ULL) >>
-	       52;
-}
 
 #define MNT_OF(vfsmount) ((vfsmount)-bpf_core_field_offset(struct mount, mnt))
 
@@ -151,7 +134,7 @@ int bound_decide(struct trace_event_raw_sys_exit *ctx)
 		w = kload64(name);
 		if (len < 8)
 			w &= (1ULL << (8 * len)) - 1;
-		if (t->slot[bound_hash(node, len, w) & (BOUND_SLOTS - 1)] != w)
+		if (t->slot[rtg_trie_hash(node, len, w)] != w)
 			break;
 		node = (node + 1) & 15;
 		hit |= t->below[node];

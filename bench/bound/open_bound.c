@@ -30,30 +30,13 @@
 
 #include "bench_stats.h"
 #include "log.h"
+#include "open_bound.h"
 #include "open_bound.skel.h"
 
-#define MAX_ROUNDS  50
-#define BOUND_SLOTS 4096
+#define MAX_ROUNDS 50
 
 enum { CONF_OFF, CONF_EMPTY, CONF_DECIDE, NCONF };
 static const char *const conf_name[NCONF] = {"off", "empty", "decide"};
-
-/* user space's copy of struct bound_table (open_bound.bpf.c) */
-struct bound_table {
-	__u64 classes;
-	__u64 lens[16];
-	__u64 below[16];
-	__u64 slot[BOUND_SLOTS];
-};
-_Static_assert(sizeof(struct bound_table) == 8 * (1 + 16 + 16 + BOUND_SLOTS),
-	       "bound_table ABI");
-
-static __u32 bound_hash(__u32 node, __u32 len, __u64 w)
-{
-	return ((w ^ ((__u64)node << 40) ^ ((__u64)len << 56)) *
-		0x9E3779B97F4A7C15ULL) >>
-	       52;
-}
 
 static double now_ns(void)
 {
@@ -116,7 +99,7 @@ static int fill_table(struct open_bound_bpf *skel, const char *path)
 	t.lens[0] = 1ULL << len;
 	t.lens[1] = ~0ULL;
 	t.below[1] = 1;
-	t.slot[bound_hash(0, len, w) & (BOUND_SLOTS - 1)] = w;
+	t.slot[rtg_trie_hash(0, len, w)] = w;
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.bound_table), &zero, &t,
 				0)) {
 		log_err("open_bound: filling the table: %s", strerror(errno));
